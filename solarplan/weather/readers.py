@@ -1,0 +1,191 @@
+"""Readers for weather files: EPW, TMY3, TMY2, PVGIS TMY and a plain CSV.
+
+Each returns a :class:`~solarplan.weather.core.WeatherYear` through pvlib's
+``iotools`` readers, with the index moved to interval starts.
+
+Plain CSV format (documented here and in the README): a ``time`` column
+(ISO 8601 with offset, e.g. ``2005-01-01T00:00+08:00``, labelling the *start*
+of each hour), columns ``ghi``, ``dni``, ``dhi`` [W/m2], ``temp_air`` [C],
+``wind_speed`` [m/s], optional ``albedo``; and comment lines at the top giving
+``# latitude=32.6``, ``# longitude=110.8``, ``# elevation=250`` and optionally
+``# timestamp=start|end|center``.
+
+References
+----------
+.. [1] EnergyPlus Auxiliary Programs, "Weather Converter Program": EPW field
+   definitions; hour N covers (N-1):00 to N:00.
+.. [2] Wilcox, S., Marion, W. (2008). Users Manual for TMY3 Data Sets.
+   NREL/TP-581-43156: values are for the 60 minutes *ending* at the timestamp.
+.. [3] pvlib.iotools documentation: read_epw and read_tmy2 label interval
+   starts, read_tmy3 interval ends.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+import pvlib
+
+from ..errors import WeatherError
+from .core import REQUIRED, WeatherYear, standardise
+
+
+def _fixed_tz(hours: float):
+    return pd.Timestamp(0, tz="UTC").tz_convert(f"Etc/GMT{-int(hours):+d}").tz if float(hours).is_integer() \
+        else __import__("datetime").timezone(pd.Timedelta(hours=hours))
+
+
+def read_epw(path) -> WeatherYear:
+    """Read an EnergyPlus EPW file (CSWD, IWEC, TMYx, PVGIS-EPW) [1]_."""
+    try:
+        df, meta = pvlib.iotools.read_epw(str(path))
+    except Exception as exc:
+        raise WeatherError(f"{path}: cannot be read as EPW ({exc})") from None
+    return WeatherYear(standardise(df, source=str(path)), float(meta["latitude"]), float(meta["longitude"]),
+                       float(meta["altitude"]), str(path),
+                       meta=MappingProxyType({"format": "epw", "file_timestamp": "interval start (hour N covers N-1..N)",
+                                              "station": f"{meta.get('city', '')}", "wmo": str(meta.get("WMO_code", "")),
+                                              "data_type": str(meta.get("data_type", "")),
+                                              "tz_hours": float(meta["TZ"])}))
+
+
+def read_tmy3(path) -> WeatherYear:
+    """Read an NREL TMY3 CSV [2]_ (timestamps mark interval ends; moved to starts)."""
+    try:
+        df, meta = pvlib.iotools.read_tmy3(str(path), map_variables=True)
+    except Exception as exc:
+        raise WeatherError(f"{path}: cannot be read as TMY3 ({exc})") from None
+    return WeatherYear(standardise(df, source=str(path), start_labels=False), float(meta["latitude"]),
+                       float(meta["longitude"]), float(meta["altitude"]), str(path),
+                       meta=MappingProxyType({"format": "tmy3", "file_timestamp": "interval end",
+                                              "station": str(meta.get("Name", "")).strip('"'),
+                                              "wmo": str(meta.get("USAF", "")), "tz_hours": float(meta["TZ"])}))
+
+
+def read_tmy2(path) -> WeatherYear:
+    """Read an NREL TMY2 file (pvlib labels interval starts)."""
+    try:
+        df, meta = pvlib.iotools.read_tmy2(str(path))
+    except Exception as exc:
+        raise WeatherError(f"{path}: cannot be read as TMY2 ({exc})") from None
+    df = df.rename(columns={"GHI": "ghi", "DNI": "dni", "DHI": "dhi", "DryBulb": "temp_air", "Wspd": "wind_speed"})
+    # TMY2 stores dry bulb in tenths of C and wind in tenths of m/s; pvlib converts both
+    return WeatherYear(standardise(df, source=str(path)), float(meta["latitude"]), float(meta["longitude"]),
+                       float(meta["altitude"]), str(path),
+                       meta=MappingProxyType({"format": "tmy2", "file_timestamp": "interval start",
+                                              "station": str(meta.get("City", "")), "tz_hours": float(meta["TZ"])}))
+
+
+def read_pvgis(path) -> WeatherYear:
+    """Read a PVGIS TMY file (csv, json or epw) downloaded from the PVGIS tool.
+
+    PVGIS stamps hours in UTC at the interval start; the result is converted to
+    the local standard time of the nearest whole hour of longitude / 15.
+    """
+    path = Path(path)
+    fmt = {".json": "json", ".csv": "csv", ".epw": "epw"}.get(path.suffix.lower())
+    if fmt is None:
+        raise WeatherError(f"{path}: PVGIS files are .csv, .json or .epw")
+    try:
+        df, meta = pvlib.iotools.read_pvgis_tmy(str(path), pvgis_format=fmt, map_variables=True)[:2]
+    except Exception as exc:
+        raise WeatherError(f"{path}: cannot be read as PVGIS TMY ({exc})") from None
+    return _pvgis_to_year(df, meta, str(path))
+
+
+def _pvgis_to_year(df: pd.DataFrame, meta: dict, source: str) -> WeatherYear:
+    inputs = meta.get("inputs", meta) if isinstance(meta, dict) else {}
+    loc = inputs.get("location", inputs)
+    lat, lon = float(loc.get("latitude")), float(loc.get("longitude"))
+    elev = float(loc.get("elevation", 0.0) or 0.0)
+    tz = _fixed_tz(round(lon / 15.0))
+    df = df.copy()
+    df.index = df.index.tz_convert(tz)
+    df = df.rename(columns={"temp_air": "temp_air", "wind_speed": "wind_speed"})
+    return WeatherYear(standardise(df, source=source), lat, lon, elev, source,
+                       meta=MappingProxyType({"format": "pvgis", "file_timestamp": "interval start (UTC)",
+                                              "tz_hours": round(lon / 15.0)}))
+
+
+def read_csv(path) -> WeatherYear:
+    """Read the plain CSV format described in the module docstring."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WeatherError(f"{path}: cannot be read ({exc})") from None
+    header = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].partition("=")
+        header[key.strip().lower()] = value.strip()
+    try:
+        lat, lon = float(header["latitude"]), float(header["longitude"])
+    except (KeyError, ValueError):
+        raise WeatherError(f"{path}: plain weather CSV needs '# latitude=..' and '# longitude=..' lines at the top")
+    elev = float(header.get("elevation", 0) or 0)
+    stamp = header.get("timestamp", "start")
+    if stamp not in ("start", "end", "center"):
+        raise WeatherError(f"{path}: '# timestamp=' must be start, end or center, not {stamp!r}")
+    df = pd.read_csv(io.StringIO(text), comment="#")
+    if "time" not in df.columns:
+        raise WeatherError(f"{path}: needs a 'time' column (ISO 8601 with UTC offset) and {', '.join(REQUIRED)}")
+    try:
+        idx = pd.DatetimeIndex(pd.to_datetime(df.pop("time"), format="ISO8601"))
+    except (ValueError, TypeError) as exc:
+        raise WeatherError(f"{path}: time column cannot be parsed ({exc})") from None
+    if idx.tz is None:
+        raise WeatherError(f"{path}: times need a UTC offset, e.g. 2005-01-01T00:00+08:00")
+    shift = {"start": 0.0, "end": -1.0, "center": -0.5}[stamp]
+    df.index = idx + pd.Timedelta(hours=shift)
+    return WeatherYear(standardise(df, source=str(path)), lat, lon, elev, str(path),
+                       meta=MappingProxyType({"format": "csv", "file_timestamp": f"interval {stamp}"}))
+
+
+READERS = {"epw": read_epw, "tmy3": read_tmy3, "tmy2": read_tmy2, "pvgis": read_pvgis, "csv": read_csv}
+
+
+def sniff_format(path) -> str:
+    """Guess the weather format from the extension and first line."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".epw":
+        with open(path, "rb") as fh:
+            first = fh.readline()
+        return "epw" if first.startswith(b"LOCATION") else "pvgis"
+    if ext == ".tm2":
+        return "tmy2"
+    if ext == ".json":
+        return "pvgis"
+    if ext == ".csv":
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+        first = head.splitlines()[0] if head else ""
+        if first.count(",") >= 6 and "time" not in first.lower() and not first.startswith("#"):
+            return "tmy3"
+        if first.lower().startswith("latitude"):
+            return "pvgis"
+        return "csv"
+    raise WeatherError(f"{path}: unknown weather file type {ext!r}; accepted: .epw, TMY3 .csv, .tm2, "
+                       "PVGIS .csv/.json/.epw, or the plain CSV format")
+
+
+def read_weather(path, fmt: str | None = None) -> WeatherYear:
+    """Read any supported weather file.
+
+    Parameters
+    ----------
+    path : path-like
+    fmt : {'epw', 'tmy3', 'tmy2', 'pvgis', 'csv'}, optional
+        Guessed from the file when omitted.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WeatherError(f"{path}: no such weather file")
+    fmt = fmt or sniff_format(path)
+    if fmt not in READERS:
+        raise ValueError(f"unknown weather format {fmt!r}; valid: {', '.join(READERS)}")
+    return READERS[fmt](path)
