@@ -99,7 +99,7 @@ def timing_offset_h(ghi: pd.Series, longitude: float) -> float:
     idx = ghi.index
     tz_h = idx[0].utcoffset().total_seconds() / 3600.0
     t = idx.hour + idx.minute / 60.0 + 0.5
-    eot_min = pvlib.solarposition.equation_of_time_spencer71(idx.dayofyear)
+    eot_min = pvlib.solarposition.equation_of_time_spencer71(idx.day_of_year)
     noon = 12.0 - (longitude - 15.0 * tz_h) / 15.0 - np.asarray(eot_min) / 60.0
     g = np.clip(ghi.to_numpy(float), 0, None)
     g = np.where(np.isfinite(g), g, 0.0)
