@@ -1,0 +1,55 @@
+"""Weather for PV simulation: readers, quality control, and an embedded typical year for China.
+
+Use :func:`get_weather` to turn a user's ``--weather`` choice into a
+:class:`WeatherYear` with its timing decided.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import WeatherError
+from .core import WeatherYear
+from .qc import QCReport, quality_check, resolve_shift
+from .readers import read_weather
+from .stations import monthly_climate, resolve_location
+from .synth import synthesize
+
+__all__ = ["WeatherYear", "QCReport", "read_weather", "quality_check", "resolve_shift", "synthesize",
+           "monthly_climate", "resolve_location", "get_weather", "ResolvedWeather"]
+
+
+@dataclass(frozen=True)
+class ResolvedWeather:
+    """A weather year ready for the engine, with what was done to it."""
+
+    weather: WeatherYear
+    qc: QCReport | None
+    warnings: tuple[str, ...]
+
+
+def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str | float = "auto",
+                closure: str = "auto", station_method: str = "nearest") -> ResolvedWeather:
+    """Weather for a location.
+
+    Parameters
+    ----------
+    spec : 'auto', None or a file path
+        ``auto``/None: synthesise from the embedded climatology (China only);
+        otherwise a weather file in any supported format.
+    lat, lon : float
+        Location of the sites [degrees, WGS84].
+    shift : 'auto', 'none' or hours
+        Timing policy for files (:func:`solarplan.weather.qc.resolve_shift`).
+    closure : {'auto', 'none'}
+    station_method : {'nearest', 'blend'}
+    """
+    if spec is None or str(spec) == "auto":
+        climate = monthly_climate(lat, lon, method=station_method)
+        return ResolvedWeather(synthesize(climate), None, climate.warnings)
+    if str(spec) == "pvgis":
+        raise WeatherError("--weather pvgis (online PVGIS download) is not available in this version; "
+                           "download a PVGIS TMY file by hand and pass its path, or use --weather auto")
+    year = read_weather(spec)
+    resolved, report, warnings = resolve_shift(year, shift, closure)
+    return ResolvedWeather(resolved, report, tuple(warnings))

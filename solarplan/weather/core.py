@@ -44,10 +44,11 @@ class WeatherYear:
     timestamp : str
         What the index labels: always ``"interval start"`` here; the original
         file's convention is kept in ``meta['file_timestamp']``.
-    solar_offset_h : float
-        Hours added to the index to evaluate solar geometry [h].
+    solar_offset_h : float or ndarray
+        Hours added to the index to evaluate solar geometry [h]; an array (one
+        value per row) where the correction follows the equation of time.
     shift_applied_h : float
-        Timing correction applied by QC (0.5 - solar_offset_h) [h].
+        Mean timing correction applied by QC (0.5 - solar_offset_h) [h].
     meta : Mapping
         Station name, WMO id, QC results, notes.
     """
@@ -58,7 +59,7 @@ class WeatherYear:
     elevation: float
     source: str
     timestamp: str = "interval start"
-    solar_offset_h: float = 0.5
+    solar_offset_h: float | np.ndarray = 0.5
     shift_applied_h: float = 0.0
     meta: Mapping = field(default_factory=lambda: MappingProxyType({}))
 
@@ -69,11 +70,16 @@ class WeatherYear:
     @property
     def solar_times(self) -> pd.DatetimeIndex:
         """Times at which solar geometry is evaluated."""
-        return self.data.index + pd.Timedelta(hours=self.solar_offset_h)
+        return self.data.index + pd.to_timedelta(np.asarray(self.solar_offset_h) * 3600.0, unit="s")
 
-    def with_shift(self, shift_h: float) -> "WeatherYear":
-        """Copy with the solar geometry moved earlier by ``shift_h`` hours (radiation recorded late)."""
-        return replace(self, solar_offset_h=0.5 - shift_h, shift_applied_h=shift_h)
+    def with_shift(self, shift_h) -> "WeatherYear":
+        """Copy with the solar geometry moved earlier by ``shift_h`` hours (radiation recorded late).
+
+        ``shift_h`` is a number or an array with one value per row.
+        """
+        shift = np.asarray(shift_h, float)
+        offset = 0.5 - shift if shift.ndim else 0.5 - float(shift)
+        return replace(self, solar_offset_h=offset, shift_applied_h=round(float(np.mean(shift)), 3))
 
     def annual_kwh_m2(self, column: str = "ghi") -> float:
         """Annual sum of an irradiance column [kWh/m2] (hourly means x 1 h)."""
@@ -112,6 +118,11 @@ def standardise(df: pd.DataFrame, *, source: str, start_labels: bool = True) -> 
                                   hour=idx.hour, minute=idx.minute)).dt.tz_localize(idx.tz)
     out = df[[c for c in REQUIRED + OPTIONAL if c in df.columns]].astype(float).copy()
     out.index = pd.DatetimeIndex(new, name="time")
+    if "albedo" in out:
+        # EPW writes 999 for a missing albedo: anything outside [0, 1] is missing
+        out["albedo"] = out["albedo"].where((out["albedo"] >= 0) & (out["albedo"] <= 1))
+        if out["albedo"].isna().all():
+            out = out.drop(columns="albedo")
     if not out.index.is_monotonic_increasing or out.index.has_duplicates:
         out = out[~out.index.duplicated()].sort_index()
     return out

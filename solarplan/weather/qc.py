@@ -30,6 +30,10 @@ from .core import WeatherYear
 
 #: Offset [h] from which ``--weather-shift auto`` corrects the timing (issue 3).
 SHIFT_THRESHOLD_H = 0.25
+#: Closure deviation from 1 past which ``closure='auto'`` rebuilds DNI from GHI and DHI
+#: (estimate: a typical-year file whose beam and diffuse miss GHI by > 2 % over the
+#: year is inconsistent, not noisy; Long & Shi [3] allow 8 % per single record).
+CLOSURE_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class QCReport:
 def solar_position(weather: WeatherYear, offset_h: float | None = None) -> pd.DataFrame:
     """pvlib solar position at ``index + offset_h`` (default: the year's own offset)."""
     offset = weather.solar_offset_h if offset_h is None else offset_h
-    times = weather.data.index + pd.Timedelta(hours=offset)
+    times = weather.data.index + pd.to_timedelta(np.asarray(offset, float) * 3600.0, unit="s")
     sp = pvlib.solarposition.get_solarposition(times, weather.latitude, weather.longitude,
                                                altitude=weather.elevation, temperature=12.0)
     sp.index = weather.data.index
@@ -104,6 +108,49 @@ def timing_offset_h(ghi: pd.Series, longitude: float) -> float:
     g = np.clip(ghi.to_numpy(float), 0, None)
     g = np.where(np.isfinite(g), g, 0.0)
     return float(np.sum(g * (t - noon)) / np.sum(g)) if g.sum() > 0 else float("nan")
+
+
+def eot_hours(index: pd.DatetimeIndex) -> np.ndarray:
+    """Equation of time [h] for each timestamp (Spencer 1971 [2]_)."""
+    return np.asarray(pvlib.solarposition.equation_of_time_spencer71(index.day_of_year)) / 60.0
+
+
+def monthly_offsets_h(ghi: pd.Series, longitude: float) -> np.ndarray:
+    """Timing offset of each month [h] (NaN for a month without sun)."""
+    return np.array([timing_offset_h(ghi[ghi.index.month == m], longitude) for m in range(1, 13)])
+
+
+def fit_timing(ghi: pd.Series, longitude: float) -> tuple[str, float]:
+    """Which timing error fits the file: a constant offset, or one that follows the equation of time.
+
+    CSWD hours appear to have been placed in local mean solar time: their
+    monthly offsets run ~0.25 h in February and ~0.8 h in November, i.e. a
+    constant plus the equation of time (-14 min mid-February, +16 min early
+    November). When the months' offsets minus the equation of time scatter
+    less than half as much as the offsets themselves (and the offsets do vary,
+    by > 0.08 h), the equation-of-time model is chosen.
+
+    Returns
+    -------
+    (model, constant)
+        ``("constant", offset)`` or ``("eot", a)`` where the shift of each hour
+        is ``a + EoT`` [h].
+    """
+    monthly = monthly_offsets_h(ghi, longitude)
+    weights = ghi.groupby(ghi.index.month).sum().reindex(range(1, 13)).to_numpy(float)
+    mid = pd.DatetimeIndex([pd.Timestamp(ghi.index[0].year, m, 15) for m in range(1, 13)])
+    eot = eot_hours(mid)
+    ok = np.isfinite(monthly) & (weights > 0)
+    if ok.sum() < 6:
+        return "constant", timing_offset_h(ghi, longitude)
+    w = weights[ok] / weights[ok].sum()
+    spread = np.sqrt(np.sum(w * (monthly[ok] - np.sum(w * monthly[ok])) ** 2))
+    resid = monthly[ok] - eot[ok]
+    a = float(np.sum(w * resid))
+    spread_eot = np.sqrt(np.sum(w * (resid - a) ** 2))
+    if spread > 0.08 and spread_eot < 0.5 * spread:
+        return "eot", a
+    return "constant", timing_offset_h(ghi, longitude)
 
 
 def _closure_and_night(data: pd.DataFrame, zenith: np.ndarray) -> tuple[float, int]:
@@ -139,29 +186,77 @@ def quality_check(weather: WeatherYear, shift_h: float | None = None) -> QCRepor
                     len(data), float(data["ghi"].sum() / 1e3))
 
 
-def resolve_shift(weather: WeatherYear, mode: str | float = "auto") -> tuple[WeatherYear, QCReport, str | None]:
+def enforce_closure(weather: WeatherYear) -> WeatherYear:
+    """Rebuild DNI = (GHI - DHI) / cos z with the year's (shifted) solar geometry.
+
+    GHI and DHI are kept; DNI is recomputed where the apparent zenith is below
+    87 deg and set to 0 elsewhere. Used where the file's DNI does not fit its
+    GHI and DHI (CSWD files built from sunshine-duration models, SOURCES.md).
+    """
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    z = solar_position(weather)["apparent_zenith"].to_numpy()
+    ghi, dhi = weather.data["ghi"].to_numpy(float), weather.data["dhi"].to_numpy(float)
+    cosz = np.cos(np.radians(z))
+    dni = np.where(z < 87.0, np.clip(ghi - dhi, 0, None) / np.maximum(cosz, 1e-3), 0.0)
+    data = weather.data.copy()
+    data["dni"] = dni
+    meta = dict(weather.meta)
+    meta["closure_fixed"] = True
+    return replace(weather, data=data, meta=MappingProxyType(meta))
+
+
+def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
+                  closure: str = "auto") -> tuple[WeatherYear, QCReport, list[str]]:
     """Apply the timing policy ``--weather-shift auto|none|HOURS``.
+
+    Parameters
+    ----------
+    weather : WeatherYear
+    mode : 'auto', 'none' or hours
+        Timing: correct offsets of :data:`SHIFT_THRESHOLD_H` or more, never,
+        or by a given number of hours.
+    closure : {'auto', 'none'}
+        Rebuild DNI from GHI and DHI (:func:`enforce_closure`) when the
+        closure after the timing shift is off by more than
+        :data:`CLOSURE_TOLERANCE`.
 
     Returns
     -------
-    (WeatherYear, QCReport, warning or None)
-        The year with ``solar_offset_h`` set, its QC report, and a warning to
-        show when a shift was applied.
+    (WeatherYear, QCReport, warnings)
+        The year with ``solar_offset_h`` set (and DNI rebuilt if needed), its
+        QC report, and warnings to show for what was corrected.
     """
+    if closure not in ("auto", "none"):
+        raise ValueError(f"closure {closure!r}: use auto or none")
     if isinstance(mode, str) and mode not in ("auto", "none"):
         try:
             mode = float(mode)
         except ValueError:
             raise ValueError(f"weather shift {mode!r}: use auto, none or a number of hours") from None
     report = quality_check(weather)
-    if mode == "none":
-        return weather.with_shift(0.0), report, None
+    warnings = []
+    shift = 0.0
     if mode == "auto":
-        if not np.isfinite(report.timing_offset_h) or abs(report.timing_offset_h) < SHIFT_THRESHOLD_H:
-            return weather.with_shift(0.0), report, None
-        shift = round(report.timing_offset_h, 2)
-    else:
+        model, const = fit_timing(weather.data["ghi"], weather.longitude)
+        if model == "eot":
+            shift = round(const, 2) + eot_hours(weather.data.index)
+            warnings.append(f"{weather.source}: radiation follows local mean solar time: {const:+.2f} h late plus "
+                            "the equation of time (-0.24 h in February to +0.27 h in November); solar geometry "
+                            "shifted hour by hour")
+        elif np.isfinite(report.timing_offset_h) and abs(report.timing_offset_h) >= SHIFT_THRESHOLD_H:
+            shift = round(report.timing_offset_h, 2)
+    elif mode != "none":
         shift = float(mode)
-    warning = (f"{weather.source}: radiation is {shift:+.2f} h off the file's time stamps "
-               f"(GHI centroid vs solar noon); solar geometry shifted by {shift:+.2f} h")
-    return weather.with_shift(shift), report, warning
+    if np.ndim(shift) == 0 and shift:
+        warnings.append(f"{weather.source}: radiation is {shift:+.2f} h off the file's time stamps "
+                        f"(GHI centroid vs solar noon); solar geometry shifted by {shift:+.2f} h")
+    out = weather.with_shift(shift)
+    if closure == "auto":
+        c = _closure_and_night(weather.data, solar_position(out)["apparent_zenith"].to_numpy())[0]
+        if np.isfinite(c) and abs(c - 1) > CLOSURE_TOLERANCE:
+            out = enforce_closure(out)
+            warnings.append(f"{weather.source}: (DNI cos z + DHI)/GHI = {c:.3f} after the timing shift; "
+                            "DNI rebuilt from GHI and DHI")
+    return out, report, warnings
