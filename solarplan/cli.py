@@ -20,8 +20,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                        "Example: solarplan demo --out maps/")
 inventory_app = typer.Typer(no_args_is_help=True, help="Inventory of roofs and carports: validate a file.")
 app.add_typer(inventory_app, name="inventory")
-console = Console(stderr=True)
-out = Console()
+weather_app = typer.Typer(no_args_is_help=True, help="Weather: inspect a file, or synthesise a typical year.")
+app.add_typer(weather_app, name="weather")
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.config for keys).")
 
@@ -62,6 +64,94 @@ def inventory_validate(
             out.print(f"  rejected: {r['reason']}", markup=False, highlight=False)
         if len(res.rejects) > 10:
             out.print(f"  ... and {len(res.rejects) - 10} more in rejects.csv")
+
+
+WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology, China) or a weather file "
+                                                   "(EPW, TMY3, TMY2, PVGIS csv/json/epw, plain CSV).")
+ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeRemainingColumn(), console=console, transient=True)
+
+
+@app.command()
+def simulate(
+    inventory: Path = typer.Argument(..., help="Inventory file (see `solarplan inventory validate`)."),
+    out: Path = typer.Option(..., "--out", help="Site results: .csv, .xlsx, .geojson or .gpkg."),
+    weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
+    surfaces_out: Optional[Path] = typer.Option(None, "--surfaces-out", help="Per-surface results file."),
+    rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
+    weather_shift: str = ShiftOpt,
+    engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+):
+    """Simulate the hourly PV yield of every roof and carport; write per-site results.
+
+    Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
+    """
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from .pipeline import simulate_step
+    cfg = load_config(config)
+    sections = dict(cfg.sections)
+    sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
+    cfg = replace(cfg, sections=MappingProxyType(sections))
+    with _progress() as bar:
+        task = bar.add_task("simulating configurations", total=None)
+        _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
+                                   engine=engine, scheduler=scheduler,
+                                   progress=lambda d, t: bar.update(task, completed=d, total=t),
+                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+    out_console_step(step)
+
+
+def out_console_step(step):
+    out.print(step.summary, markup=False, highlight=False)
+    for f in step.files:
+        out.print(f"  wrote {f}")
+
+
+@weather_app.command("info")
+def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
+    """Print the quality checks of a weather file: timing offset, closure, night radiation, gaps.
+
+    Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
+    """
+    from .weather import read_weather, resolve_shift
+    w = read_weather(file)
+    fixed, report, warnings = resolve_shift(w)
+    out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
+              f"timestamps: {w.meta.get('file_timestamp', '?')}", markup=False, highlight=False)
+    for line in report.lines():
+        out.print("  " + line, markup=False, highlight=False)
+    for line in warnings:
+        out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+
+
+@weather_app.command("synth")
+def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon', a city (十堰, Shiyan), a CSWD "
+                                                                     "station name or WMO id."),
+                  out_file: Path = typer.Option(..., "--out", help="FILE.epw or FILE.csv"),
+                  blend: bool = typer.Option(False, "--blend", help="Blend the 3 nearest stations.")):
+    """Write the synthetic typical year of a location (embedded climatology) as EPW or CSV.
+
+    Example: solarplan weather synth --location 十堰 --out shiyan.epw
+    """
+    from .weather import monthly_climate, resolve_location, synthesize
+    from .weather.writers import write_weather
+    lat, lon, label = resolve_location(location)
+    climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
+    for w in climate.warnings:
+        console.print(f"warning: {w}", markup=False, highlight=False)
+    year = synthesize(climate)
+    write_weather(year, out_file)
+    out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",
+              markup=False, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,24 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "azimuth_convention": "how numeric azimuths are read: \"pvlib\" (180 = south, default) or \"pvsyst\" (0 = south)",
         "require_china": "reject rows outside China (true unless a weather file is given)",
     },
+    "yield": {
+        "transposition": "perez (default) or haydavies",
+        "iam_model": "physical (default) or ashrae",
+        "temperature_model": "sapm (default) or faiman",
+        "gamma_pdc": "power temperature coefficient [1/C], default -0.0035 (PVWatts v5 premium)",
+        "dc_ac_ratio": "DC/AC ratio, default 1.2 (PVWatts v5)",
+        "eta_inv_nom": "inverter nominal efficiency, default 0.96 (PVWatts v5)",
+        "losses": "table of PVWatts loss components [%], e.g. { soiling = 3 }",
+        "albedo": "roof reflectance where the weather has none, default 0.2 (estimate)",
+        "row_shading": "model row-to-row shading on flat roofs, default true",
+        "wind_floor": "lowest wind speed for the temperature model [m/s], default 0.5 (estimate)",
+        "orientation_resolution_deg": "rounding of tilt/azimuth before merging configurations, default 0.1",
+    },
+    "weather": {
+        "shift": "timing correction: auto (default), none, or hours",
+        "closure": "rebuild DNI from GHI and DHI when closure is off by > 2 %: auto (default) or none",
+        "station_method": "embedded climatology: nearest (default) or blend",
+    },
     "surfaces.<type>": {f.name: f"override of SurfaceDefaults.{f.name}" for f in fields(SurfaceDefaults)
                         if f.name != "source"},
 }

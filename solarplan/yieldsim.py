@@ -153,6 +153,18 @@ class SystemParams:
         if unknown:
             raise ValueError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")
 
+    @classmethod
+    def from_mapping(cls, values: Mapping) -> "SystemParams":
+        """Build from a ``[yield]`` config section; unknown keys raise ValueError listing the valid ones."""
+        valid = {f for f in cls.__dataclass_fields__}
+        unknown = set(values) - valid
+        if unknown:
+            raise ValueError(f"unknown [yield] key(s) {sorted(unknown)}; valid: {', '.join(sorted(valid))}")
+        kwargs = dict(values)
+        if "losses" in kwargs:
+            kwargs["losses"] = MappingProxyType({**DEFAULT_LOSSES, **dict(kwargs["losses"])})
+        return cls(**kwargs)
+
     def loss_fraction(self, mounting: str) -> float:
         """Total PVWatts loss [-] for a mounting (no generic shading for modelled rows)."""
         comps = dict(self.losses)
