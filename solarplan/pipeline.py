@@ -106,7 +106,13 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
         res["weather_source"] = wy.source
         res["weather_shift_h"] = wy.shift_applied_h
         parts.append(res)
-    yields = pd.concat(parts).loc[clean.index] if parts else pd.DataFrame(index=clean.index)
+    if not parts:  # nothing clean to simulate: the same columns, no rows
+        from .yieldsim import MONTH_COLUMNS
+        cols = ["annual_ac_kwh", "specific_yield_kwh_per_kwp", "poa_kwh_m2", "performance_ratio", *MONTH_COLUMNS,
+                "p50_ac_kwh", "p90_ac_kwh", "uncertainty_sigma_pct", "weather_source", "weather_shift_h"]
+        parts = [pd.DataFrame({c: pd.Series(dtype=object if c == "weather_source" else float) for c in cols},
+                              index=clean.index)]
+    yields = pd.concat(parts).loc[clean.index]
     surfaces = clean.join(yields.drop(columns=["capacity_kwp"], errors="ignore"))
     return surfaces, sites_from_surfaces(surfaces)
 
