@@ -116,6 +116,92 @@ def out_console_step(step):
         out.print(f"  wrote {f}")
 
 
+@app.command()
+def check(
+    claim: Optional[str] = typer.Option(None, "--claim", help="Claimed yearly energy: 6000万kWh, 670万千瓦时, 60GWh."),
+    area: Optional[str] = typer.Option(None, "--area", help="Gross area: 36万m2, 36万平方米."),
+    capacity: Optional[str] = typer.Option(None, "--capacity", help="Capacity: 5.16MW, 5.16兆瓦."),
+    location: Optional[str] = typer.Option(None, "--location", help="City (十堰, Jincheng), station or 'lat,lon'."),
+    lat: Optional[float] = typer.Option(None, "--lat"), lon: Optional[float] = typer.Option(None, "--lon"),
+    co2: Optional[str] = typer.Option(None, "--co2", help="Claimed CO2 avoided per year: 440t, 440吨CO2."),
+    tce: Optional[str] = typer.Option(None, "--tce", help="Claimed coal saved per year: 238吨标准煤."),
+    surface_type: Optional[str] = typer.Option(None, "--surface-type", help="flat_roof, pitched_roof, metal_roof, "
+                                                                            "carport (or 平屋顶, 彩钢瓦 ...)."),
+    weather: str = WeatherOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print the stable JSON (docs/claims.md)."),
+    lang: str = typer.Option("zh", "--lang", help="zh or en, for the figures in the text output."),
+):
+    """Check a headline claim: implied W/m2 and kWh/kWp, the simulated range here, and a verdict.
+
+    Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
+    """
+    import json
+
+    from .claims import assess, reference_yields
+    from .errors import InputError
+    from .quantity import QuantityError, format_quantity, parse_quantity
+    from .uncertainty import for_weather
+    from .vocab import parse_surface_type
+    from .weather import get_weather, resolve_location
+
+    def q(text, dims, name):
+        if text is None:
+            return None
+        try:
+            return parse_quantity(text, dims).value
+        except QuantityError as exc:
+            raise InputError(f"--{name}: {exc}") from None
+
+    if location is None and (lat is None or lon is None):
+        raise InputError("give --location (e.g. 十堰) or both --lat and --lon")
+    if location is not None:
+        lat, lon, label = resolve_location(location)
+    else:
+        label = f"{lat:.4f},{lon:.4f}"
+    try:
+        stype = parse_surface_type(surface_type) if surface_type else None
+    except ValueError as exc:
+        raise InputError(f"--surface-type: {exc}") from None
+    resolved = get_weather(weather, lat, lon)
+    yields = reference_yields(resolved.weather)
+    unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)
+    try:
+        result = assess(yields, unc, area_m2=q(area, "area", "area"), capacity_kw=q(capacity, "power", "capacity"),
+                        claim_kwh=q(claim, "energy", "claim"), co2_t=q(co2, "co2", "co2"), tce_t=q(tce, "coal", "tce"),
+                        surface_type=stype, location={"label": label, "lat": lat, "lon": lon,
+                                                      "weather": resolved.weather.source})
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    p = lambda s: out.print(s, markup=False, highlight=False)  # noqa: E731
+    p(f"claim at {label}: weather {resolved.weather.source}")
+    for w in resolved.warnings:
+        p(f"  note: {w}")
+    imp = result.implied
+    if "power_density_w_m2" in imp:
+        p(f"  implied power density: {imp['power_density_w_m2']:.0f} W/m2")
+    if "specific_yield_kwh_per_kwp" in imp:
+        p(f"  implied specific yield: {imp['specific_yield_kwh_per_kwp']:.0f} kWh/kWp")
+    if "yield_kwh_per_m2" in imp:
+        p(f"  implied yield per gross m2: {imp['yield_kwh_per_m2']:.0f} kWh/m2/yr")
+    for k, v in result.simulated.items():
+        share = result.required_usable_share.get(k)
+        p(f"  simulated {k}: P50 {v['p50_kwh_per_kwp']:.0f}, P90 {v['p90_kwh_per_kwp']:.0f} kWh/kWp"
+          + (f"; usable share needed at {sum(v['density_w_m2']) / 2:.0f} W/m2: {share:.0%}" if share else ""))
+    if result.energy_range_kwh:
+        lo, hi = result.energy_range_kwh
+        p(f"  plausible energy for this area: {format_quantity(lo, 'energy', lang)} - "
+          f"{format_quantity(hi, 'energy', lang)} per year")
+    p(f"verdict: {result.verdict.upper()} - {result.reason}")
+    for part in (result.carbon, result.coal):
+        if part:
+            p(f"verdict on {'CO2' if part is result.carbon else 'coal'}: {part['verdict'].upper()} - {part['reason']}")
+    for n in result.notes:
+        p(f"  note: {n}")
+
+
 @weather_app.command("info")
 def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
     """Print the quality checks of a weather file: timing offset, closure, night radiation, gaps.

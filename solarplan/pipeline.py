@@ -99,7 +99,9 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
             res = simulate(group, wy, params, progress=progress).surfaces.drop(columns="config_id")
         else:
             raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
-        unc = for_weather(weather_spec in (None, "auto"))
+        dist = resolved.distance_km if resolved.synthetic else float(
+            haversine_km(wy.latitude, wy.longitude, lat, lon))
+        unc = for_weather(resolved.synthetic, dist, resolved.elevation_diff_m)
         res["p50_ac_kwh"] = res["annual_ac_kwh"]
         res["p90_ac_kwh"] = unc.exceedance(res["annual_ac_kwh"], 0.90)
         res["uncertainty_sigma_pct"] = unc.sigma * 100

@@ -32,6 +32,10 @@ SIGMA = {
     "dataset_synthetic": 0.07,
     "model": 0.03,
 }
+#: Added to the dataset term for a station away from the site [-/km] and [-/m] (estimates:
+#: 3 % per 100 km and 2 % per 500 m of elevation difference, in quadrature).
+SIGMA_PER_KM = 0.03 / 100.0
+SIGMA_PER_M = 0.02 / 500.0
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,15 @@ class Uncertainty:
         return np.asarray(p50, float) * (1.0 - norm.ppf(probability) * self.sigma)
 
 
-def for_weather(synthetic: bool) -> Uncertainty:
-    """The components for a run on a weather file or on the synthetic year."""
-    return Uncertainty(SIGMA["interannual"], SIGMA["dataset_synthetic" if synthetic else "dataset_file"],
-                       SIGMA["model"])
+def for_weather(synthetic: bool, distance_km: float = 0.0, elevation_diff_m: float = 0.0) -> Uncertainty:
+    """The components for a run on a weather file or on the synthetic year.
+
+    Parameters
+    ----------
+    synthetic : bool
+    distance_km, elevation_diff_m : float
+        How far the station is from the site [km] and how much higher or lower [m].
+    """
+    base = SIGMA["dataset_synthetic" if synthetic else "dataset_file"]
+    dataset = float(np.sqrt(base ** 2 + (SIGMA_PER_KM * distance_km) ** 2 + (SIGMA_PER_M * elevation_diff_m) ** 2))
+    return Uncertainty(SIGMA["interannual"], dataset, SIGMA["model"])

@@ -26,6 +26,12 @@ class ResolvedWeather:
     weather: WeatherYear
     qc: QCReport | None
     warnings: tuple[str, ...]
+    distance_km: float = 0.0
+    elevation_diff_m: float = 0.0
+
+    @property
+    def synthetic(self) -> bool:
+        return self.qc is None
 
 
 def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str | float = "auto",
@@ -45,8 +51,15 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
     station_method : {'nearest', 'blend'}
     """
     if spec is None or str(spec) == "auto":
-        climate = monthly_climate(lat, lon, method=station_method)
-        return ResolvedWeather(synthesize(climate), None, climate.warnings)
+        import pvlib
+        site_elev = float(pvlib.location.lookup_altitude(lat, lon))
+        climate = monthly_climate(lat, lon, elevation=site_elev, method=station_method)
+        # the year is synthesised at the station's elevation; the difference feeds the uncertainty
+        st_elev = float(monthly_climate(lat, lon, method=station_method).elevation)
+        dist = float(sum(d * w for _, _, d, w in climate.stations))
+        from dataclasses import replace
+        year = synthesize(replace(climate, elevation=st_elev))
+        return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - st_elev))
     if str(spec) == "pvgis":
         raise WeatherError("--weather pvgis (online PVGIS download) is not available in this version; "
                            "download a PVGIS TMY file by hand and pass its path, or use --weather auto")
