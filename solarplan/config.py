@@ -46,6 +46,18 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "wind_floor": "lowest wind speed for the temperature model [m/s], default 0.5 (estimate)",
         "orientation_resolution_deg": "rounding of tilt/azimuth before merging configurations, default 0.1",
     },
+    "economics": {
+        "capex_cny_per_w": "table by surface type [CNY/W], e.g. { carport = 4.2 }",
+        "om_cny_per_w_yr": "O&M [CNY/W/yr], default 0.04",
+        "inverter_replacement_year": "default 13", "inverter_cny_per_w": "default 0.15",
+        "degradation_per_yr": "from year 2, default 0.004", "horizon_years": "default 25",
+        "discount_rate": "real, default 0.06 (estimate)",
+        "default_tariff_cny_per_kwh": "where a site has none, default 0.65",
+        "export_price_cny_per_kwh": "default 0.4161 (Hubei coal benchmark; set the current mechanism price)",
+        "owner_discount": "roof owner's discount on self-consumed PV power, default 0",
+        "roof_rent_cny_per_m2_yr": "default 0", "tce_basis": "calorific (default) or generation",
+        "grid_region": "national (default) or central", "grid_year": "2021, 2022 or 2023 (default)",
+    },
     "weather": {
         "shift": "timing correction: auto (default), none, or hours",
         "closure": "rebuild DNI from GHI and DHI when closure is off by > 2 %: auto (default) or none",

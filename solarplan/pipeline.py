@@ -15,6 +15,7 @@ import pandas as pd
 
 from .aggregate import sites_from_surfaces
 from .config import PlanConfig
+from .economics import EconomicParams, capex_by_surface, site_economics
 from .errors import ConfigError
 from .uncertainty import for_weather
 from .weather import get_weather
@@ -57,15 +58,41 @@ def system_params(config: PlanConfig) -> SystemParams:
 
 
 def _weather_groups(clean: pd.DataFrame, spec) -> dict:
-    """Which surfaces share a weather year: one file for all, or the nearest station of each."""
+    """Which surfaces share a weather year: one file for all, or the station nearest each *site*
+    (so a site's surfaces always share one year)."""
     if spec not in (None, "auto"):
         return {str(spec): clean.index}
+    if not len(clean):
+        return {}
     clim = climatology()
-    lat, lon = clean["lat"].to_numpy(), clean["lon"].to_numpy()
+    site_pos = clean.groupby("site_id", sort=False)[["lat", "lon"]].mean()
     slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
-    nearest = np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)]) \
-        if len(clean) else np.array([], int)
-    return {int(k): clean.index[nearest == k] for k in np.unique(nearest)}
+    nearest = pd.Series([int(np.argmin(haversine_km(a, b, slat, slon)))
+                         for a, b in zip(site_pos["lat"], site_pos["lon"])], index=site_pos.index)
+    per_surface = clean["site_id"].map(nearest).to_numpy()
+    return {int(k): clean.index[per_surface == k] for k in np.unique(per_surface)}
+
+
+def _site_self_consumption(group: pd.DataFrame, codes: np.ndarray, hourly_per_kwp: np.ndarray,
+                           chunk: int = 256) -> pd.Series:
+    """Self-consumed kWh per site: hourly PV (capacity x per-kWp profile) against the category load."""
+    from scipy import sparse
+
+    from .economics import self_consumption
+    from .loadprofile import load_shape
+    sites, site_idx = np.unique(group["site_id"].to_numpy(), return_inverse=True)
+    a = sparse.csr_matrix((group["capacity_kwp"].to_numpy(float), (site_idx, codes)),
+                          shape=(len(sites), hourly_per_kwp.shape[1]))
+    g = group.groupby("site_id")
+    load = g["annual_load_kwh"].max().reindex(sites).fillna(0.0).to_numpy()
+    cats = g["category"].first().reindex(sites).to_numpy()
+    out = np.zeros(len(sites))
+    for lo in range(0, len(sites), chunk):
+        sl = slice(lo, lo + chunk)
+        pv = (a[sl] @ hourly_per_kwp.T)
+        shapes = np.stack([load_shape(c) for c in cats[sl]])
+        out[sl] = self_consumption(pv, load[sl, None] * shapes)
+    return pd.Series(out, index=sites)
 
 
 def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
@@ -78,7 +105,7 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
     """
     params = system_params(config)
     wopts = dict(config.section("weather"))
-    parts = []
+    parts, self_used = [], []
     for key, idx in _weather_groups(clean, weather_spec).items():
         group = clean.loc[idx]
         lat, lon = float(group["lat"].mean()), float(group["lon"].mean())
@@ -96,7 +123,10 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
             from .distributed import simulate_dask
             res = simulate_dask(group, wy, params, scheduler=scheduler)
         elif engine == "local":
-            res = simulate(group, wy, params, progress=progress).surfaces.drop(columns="config_id")
+            full = simulate(group, wy, params, progress=progress, hourly=True)
+            res = full.surfaces.drop(columns="config_id")
+            self_used.append(_site_self_consumption(group, full.surfaces["config_id"].to_numpy(),
+                                                    full.hourly_per_kwp.to_numpy()))
         else:
             raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
         dist = resolved.distance_km if resolved.synthetic else float(
@@ -116,7 +146,58 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
                               index=clean.index)]
     yields = pd.concat(parts).loc[clean.index]
     surfaces = clean.join(yields.drop(columns=["capacity_kwp"], errors="ignore"))
-    return surfaces, sites_from_surfaces(surfaces)
+    econ = economic_params(config)
+    surfaces["capex_cny"] = capex_by_surface(surfaces["surface_type"], surfaces["capacity_kwp"], econ) \
+        if len(surfaces) else pd.Series(dtype=float)
+    sites = sites_from_surfaces(surfaces)
+    sites["capex_cny"] = surfaces.groupby("site_id", sort=False)["capex_cny"].sum().reindex(sites["site_id"]).to_numpy()
+    if self_used:
+        sc = pd.concat(self_used)
+        sites["self_consumed_kwh"] = sc.reindex(sites["site_id"]).to_numpy()
+    else:  # the Dask path returns no hourly profiles: self-consumption is not computed
+        sites["self_consumed_kwh"] = np.nan
+        warn("self-consumption needs hourly profiles, which the dask engine does not return: "
+             "economics assume all energy is exported")
+        sites["self_consumed_kwh"] = 0.0
+    econ_cols = site_economics(sites, econ)
+    sites = sites.drop(columns=["capex_cny"]).join(econ_cols)
+    return surfaces, sites
+
+
+def economic_params(config: PlanConfig) -> EconomicParams:
+    """The economic assumptions from the ``[economics]`` section."""
+    try:
+        return EconomicParams.from_mapping(config.section("economics"))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+
+
+def assumptions_table(config: PlanConfig) -> pd.DataFrame:
+    """Every factor and default that reaches the outputs, with its source (companion sheet)."""
+    from dataclasses import fields
+
+    def asdict(obj):  # shallow: the read-only mappings inside cannot be deep-copied
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    from .factors import factor_sheet, grid_factor, tce_factor
+    from .uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M
+    econ = economic_params(config)
+    rows = [dict(group="economics", **r) for r in econ.metadata().to_dict("records")]
+    for k, v in asdict(system_params(config)).items():
+        rows.append(dict(group="yield", parameter=k, value=str(v if not hasattr(v, "items") else dict(v)),
+                         source="solarplan.yieldsim.SystemParams docstring (PVWatts v5 TP-6A20-62641, pvlib)"))
+    for k, v in {**SIGMA, "per_km": SIGMA_PER_KM, "per_m": SIGMA_PER_M}.items():
+        rows.append(dict(group="uncertainty", parameter=k, value=str(v),
+                         source="estimate in the range of Thevenard & Pelland 2013 (solarplan.uncertainty)"))
+    for stype, d in config.surfaces.items():
+        for k, v in asdict(d).items():
+            if k != "source":
+                rows.append(dict(group=f"surfaces.{stype}", parameter=k, value=str(v), source=d.source))
+    used = [tce_factor(econ.tce_basis), grid_factor(econ.grid_region, econ.grid_year)]
+    for f in factor_sheet(used).to_dict("records"):
+        rows.append(dict(group="factors", parameter=f["key"], value=f"{f['value']} {f['unit']}",
+                         source=f"{f['source']} ({f['year']})"))
+    return pd.DataFrame(rows)
 
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
@@ -127,7 +208,7 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     res = read_inventory(inventory, config, require_china=require_china)
     surfaces, sites = yield_for_inventory(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                           progress=progress, warn=warn)
-    files = [write_table(sites, out)]
+    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv"))]
     if surfaces_out:
         files.append(write_table(surfaces, surfaces_out))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
@@ -137,7 +218,11 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     summary = (f"{res.summary()}\nsimulated {len(surfaces)} surfaces in {len(sites)} sites: "
                f"{cap / 1e3:,.2f} MWp, {total / 1e4:,.1f} 万kWh/yr (P50), "
                f"{sites['p90_ac_kwh'].sum() / 1e4 if len(sites) else 0:,.1f} 万kWh/yr (P90), "
-               f"{total / cap if cap else float('nan'):,.0f} kWh/kWp")
+               f"{total / cap if cap else float('nan'):,.0f} kWh/kWp; "
+               f"capex {sites['capex_cny'].sum() / 1e4 if len(sites) else 0:,.0f}万元, "
+               f"{sites['annual_tce'].sum() if len(sites) else 0:,.0f} tce/yr, "
+               f"{sites['annual_co2_t'].sum() if len(sites) else 0:,.0f} t CO2/yr avoided, "
+               f"self-consumption {sites['self_consumed_kwh'].sum() / total if total else 0:.0%}")
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 

@@ -29,6 +29,15 @@ def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
     assert 900 < mean_yield < 1150
     assert (sites["p90_ac_kwh"] < sites["p50_ac_kwh"]).all()
     assert "万kWh/yr" in capsys.readouterr().out
+    # economics and carbon columns (issue 5), and every default with a source beside them
+    for col in ("capex_cny", "lcoe_cny_per_kwh", "npv_cny", "irr", "simple_payback_yr", "self_consumption_share",
+                "annual_tce", "annual_co2_t", "lifetime_co2_t"):
+        assert col in sites.columns and sites[col].notna().all(), col
+    assert np.allclose(sites["annual_tce"], sites["annual_ac_kwh"] * 0.1229 / 1000)
+    assert np.allclose(sites["annual_co2_t"], sites["annual_ac_kwh"] * 0.5306 / 1000)
+    assumptions = pd.read_csv(tmp_path / "maps" / "sites_assumptions.csv")
+    assert assumptions["source"].notna().all() and (assumptions["source"].str.len() > 3).all()
+    assert {"economics", "yield", "factors", "uncertainty"} <= set(assumptions["group"])
 
 
 def test_simulate_cli_with_a_weather_file_and_all_outputs(tmp_path, weather_dir, demo_inventory):
