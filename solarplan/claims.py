@@ -69,6 +69,7 @@ class ClaimCheck:
     carbon: dict | None = None
     coal: dict | None = None
     notes: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -183,4 +184,17 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
         refs = {f"coal equivalent, {b} basis": tce_factor(b).value for b in ("calorific", "generation")}
         coal = _factor_check(tce_t * 1e3 / claim_kwh, refs, "coal")
         implied["tce_kg_per_kwh"] = coal["implied_kg_per_kwh"]
-    return ClaimCheck(inputs, implied, simulated, verdict, reason, share, erange, carbon, coal, notes)
+    sources = [{"item": "usable share and densities", "value": {"usable_share": list(USABLE_SHARE),
+                                                                "density_w_m2": {k: list(v) for k, v in
+                                                                                 DENSITY_W_M2.items()}},
+                "source": "DOMAIN.md typical planning figures (engineering estimates)", "year": 2026},
+               {"item": "uncertainty sigma", "value": uncertainty.sigma,
+                "source": "solarplan.uncertainty (estimates after Thevenard & Pelland 2013; SAM P50/P90 method, "
+                          "NREL/CP-6A20-54488)", "year": 2013}]
+    if carbon:
+        sources += [{"item": f"grid {r} {y}", "value": v, "source": grid_factor(r, y).source, "year": y}
+                    for (r, y), v in GRID_CO2.items()]
+    if coal:
+        sources += [{"item": f"coal equivalent {b}", "value": tce_factor(b).value, "source": tce_factor(b).source,
+                     "year": tce_factor(b).year} for b in ("calorific", "generation")]
+    return ClaimCheck(inputs, implied, simulated, verdict, reason, share, erange, carbon, coal, notes, sources)

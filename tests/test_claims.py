@@ -35,12 +35,14 @@ def test_jincheng_yield_passes_but_carbon_is_a_digit_slip(capsys):
     assert r["implied"]["co2_kg_per_kwh"] == pytest.approx(0.0657, abs=1e-4)
     assert r["carbon"]["verdict"] == "inconsistent"
     assert "dropped digit" in r["carbon"]["reason"]
+    assert any("MEE & NBS" in src["source"] and src["year"] == 2023 for src in r["sources"])
 
 
 def test_json_keys_are_stable(capsys):
     r = _check_json(capsys, "--capacity", "1MW", "--claim", "100万kWh", "--lat", "30.6", "--lon", "114.3")
     assert set(r) == {"inputs", "implied", "simulated", "verdict", "reason", "required_usable_share",
-                      "energy_range_kwh", "carbon", "coal", "notes"}
+                      "energy_range_kwh", "carbon", "coal", "notes", "sources"}
+    assert all(src["source"] and src["year"] for src in r["sources"])
     assert set(r["simulated"]) == {"flat_roof", "pitched_roof", "metal_roof", "carport"}
     assert set(r["simulated"]["flat_roof"]) == {"p50_kwh_per_kwp", "p90_kwh_per_kwp", "p10_kwh_per_kwp",
                                                 "density_w_m2"}
