@@ -36,7 +36,7 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     Example: solarplan demo --out maps/
     """
     from .pipeline import run_demo
-    steps = run_demo(out_dir, load_config(config), report=lambda s: out.print(s))
+    steps = run_demo(out_dir, load_config(config), report=lambda s: out.print(s, markup=False, highlight=False))
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -56,9 +56,7 @@ def inventory_validate(
     """
     from .pipeline import validate_step
     res, step = validate_step(file, out_dir, load_config(config), require_china=False if anywhere else None)
-    out.print(step.summary)
-    for f in step.files:
-        out.print(f"  wrote {f}")
+    out_console_step(step)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
             out.print(f"  rejected: {r['reason']}", markup=False, highlight=False)

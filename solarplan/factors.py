@@ -30,9 +30,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-KGCE_PER_KGCE = 1.0
-
-
 @dataclass(frozen=True)
 class Factor:
     """A conversion factor with its provenance."""

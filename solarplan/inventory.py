@@ -74,9 +74,9 @@ def _canonicalise(df: pd.DataFrame, path: Path, config: PlanConfig) -> pd.DataFr
     return df.rename(columns=rename)
 
 
-def _wkt(values: pd.Series, path: Path, rows: pd.Series, label: str) -> pd.Series:
+def _wkt(values: pd.Series) -> pd.Series:
     out = []
-    for v, r in zip(values, rows):
+    for v in values:
         t = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
         if not t:
             out.append(None)
@@ -132,7 +132,7 @@ def read_table(path: str | Path, config: PlanConfig | None = None):
         raise InputError(f"{path}: has a header but no data rows")
     df = _canonicalise(df.reset_index(drop=True), path, config)
     if geoms is None and "geometry" in df.columns:
-        geoms = _wkt(df.pop("geometry"), path, rows, label)
+        geoms = _wkt(df.pop("geometry"))
         if all(g is None for g in geoms):
             geoms = None
     if "site_id" not in df.columns:

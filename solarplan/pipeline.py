@@ -155,7 +155,6 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
         sc = pd.concat(self_used)
         sites["self_consumed_kwh"] = sc.reindex(sites["site_id"]).to_numpy()
     else:  # the Dask path returns no hourly profiles: self-consumption is not computed
-        sites["self_consumed_kwh"] = np.nan
         warn("self-consumption needs hourly profiles, which the dask engine does not return: "
              "economics assume all energy is exported")
         sites["self_consumed_kwh"] = 0.0

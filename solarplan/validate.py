@@ -165,9 +165,9 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
             reject(i, "surface_type", v, str(exc))
         v = col("surface_azimuth")[i]
         if _text(v):
+            x, is_number = _number(v)
             try:
-                azimuths[i] = parse_azimuth(_number(v)[0] if _number(v)[1] and _text(v) else v,
-                                            config.inventory.azimuth_convention)
+                azimuths[i] = parse_azimuth(x if is_number else v, config.inventory.azimuth_convention)
             except ValueError as exc:
                 reject(i, "surface_azimuth", v, str(exc))
 

@@ -5,7 +5,7 @@ Use :func:`get_weather` to turn a user's ``--weather`` choice into a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import WeatherError
@@ -55,11 +55,9 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         site_elev = float(pvlib.location.lookup_altitude(lat, lon))
         climate = monthly_climate(lat, lon, elevation=site_elev, method=station_method)
         # the year is synthesised at the station's elevation; the difference feeds the uncertainty
-        st_elev = float(monthly_climate(lat, lon, method=station_method).elevation)
         dist = float(sum(d * w for _, _, d, w in climate.stations))
-        from dataclasses import replace
-        year = synthesize(replace(climate, elevation=st_elev))
-        return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - st_elev))
+        year = synthesize(replace(climate, elevation=climate.station_elevation))
+        return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - climate.station_elevation))
     if str(spec) == "pvgis":
         raise WeatherError("--weather pvgis (online PVGIS download) is not available in this version; "
                            "download a PVGIS TMY file by hand and pass its path, or use --weather auto")

@@ -62,7 +62,7 @@ PLACES: dict[str, tuple[str, str, float, float]] = {
     # Chongqing 重庆
     "重庆": ("Chongqing", "Chongqing", 29.56, 106.55),
 }
-_SUFFIXES = ("市", "县", "区", "自治州", "州")
+_SUFFIXES = ("市", "县", "区", "自治州", "州", "city", "county", "district")
 
 
 def _norm(text: str) -> str:
@@ -84,16 +84,9 @@ def find_place(name: str) -> tuple[str, float, float] | None:
     """
     key = _norm(name)
     if key not in _INDEX:
-        for suf in _SUFFIXES:
-            if key.endswith(suf) and key[: -len(suf)] in _INDEX:
-                key = key[: -len(suf)]
-                break
-        else:
-            for suf in ("city", "county", "district"):
-                if key.endswith(suf) and key[: -len(suf)] in _INDEX:
-                    key = key[: -len(suf)]
-                    break
-            else:
-                return None
+        stems = [key[: -len(suf)] for suf in _SUFFIXES if key.endswith(suf) and key[: -len(suf)] in _INDEX]
+        if not stems:
+            return None
+        key = stems[0]
     zh = _INDEX[key]
     return zh, PLACES[zh][2], PLACES[zh][3]

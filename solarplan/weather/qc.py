@@ -186,17 +186,18 @@ def quality_check(weather: WeatherYear, shift_h: float | None = None) -> QCRepor
                     len(data), float(data["ghi"].sum() / 1e3))
 
 
-def enforce_closure(weather: WeatherYear) -> WeatherYear:
+def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
     """Rebuild DNI = (GHI - DHI) / cos z with the year's (shifted) solar geometry.
 
     GHI and DHI are kept; DNI is recomputed where the apparent zenith is below
-    87 deg and set to 0 elsewhere. Used where the file's DNI does not fit its
+    87 deg and set to 0 elsewhere. ``zenith`` (apparent, at the year's solar
+    times) is computed when not given. Used where the file's DNI does not fit its
     GHI and DHI (CSWD files built from sunshine-duration models, SOURCES.md).
     """
     from dataclasses import replace
     from types import MappingProxyType
 
-    z = solar_position(weather)["apparent_zenith"].to_numpy()
+    z = solar_position(weather)["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
     ghi, dhi = weather.data["ghi"].to_numpy(float), weather.data["dhi"].to_numpy(float)
     cosz = np.cos(np.radians(z))
     dni = np.where(z < 87.0, np.clip(ghi - dhi, 0, None) / np.maximum(cosz, 1e-3), 0.0)
@@ -254,9 +255,10 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
                         f"(GHI centroid vs solar noon); solar geometry shifted by {shift:+.2f} h")
     out = weather.with_shift(shift)
     if closure == "auto":
-        c = _closure_and_night(weather.data, solar_position(out)["apparent_zenith"].to_numpy())[0]
+        zenith = solar_position(out)["apparent_zenith"].to_numpy()
+        c = _closure_and_night(weather.data, zenith)[0]
         if np.isfinite(c) and abs(c - 1) > CLOSURE_TOLERANCE:
-            out = enforce_closure(out)
+            out = enforce_closure(out, zenith)
             warnings.append(f"{weather.source}: (DNI cos z + DHI)/GHI = {c:.3f} after the timing shift; "
                             "DNI rebuilt from GHI and DHI")
     return out, report, warnings

@@ -21,6 +21,7 @@ References
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from types import MappingProxyType
@@ -32,9 +33,8 @@ from ..errors import WeatherError
 from .core import REQUIRED, WeatherYear, standardise
 
 
-def _fixed_tz(hours: float):
-    return pd.Timestamp(0, tz="UTC").tz_convert(f"Etc/GMT{-int(hours):+d}").tz if float(hours).is_integer() \
-        else __import__("datetime").timezone(pd.Timedelta(hours=hours))
+def _fixed_tz(hours: float) -> dt.timezone:
+    return dt.timezone(dt.timedelta(hours=float(hours)))
 
 
 def read_epw(path) -> WeatherYear:
@@ -103,7 +103,6 @@ def _pvgis_to_year(df: pd.DataFrame, meta: dict, source: str) -> WeatherYear:
     tz = _fixed_tz(round(lon / 15.0))
     df = df.copy()
     df.index = df.index.tz_convert(tz)
-    df = df.rename(columns={"temp_air": "temp_air", "wind_speed": "wind_speed"})
     return WeatherYear(standardise(df, source=source), lat, lon, elev, source,
                        meta=MappingProxyType({"format": "pvgis", "file_timestamp": "interval start (UTC)",
                                               "tz_hours": round(lon / 15.0)}))

@@ -56,6 +56,8 @@ class MonthlyClimate:
     stations : tuple of (name, wmo_id, distance_km, weight)
     warnings : tuple of str
     tz_hours : float
+    station_elevation : float
+        Elevation of the station(s), weighted like the values [m].
     """
 
     ghi_kwh_m2: np.ndarray
@@ -68,6 +70,7 @@ class MonthlyClimate:
     stations: tuple
     warnings: tuple
     tz_hours: float = 8.0
+    station_elevation: float = float("nan")
 
 
 def resolve_location(location: str) -> tuple[float, float, str]:
@@ -138,4 +141,4 @@ def monthly_climate(lat: float, lon: float, elevation: float | None = None, meth
                      for (_, r), dd, ww in zip(rows.iterrows(), dist[take], w))
     return MonthlyClimate(pick("ghi_kwh_m2"), pick("dhi_kwh_m2"), pick("tair_c"), pick("wind_ms"), float(lat),
                           float(lon), st_elev if elevation is None else float(elevation), stations,
-                          tuple(warnings), float(rows.iloc[0]["timezone_h"]))
+                          tuple(warnings), float(rows.iloc[0]["timezone_h"]), st_elev)
