@@ -108,6 +108,30 @@ def simulate(
     out_console_step(step)
 
 
+@app.command("retrofit")
+def retrofit_cmd(
+    buildings: Path = typer.Argument(..., help="CSV or XLSX of buildings (see retrofit.buildings for columns; "
+                                               "Chinese headers accepted)."),
+    out_file: Path = typer.Option(..., "--out", help="Savings table: .csv or .xlsx (rejects and assumptions "
+                                                    "are written beside it)."),
+    weather: str = WeatherOpt,
+    location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
+                                                                     "'lat,lon' or a city (十堰)."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
+
+    One row per building and measure: baseline and retrofit energy by carrier, saved kWh, tce,
+    t CO2 and CNY, capex, simple payback, life, and which inputs were defaulted.
+
+    Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
+    """
+    from .pipeline import retrofit_step
+    _, step = retrofit_step(buildings, out_file, load_config(config), weather, location,
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+    out_console_step(step)
+
+
 def out_console_step(step):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:

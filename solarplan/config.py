@@ -58,6 +58,15 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "roof_rent_cny_per_m2_yr": "default 0", "tce_basis": "calorific (default) or generation",
         "grid_region": "national (default) or central", "grid_year": "2021, 2022 or 2023 (default)",
     },
+    "retrofit": {
+        "electricity_cny_per_kwh": "default 0.68 (Hubei general commercial tariffs 0.6-0.75)",
+        "gas_cny_per_m3": "default 3.6 (estimate)", "coal_cny_per_kg": "default 1.0 (estimate)",
+        "tce_basis": "calorific (default) or generation", "grid_region": "national (default) or central",
+        "grid_year": "2021, 2022 or 2023 (default)",
+        "gshp": "table of retrofit.gshp.GshpParams fields, e.g. { scop_heating = 3.5 }",
+        "lighting": "table of retrofit.lighting.LightingParams fields",
+        "chiller": "table of retrofit.chillers.ChillerParams fields, e.g. { new_grade = 2 }",
+    },
     "weather": {
         "shift": "timing correction: auto (default), none, or hours",
         "closure": "rebuild DNI from GHI and DHI when closure is off by > 2 %: auto (default) or none",

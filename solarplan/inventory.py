@@ -88,23 +88,23 @@ def _wkt(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def read_table(path: str | Path, config: PlanConfig | None = None):
-    """Read a file into (canonical table, WGS84 geometries or None, row numbers, row label, crs note).
-
-    Raises
-    ------
-    InputError
-        For files that cannot be read at all: missing, 0 bytes, wrong
-        encoding, header only, no usable columns, unknown CRS.
-    """
-    config = config or load_config(None)
-    path = Path(path)
+def _check_exists(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
+
+
+def read_rows(path: str | Path):
+    """Read a CSV (UTF-8, GBK, UTF-16 with BOM) or XLSX table as text cells.
+
+    Returns (table, row numbers as the user sees them, row label, note). Used for
+    inventories and for the retrofit buildings table.
+    """
+    path = Path(path)
+    _check_exists(path)
     ext = path.suffix.lower()
-    geoms, note = None, ""
+    note = ""
     if ext in TABLE_EXT:
         df, enc = _read_csv(path)
         rows, label, note = pd.Series(np.arange(len(df)) + 2), "line", f"encoding {enc}"
@@ -117,7 +117,28 @@ def read_table(path: str | Path, config: PlanConfig | None = None):
         rows, label = pd.Series(df.index.to_numpy() + 2), "row"
     elif ext == ".xls":
         raise InputError(f"{path}: old .xls files are not read; save it as .xlsx or CSV UTF-8")
-    elif ext in GEO_EXT:
+    else:
+        raise InputError(f"{path}: unknown file type {ext!r}; accepted: CSV or XLSX")
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no data rows")
+    return df.reset_index(drop=True), rows.reset_index(drop=True), label, note
+
+
+def read_table(path: str | Path, config: PlanConfig | None = None):
+    """Read a file into (canonical table, WGS84 geometries or None, row numbers, row label, crs note).
+
+    Raises
+    ------
+    InputError
+        For files that cannot be read at all: missing, 0 bytes, wrong
+        encoding, header only, no usable columns, unknown CRS.
+    """
+    config = config or load_config(None)
+    path = Path(path)
+    ext = path.suffix.lower()
+    geoms, note = None, ""
+    if ext in GEO_EXT:
+        _check_exists(path)
         try:
             gdf = pyogrio.read_dataframe(path)
         except Exception as exc:
@@ -126,6 +147,8 @@ def read_table(path: str | Path, config: PlanConfig | None = None):
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         geoms = pd.Series(list(gdf.geometry), dtype=object)
         rows, label = pd.Series(np.arange(len(df)) + 1), "feature"
+    elif ext in TABLE_EXT | EXCEL_EXT | {".xls"}:
+        df, rows, label, note = read_rows(path)
     else:
         raise InputError(f"{path}: unknown file type {ext!r}; accepted: CSV, XLSX, GeoJSON, GPKG, Shapefile")
     if len(df) == 0:

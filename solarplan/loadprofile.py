@@ -36,7 +36,7 @@ def load_shape(category: str) -> np.ndarray:
     if category not in CATEGORY_SHAPES:
         raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
     t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
-    h, wd, m = t.hour.to_numpy(), t.weekday.to_numpy() < 5, t.month.to_numpy()
+    h, wd, m = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.month.to_numpy()
     doy = t.day_of_year.to_numpy()
     if category in ("agency", "soe"):
         night = 0.25 if category == "agency" else 0.40
@@ -55,3 +55,30 @@ def load_shape(category: str) -> np.ndarray:
     w = w / w.sum()
     w.setflags(write=False)
     return w
+
+
+@lru_cache(maxsize=None)
+def occupancy(category: str) -> np.ndarray:
+    """8760 booleans: the hours a category's building is occupied and conditioned.
+
+    The same hours as :func:`load_shape` uses for full load (agency/soe weekdays
+    08-18; school weekdays 07-18 outside the holidays; hospital 24 h; venue 09-22
+    every day; other 08-18 every day). Engineering estimates, as above.
+    """
+    if category not in CATEGORY_SHAPES:
+        raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
+    t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
+    h, wd, doy = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.day_of_year.to_numpy()
+    if category in ("agency", "soe"):
+        occ = wd & (h >= 8) & (h < 18)
+    elif category == "school":
+        holiday = ((doy >= 15) & (doy <= 51)) | ((doy >= 191) & (doy <= 243))
+        occ = wd & (h >= 7) & (h < 18) & ~holiday
+    elif category == "hospital":
+        occ = np.ones(8760, bool)
+    elif category == "venue":
+        occ = (h >= 9) & (h < 22)
+    else:
+        occ = (h >= 8) & (h < 18)
+    occ.setflags(write=False)
+    return occ

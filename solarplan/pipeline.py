@@ -236,4 +236,108 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
                                           rejects_out=out_dir / "rejects.csv", warn=report)
     steps.append(StepResult(step.name, step.files, step.summary.splitlines()[-1]))
     report(steps[-1].summary)
+    _, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    steps.append(step)
+    report(step.summary)
     return steps
+
+
+DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
+
+
+def _nearest_station(lat, lon) -> np.ndarray:
+    clim = climatology()
+    slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
+    return np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)], dtype=int)
+
+
+def retrofit_params(config: PlanConfig):
+    """The retrofit assumptions from the ``[retrofit]`` section."""
+    from retrofit.evaluate import RetrofitParams
+    try:
+        return RetrofitParams.from_mapping(config.section("retrofit"))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+
+
+def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
+                           warn=lambda s: None):
+    """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
+    from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
+    from retrofit.evaluate import evaluate
+
+    from .inventory import read_rows
+    from .weather.stations import resolve_location
+    params = retrofit_params(config)
+    df, rows, label, _ = read_rows(buildings)
+    res = validate_buildings(df, rows, str(buildings), label)
+    clean, rejects = res.clean.copy(), res.rejects
+    missing = clean["lat"].isna() | clean["lon"].isna()
+    if missing.any():
+        if location:
+            lat, lon, _ = resolve_location(location)
+            clean.loc[missing, "lat"], clean.loc[missing, "lon"] = lat, lon
+        else:
+            extra = pd.DataFrame([{"source_file": str(buildings), "source_row": r.source_row,
+                                   "building_id": r.building_id, "site_id": r.site_id, "column": "lat",
+                                   "value": "", "reason": f"{label} {r.source_row}: lat/lon are empty; give them "
+                                                          "or --location for the weather year"}
+                                  for r in clean[missing].itertuples()], columns=REJECT_COLUMNS)
+            rejects = pd.concat([rejects, extra], ignore_index=True)
+            clean = clean[~missing].reset_index(drop=True)
+    temps = {}
+    if len(clean):
+        wopts = dict(config.section("weather"))
+        if weather_spec not in (None, "auto"):
+            groups = {"file": clean.index}
+        else:
+            st = _nearest_station(clean["lat"].to_numpy(), clean["lon"].to_numpy())
+            groups = {k: clean.index[st == k] for k in np.unique(st)}
+        for idx in groups.values():
+            g = clean.loc[idx]
+            w = get_weather(weather_spec, float(g["lat"].mean()), float(g["lon"].mean()),
+                            shift=wopts.get("shift", "auto"), closure=wopts.get("closure", "auto"))
+            for msg in w.warnings:
+                warn(msg)
+            t = w.weather.data["temp_air"].to_numpy()
+            temps.update({b: t for b in g["building_id"]})
+    table = evaluate(clean, temps, params)
+    return table, rejects, BuildingsResult(clean, rejects, res.n_input)
+
+
+def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
+    """Prices, measure parameters and factors behind a retrofit table, with their sources."""
+    from dataclasses import fields
+
+    from .factors import factor_sheet, grid_factor, tce_factor
+    p = retrofit_params(config)
+    rows = []
+    for group in ("prices", "gshp", "lighting", "chiller"):
+        obj = getattr(p, group)
+        for f in fields(obj):
+            rows.append(dict(group=group, parameter=f.name, value=str(getattr(obj, f.name)),
+                             source=f"{type(obj).__module__}.{type(obj).__name__} docstring"))
+    used = [tce_factor(p.prices.tce_basis), grid_factor(p.prices.grid_region, p.prices.grid_year)]
+    for f in factor_sheet(used).to_dict("records"):
+        rows.append(dict(group="factors", parameter=f["key"], value=f"{f['value']} {f['unit']}",
+                         source=f"{f['source']} ({f['year']})"))
+    return pd.DataFrame(rows)
+
+
+def retrofit_summary(table: pd.DataFrame, res) -> str:
+    """One line: buildings, measures and the counted totals."""
+    c = table[table["counted"]] if len(table) else table
+    s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
+    return (f"{res.summary()}\nretrofit: {len(table)} measure rows for {table['building_id'].nunique() if len(table) else 0}"
+            f" buildings; saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh electricity, {s('saved_tce'):,.0f} tce, "
+            f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
+
+
+def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
+                  warn=lambda s: None):
+    """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
+    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    files = (write_table(table, out, sheet="retrofit"),
+             write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
+             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
+    return table, StepResult("retrofit", files, retrofit_summary(table, res))

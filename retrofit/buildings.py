@@ -1,0 +1,246 @@
+"""The buildings table: columns, Chinese headers, and row-by-row validation (pure).
+
+One row per building. Every input row ends in the clean table or in the
+rejects, with its row number, the column and the reason. Blank cells are
+allowed (a measure falls back to documented defaults and says so); text where
+a number belongs, negative areas, COP <= 0 and unknown categories are not.
+
+Columns
+-------
+building_id, site_id, name, category, floor_area_m2 (required > 0), lat, lon
+    Identity, use and place (lat/lon pick the weather year; blank falls back to the site's).
+electricity_kwh, gas_m3, coal_kg
+    Annual energy bills by carrier; ``electricity_kwh_<year>`` etc. (1-3 years) are averaged.
+heating_plant, cooling_plant
+    Plant a GSHP would replace (see :data:`retrofit.gshp.HEATING_PLANTS`, ``COOLING_PLANTS``).
+fixture_type, fixture_count, fixture_w, occupancy_sensors, daylight_dimming, lighting_hours
+    Lighting inventory and controls to add (yes/no).
+chiller_kw, chiller_kind, chiller_cop, chiller_iplv, chiller_age_years
+    Existing chiller (capacity of cooling [kW], ``air``/``water``).
+lift_count, lift_load_kg, lift_travel_m, lift_stops, lift_usage_category, lift_kind,
+lift_e_rc_wh, lift_e_sc_wh, lift_standby_w
+    Lifts: count and the ISO 25745-2 inputs (measured cycle energies where known).
+measures
+    Comma-separated subset of gshp, led, chiller, lift (blank: every measure the row supports).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from solarplan.vocab import parse_category
+
+from .chillers import GRADES
+from .gshp import COOLING_PLANTS, HEATING_PLANTS
+from .lighting import FIXTURES
+
+MEASURES = ("gshp", "led", "chiller", "lift")
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "building_id": ("building_id", "建筑编号", "楼栋编号", "building"),
+    "site_id": ("site_id", "编号", "单位编号", "机构编号", "site"),
+    "name": ("name", "名称", "单位名称", "建筑名称", "机构名称"),
+    "category": ("category", "类型", "单位类型", "机构类型", "类别"),
+    "floor_area_m2": ("floor_area_m2", "建筑面积", "建筑面积m2", "floor_area", "面积"),
+    "lat": ("lat", "latitude", "纬度"), "lon": ("lon", "lng", "longitude", "经度"),
+    "electricity_kwh": ("electricity_kwh", "年用电量", "年用电量kwh", "用电量"),
+    "gas_m3": ("gas_m3", "年用气量", "天然气m3", "用气量"),
+    "coal_kg": ("coal_kg", "年用煤量kg", "用煤量"),
+    "heating_plant": ("heating_plant", "供暖方式", "采暖方式", "热源"),
+    "cooling_plant": ("cooling_plant", "制冷方式", "空调方式", "冷源"),
+    "fixture_type": ("fixture_type", "灯具类型"), "fixture_count": ("fixture_count", "灯具数量"),
+    "fixture_w": ("fixture_w", "灯具功率", "灯具功率w"),
+    "occupancy_sensors": ("occupancy_sensors", "人体感应"), "daylight_dimming": ("daylight_dimming", "日光调光"),
+    "lighting_hours": ("lighting_hours", "照明小时数", "照明时间"),
+    "chiller_kw": ("chiller_kw", "冷机制冷量", "冷机制冷量kw"), "chiller_kind": ("chiller_kind", "冷机类型"),
+    "chiller_cop": ("chiller_cop", "冷机cop"), "chiller_iplv": ("chiller_iplv", "冷机iplv"),
+    "chiller_age_years": ("chiller_age_years", "冷机年限", "冷机使用年限"),
+    "lift_count": ("lift_count", "电梯数量", "电梯台数"), "lift_load_kg": ("lift_load_kg", "电梯载重", "额定载重"),
+    "lift_travel_m": ("lift_travel_m", "提升高度"), "lift_stops": ("lift_stops", "层站数"),
+    "lift_usage_category": ("lift_usage_category", "使用类别"), "lift_kind": ("lift_kind", "电梯类型"),
+    "lift_e_rc_wh": ("lift_e_rc_wh",), "lift_e_sc_wh": ("lift_e_sc_wh",),
+    "lift_standby_w": ("lift_standby_w", "待机功率"),
+    "measures": ("measures", "措施", "改造措施"),
+}
+#: Numeric columns: (lowest accepted, inclusive?). Zero area and COP <= 0 are errors.
+NUMERIC = {
+    "floor_area_m2": (0.0, False), "lat": (-90.0, True), "lon": (-180.0, True),
+    "electricity_kwh": (0.0, True), "gas_m3": (0.0, True), "coal_kg": (0.0, True),
+    "fixture_count": (0.0, True), "fixture_w": (0.0, False), "lighting_hours": (0.0, True),
+    "chiller_kw": (0.0, True), "chiller_cop": (0.0, False), "chiller_iplv": (0.0, False),
+    "chiller_age_years": (0.0, True), "lift_count": (0.0, True), "lift_load_kg": (0.0, False),
+    "lift_travel_m": (0.0, False), "lift_stops": (2.0, True), "lift_usage_category": (1.0, True),
+    "lift_e_rc_wh": (0.0, False), "lift_e_sc_wh": (0.0, True), "lift_standby_w": (0.0, True),
+}
+CHOICES = {
+    "heating_plant": tuple(HEATING_PLANTS), "cooling_plant": tuple(COOLING_PLANTS),
+    "fixture_type": tuple(FIXTURES), "chiller_kind": tuple(sorted({k for k, _ in GRADES})),
+    "lift_kind": ("traction", "hydraulic"),
+}
+WORDS = {  # Chinese words for the choices
+    "燃气锅炉": "gas_boiler", "燃煤锅炉": "coal_boiler", "空气源热泵": "ashp", "分体空调": "split_ac",
+    "电暖": "electric", "电采暖": "electric", "冷水机组": "chiller", "无": "none",
+    "风冷": "air", "水冷": "water", "曳引": "traction", "液压": "hydraulic",
+}
+YES = {"yes", "y", "true", "1", "是", "有"}
+NO = {"no", "n", "false", "0", "否", "无", ""}
+REJECT_COLUMNS = ["source_file", "source_row", "building_id", "site_id", "column", "value", "reason"]
+_YEARLY = re.compile(r"^(electricity_kwh|gas_m3|coal_kg)_(\d{4})$")
+
+
+@dataclass(frozen=True)
+class BuildingsResult:
+    """Clean buildings (canonical columns, numbers as floats), rejects and the input count."""
+
+    clean: pd.DataFrame
+    rejects: pd.DataFrame
+    n_input: int
+
+    def summary(self) -> str:
+        n_ok, n_bad = len(self.clean), len(self.rejects)
+        area = self.clean["floor_area_m2"].sum() if n_ok else 0.0
+        return (f"{self.n_input} buildings read: {n_ok} clean + {n_bad} rejected = {n_ok + n_bad}; "
+                f"{area:,.0f} m2 of floor")
+
+
+def _key(text) -> str:
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"[\s_\-()（）\[\]]", "", t)
+
+
+_HEADER = {_key(a): canon for canon, names in ALIASES.items() for a in names}
+
+
+def canonical_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Rename known headers (Chinese or English) to canonical names; keep the others."""
+    rename = {}
+    for c in df.columns:
+        m = _YEARLY.match(str(c).strip().lower())
+        canon = m.group(0) if m else _HEADER.get(_key(c))
+        if canon and canon not in rename.values():
+            rename[c] = canon
+    return df.rename(columns=rename)
+
+
+def _text(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return unicodedata.normalize("NFKC", str(v)).strip()
+
+
+def _number(v):
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        if np.isnan(v):
+            return np.nan, True  # a blank cell as pandas reads it
+        return float(v), bool(np.isfinite(v))
+    t = _text(v).replace(",", "")
+    if t == "":
+        return np.nan, True
+    try:
+        x = float(t)
+    except ValueError:
+        return np.nan, False
+    return x, bool(np.isfinite(x))
+
+
+def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<table>",
+                       row_label: str = "row") -> BuildingsResult:
+    """Validate a buildings table (canonical headers, see :func:`canonical_columns`)."""
+    raw = canonical_columns(raw.reset_index(drop=True))
+    n = len(raw)
+    rows = np.asarray(source_rows)
+    col = lambda c: raw[c] if c in raw.columns else pd.Series([""] * n)  # noqa: E731
+    site = col("site_id").map(_text)
+    bid = col("building_id").map(_text)
+    seen: dict[str, int] = {}
+    ids = []
+    for b, s in zip(bid, site):  # blank ids become <site_id>-B<n>, n counting within the site
+        seen[s] = seen.get(s, 0) + 1
+        ids.append(b or (f"{s}-B{seen[s]}" if s else f"row{len(ids) + 1}"))
+    bid = pd.Series(ids)
+    reason: dict[int, tuple[str, str, str]] = {}
+
+    def reject(i, column, value, why):
+        if i not in reason:
+            reason[i] = (column, _text(value), f"{row_label} {rows[i]}: {why}")
+
+    for i in np.flatnonzero(site == ""):
+        reject(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
+    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text)})
+    dup = bid.duplicated(keep="first") & (bid != "")
+    for i in np.flatnonzero(dup):
+        reject(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")
+    cats = []
+    for i, v in enumerate(col("category")):
+        try:
+            cats.append(parse_category(v) if _text(v) else "other")
+        except ValueError as exc:
+            cats.append("")
+            reject(i, "category", v, str(exc))
+    out["category"] = cats
+    yearly = {c: [k for k in raw.columns if (m := _YEARLY.match(str(k))) and m.group(1) == c]
+              for c in ("electricity_kwh", "gas_m3", "coal_kg")}
+    for c, (lo, incl) in NUMERIC.items():
+        vals = np.full(n, np.nan)
+        for i, v in enumerate(col(c)):
+            x, ok = _number(v)
+            if not ok:
+                reject(i, c, v, f"{c} must be a number, got {_text(v)!r}")
+            elif np.isfinite(x) and (x < lo or (x == lo and not incl)):
+                reject(i, c, v, f"{c} must be {'>=' if incl else '>'} {lo:g}, got {x:g}")
+            elif c == "lift_usage_category" and np.isfinite(x) and (x != int(x) or x > 6):
+                reject(i, c, v, f"{c} must be an ISO 25745-2 usage category 1-6, got {x:g}")
+            vals[i] = x
+        out[c] = vals
+    for c, cols in yearly.items():  # average 1-3 years of bills where the single column is blank
+        if cols:
+            years = np.column_stack([[_number(v)[0] for v in raw[k]] for k in cols])
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all years blank -> NaN, which is intended
+                mean = np.nanmean(np.where(years >= 0, years, np.nan), axis=1)
+            out[c] = np.where(np.isnan(out[c]), mean, out[c])
+            for k in cols:
+                for i, v in enumerate(raw[k]):
+                    x, ok = _number(v)
+                    if not ok or (np.isfinite(x) and x < 0):
+                        reject(i, k, v, f"{k} must be a number >= 0, got {_text(v)!r}")
+            out[f"{c}_years"] = np.sum(np.isfinite(years), axis=1)
+    for i in np.flatnonzero(np.isnan(out["floor_area_m2"].to_numpy())):
+        reject(i, "floor_area_m2", "", "floor_area_m2 is empty; every building needs its floor area [m2]")
+    for c, valid in CHOICES.items():
+        vals = []
+        for i, v in enumerate(col(c)):
+            t = _text(v)
+            t = WORDS.get(t, t.lower())
+            if t and t not in valid:
+                reject(i, c, v, f"{c} {t!r} is not known; valid: {', '.join(valid)}")
+            vals.append(t)
+        out[c] = vals
+    for c in ("occupancy_sensors", "daylight_dimming"):
+        vals = []
+        for i, v in enumerate(col(c)):
+            t = _text(v).lower()
+            if t not in YES | NO:
+                reject(i, c, v, f"{c} must be yes or no, got {_text(v)!r}")
+            vals.append(t in YES)
+        out[c] = vals
+    meas = []
+    for i, v in enumerate(col("measures")):
+        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", _text(v)) if m.strip())
+        bad = [m for m in items if m not in MEASURES]
+        if bad:
+            reject(i, "measures", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
+        meas.append(",".join(items))
+    out["measures"] = meas
+    out["source_row"] = rows
+    bad = np.array(sorted(reason), dtype=int)
+    rejects = pd.DataFrame([{"source_file": source_file, "source_row": rows[i], "building_id": bid[i],
+                             "site_id": site[i], "column": reason[i][0], "value": reason[i][1],
+                             "reason": reason[i][2]} for i in bad], columns=REJECT_COLUMNS)
+    clean = out.drop(index=bad).reset_index(drop=True)
+    return BuildingsResult(clean, rejects, n)
