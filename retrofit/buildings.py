@@ -20,6 +20,8 @@ chiller_kw, chiller_kind, chiller_cop, chiller_iplv, chiller_age_years
 lift_count, lift_load_kg, lift_travel_m, lift_stops, lift_usage_category, lift_kind,
 lift_e_rc_wh, lift_e_sc_wh, lift_standby_w
     Lifts: count and the ISO 25745-2 inputs (measured cycle energies where known).
+package
+    Contract package the building belongs to (blank: one package for the whole table).
 measures
     Comma-separated subset of gshp, led, chiller, lift (blank: every measure the row supports).
 """
@@ -66,6 +68,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lift_e_rc_wh": ("lift_e_rc_wh",), "lift_e_sc_wh": ("lift_e_sc_wh",),
     "lift_standby_w": ("lift_standby_w", "待机功率"),
     "measures": ("measures", "措施", "改造措施"),
+    "package": ("package", "包号", "打包", "项目包"),
 }
 #: Numeric columns: (lowest accepted, inclusive?). Zero area and COP <= 0 are errors.
 NUMERIC = {
@@ -171,7 +174,8 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
 
     for i in np.flatnonzero(site == ""):
         reject(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
-    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text)})
+    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text),
+                        "package": col("package").map(_text)})
     dup = bid.duplicated(keep="first") & (bid != "")
     for i in np.flatnonzero(dup):
         reject(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")

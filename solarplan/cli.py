@@ -132,6 +132,51 @@ def retrofit_cmd(
     out_console_step(step)
 
 
+@app.command("contract")
+def contract_cmd(
+    buildings: Path = typer.Argument(..., help="Buildings table (as for `solarplan retrofit`); a `package` column "
+                                               "splits it into packages."),
+    out_file: Path = typer.Option(..., "--out", help=".xlsx (a sheet per table) or .csv (a file per table)."),
+    kind: str = typer.Option("trusteeship", "--type", help="trusteeship, shared-savings or guaranteed."),
+    term: Optional[int] = typer.Option(None, "--term", help="Contract term in years (default 10; 8 for shared "
+                                                            "savings)."),
+    target_irr: Optional[str] = typer.Option(None, "--target-irr", help="Solve the discount / share / rate that "
+                                                                         "gives the ESCO this IRR, e.g. 8%."),
+    discount: Optional[str] = typer.Option(None, "--parameter", help="The contract's own figure: trusteeship "
+                                           "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
+    pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
+                                                         "rooftop PV to the deal."),
+    weather: str = WeatherOpt,
+    location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Price an energy-cost trusteeship or performance contract for packages of buildings.
+
+    Shows the ESCO's investment, NPV, IRR and payback, the institution's saving each year, the
+    sensitivity to price, achieved savings and discount rate, and (with --target-irr) the discount or
+    share that gives the ESCO its target return.
+
+    Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+    """
+    from .pipeline import contract_step
+    from .errors import InputError
+
+    def pct(text, name):
+        if text is None:
+            return None
+        t = str(text).strip()
+        try:
+            return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+        except ValueError:
+            raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
+
+    _, step = contract_step(buildings, out_file, load_config(config), kind=kind, term=term,
+                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
+                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+    out_console_step(step)
+
+
 def out_console_step(step):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:

@@ -341,3 +341,57 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
+
+
+def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
+                  term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
+                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+    """Price a contract for each package of a buildings table (optionally with rooftop PV).
+
+    Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
+    """
+    from dataclasses import replace as dc_replace
+
+    from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
+
+    from .inventory import read_rows, write_sheets
+    try:
+        terms = ContractTerms(kind=kind)
+        if term is not None:
+            terms = dc_replace(terms, term_years=int(term))
+        elif kind == "shared-savings":
+            terms = dc_replace(terms, term_years=8)
+        if parameter is not None:
+            terms = dc_replace(terms, **{SOLVED_PARAMETER[kind]: float(parameter)})
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    pv = None
+    if pv_sites is not None:
+        df, *_ = read_rows(pv_sites)
+        need = {"site_id", "annual_ac_kwh", "capex_cny"}
+        if not need <= set(df.columns):
+            from .errors import InputError
+            raise InputError(f"{pv_sites}: a PV sites table (from solarplan simulate or demo) needs columns "
+                             f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
+        pv = df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
+                          for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+    econ = economic_params(config)
+    per_b = building_inputs(table, res.clean, retrofit_params(config).prices, pv, econ.export_price_cny_per_kwh,
+                            max_payback_years=terms.term_years)
+    packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
+    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
+                          "rejects": rejects}, out)
+    lines = [res.summary()]
+    for p in packages.itertuples():
+        lines.append(f"package {p.package}: {p.buildings} buildings, baseline {p.baseline_bill_cny / 1e4:,.0f}万元/yr, "
+                     f"savings {p.savings_cny / 1e4:,.0f}万元/yr ({p.saving_share:.0%}), investment "
+                     f"{p.investment_cny / 1e4:,.0f}万元; ESCO IRR "
+                     f"{'n/a' if np.isnan(p.esco_irr) else f'{p.esco_irr:.1%}'}, payback "
+                     f"{'never' if np.isnan(p.esco_payback_years) else f'{p.esco_payback_years:.1f} yr'}; "
+                     f"{'viable' if p.viable else 'NOT viable: ' + p.reason}")
+        if target_irr is not None:
+            val = getattr(p, f"solved_{SOLVED_PARAMETER[kind]}")
+            lines.append(f"  {SOLVED_PARAMETER[kind]} for an ESCO IRR of {target_irr:.1%}: "
+                         + (f"{val:.2%}" if np.isfinite(val) else p.solved_note))
+    return packages, StepResult("contract", tuple(files), "\n".join(lines))

@@ -38,6 +38,8 @@ def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
     assumptions = pd.read_csv(tmp_path / "maps" / "sites_assumptions.csv")
     assert assumptions["source"].notna().all() and (assumptions["source"].str.len() > 3).all()
     assert {"economics", "yield", "factors", "uncertainty"} <= set(assumptions["group"])
+    retro = pd.read_csv(tmp_path / "maps" / "retrofit.csv")
+    assert retro["building_id"].nunique() == 320 and {"gshp", "led", "chiller", "lift"} <= set(retro["measure"])
 
 
 def test_simulate_cli_with_a_weather_file_and_all_outputs(tmp_path, weather_dir, demo_inventory):

@@ -1,0 +1,369 @@
+"""Energy performance contracts and energy-cost trusteeship for packages of buildings (pure).
+
+Three contract types named by GB/T 24915-2020 are modelled year by year from the
+agreed baseline bill B, the savings S the retrofit achieves (money, year 1), the
+ESCO's investment I (year 0) and its yearly O&M cost M:
+
+* **trusteeship** (能源费用托管): the institution pays a fee F = B (1 - d) and the ESCO
+  pays the real bill B - S. ESCO: F - (B - S) - M = S - d B - M. Institution: d B.
+  The ESCO carries price and weather risk unless the fee is indexed to price.
+* **shared savings** (节能效益分享型): the institution pays its own bill and gives the
+  ESCO a share s of the savings. ESCO: s S - M. Institution: (1 - s) S.
+* **guaranteed savings** (节能量保证型): the institution pays the ESCO a fixed yearly
+  amount P (the investment repaid over the term at the guarantee rate) and the
+  ESCO pays any shortfall of the guaranteed savings G. ESCO: P - max(G - S, 0) - M.
+  Institution: S - P + max(G - S, 0).
+
+After the term the assets transfer: the institution keeps all savings and pays
+the O&M. Prices escalate at ``price_escalation`` a year (bills and savings alike).
+NPV, IRR and payback come from :mod:`solarplan.finance`.
+
+Baseline (GB/T 24915-2020 asks for a jointly agreed baseline): the mean of 1-3
+years of bills, the weather-sensitive share scaled by degree days of the
+reference year over those of the billing years, scaled by floor area change,
+priced at the current tariff (:func:`adjusted_baseline`).
+
+References
+----------
+.. [1] GB/T 24915-2020 Energy performance contracting - Technical specification.
+.. [2] IPMVP Core Concepts (EVO, 2022), Option C whole-facility baseline adjustment.
+.. [3] shared/context/DOMAIN.md and seeds/003: trusteeship discounts 5-15 % over 8-10 years;
+   shared-savings EPCs give the ESCO 70-90 % of verified savings for 5-8 years; a package of
+   138 institutions at CNY 22.7 m/yr, 5 %, CNY 17.6 m invested.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from solarplan.finance import annuity_factor, irr, npv, payback_years
+
+CONTRACT_TYPES = ("trusteeship", "shared-savings", "guaranteed")
+
+
+def adjusted_baseline(energy_by_year, price, weather_share: float = 0.0, dd_years=None, dd_reference=None,
+                      area_ratio: float = 1.0) -> float:
+    """Agreed baseline bill [CNY/yr] from 1-3 years of energy use [2]_.
+
+    Parameters
+    ----------
+    energy_by_year : array-like
+        Energy of each billing year (NaN years are skipped).
+    price : float
+        Current unit price [CNY per unit].
+    weather_share : float
+        Share of use that follows degree days (heating and cooling), 0-1.
+    dd_years, dd_reference : array-like, float
+        Degree days of each billing year and of the reference (typical) year.
+    area_ratio : float
+        Floor area now / floor area in the billing years.
+    """
+    e = np.asarray(energy_by_year, float)
+    ok = np.isfinite(e)
+    if not ok.any():
+        raise ValueError("no billing year has a value")
+    if weather_share and dd_years is not None and dd_reference is not None:
+        dd = np.asarray(dd_years, float)
+        e = e * (1 - weather_share + weather_share * dd_reference / dd)
+    return float(np.mean(e[ok]) * area_ratio * price)
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """Terms of one contract.
+
+    Attributes
+    ----------
+    kind : str
+        'trusteeship', 'shared-savings' or 'guaranteed'.
+    term_years : int
+        Contract term; 10 for trusteeship (8-10 usual [3]), 8 for shared savings (5-8 [3]).
+    discount : float
+        Trusteeship: the institution's discount on its baseline bill, 0.05 [3].
+    esco_share : float
+        Shared savings: the ESCO's share of savings, 0.8 (70-90 % [3]).
+    guaranteed_share : float
+        Guaranteed savings: guaranteed savings as a share of the expected savings, 0.9 (estimate).
+    guarantee_rate : float
+        Guaranteed savings: the rate at which the institution repays the investment, 0.06 (estimate).
+    om_share : float
+        Yearly O&M and monitoring as a share of the investment, 0.02 (estimate).
+    price_escalation : float
+        Yearly change of energy prices, 0 (real terms).
+    savings_achieved : float
+        Achieved / expected savings, 1.0 (the sensitivity varies it).
+    fee_indexed_to_price : bool
+        Trusteeship: the fee follows energy prices (institution bears price risk); False.
+    after_term_years : int
+        Years after handover shown for the institution (assets transferred), 5.
+    """
+
+    kind: str = "trusteeship"
+    term_years: int = 10
+    discount: float = 0.05
+    esco_share: float = 0.8
+    guaranteed_share: float = 0.9
+    guarantee_rate: float = 0.06
+    om_share: float = 0.02
+    price_escalation: float = 0.0
+    savings_achieved: float = 1.0
+    fee_indexed_to_price: bool = False
+    after_term_years: int = 5
+
+    def __post_init__(self):
+        if self.kind not in CONTRACT_TYPES:
+            raise ValueError(f"unknown contract type {self.kind!r}; valid: {', '.join(CONTRACT_TYPES)}")
+        if not (isinstance(self.term_years, (int, np.integer)) and 1 <= self.term_years <= 40):
+            raise ValueError(f"term_years must be a whole number 1-40, got {self.term_years!r}")
+
+
+def cash_flows(baseline_cny: float, savings_cny: float, investment_cny: float, terms: ContractTerms) -> pd.DataFrame:
+    """Yearly cash flows of a contract (year 0 = investment; see the module docstring).
+
+    Columns: year, in_term, baseline_bill_cny, savings_cny, institution_pays_cny (fee, or bill plus
+    the ESCO's share, or bill plus payment less shortfall), institution_saving_cny (vs the baseline),
+    esco_net_cny.
+    """
+    T, n = terms.term_years, terms.term_years + terms.after_term_years
+    years = np.arange(n + 1)
+    esc = (1 + terms.price_escalation) ** np.maximum(years - 1, 0)
+    B = np.where(years > 0, baseline_cny * esc, 0.0)
+    S = np.where(years > 0, savings_cny * terms.savings_achieved * esc, 0.0)
+    M = np.where(years > 0, investment_cny * terms.om_share, 0.0)
+    in_term = (years >= 1) & (years <= T)
+    after = years > T
+    esco = np.zeros(n + 1)
+    esco[0] = -investment_cny
+    if terms.kind == "trusteeship":
+        fee = baseline_cny * (1 - terms.discount) * (esc if terms.fee_indexed_to_price else 1.0)
+        pays = np.where(in_term, fee, B - S + M * after)
+        esco += np.where(in_term, fee - (B - S) - M, 0.0)
+    elif terms.kind == "shared-savings":
+        pays = np.where(in_term, B - S + terms.esco_share * S, B - S + M * after)
+        esco += np.where(in_term, terms.esco_share * S - M, 0.0)
+    else:
+        payment = investment_cny * annuity_factor(terms.guarantee_rate, T)
+        guaranteed = savings_cny * terms.guaranteed_share * esc
+        shortfall = np.maximum(guaranteed - S, 0.0)
+        pays = np.where(in_term, B - S + payment - shortfall, B - S + M * after)
+        esco += np.where(in_term, payment - shortfall - M, 0.0)
+    pays = np.where(years > 0, pays, 0.0)
+    return pd.DataFrame({"year": years, "in_term": in_term, "baseline_bill_cny": B, "savings_cny": S,
+                         "institution_pays_cny": pays, "institution_saving_cny": B - pays,
+                         "esco_net_cny": esco})
+
+
+@dataclass(frozen=True)
+class DealResult:
+    """Headline figures of a deal.
+
+    Attributes
+    ----------
+    viable : bool
+        True when the ESCO recovers its investment with IRR >= the target and the institution saves.
+    reason : str
+        Why not, in words ('' when viable).
+    esco_npv_cny, esco_irr, esco_payback_years
+        At the discount rate given; IRR NaN when undefined (never recovered).
+    institution_saving_term_cny, institution_saving_year1_cny
+        Sum over the term, and in year 1 [CNY].
+    institution_npv_cny
+        NPV of the institution's savings over the term and after handover.
+    """
+
+    viable: bool
+    reason: str
+    esco_npv_cny: float
+    esco_irr: float
+    esco_payback_years: float
+    institution_saving_term_cny: float
+    institution_saving_year1_cny: float
+    institution_npv_cny: float
+
+
+def assess(flows: pd.DataFrame, discount_rate: float = 0.06, target_irr: float | None = None,
+           savings_cny: float | None = None) -> DealResult:
+    """NPV, IRR and payback of the ESCO; the institution's savings; viability with the reason."""
+    e = flows["esco_net_cny"].to_numpy()
+    in_term = flows["in_term"].to_numpy()
+    term_e = e[: int(in_term.sum()) + 1]
+    r_irr = float(irr(term_e))
+    r_npv = float(npv(discount_rate, term_e))
+    pb = float(payback_years(term_e))
+    inst = flows["institution_saving_cny"].to_numpy()
+    inst_term = float(inst[in_term].sum())
+    reasons = []
+    if savings_cny is not None and savings_cny <= 0:
+        reasons.append("no measure saves money: the package has nothing to finance")
+    elif np.isnan(r_irr) or not np.isfinite(pb):
+        reasons.append("the ESCO never recovers its investment within the term")
+    elif target_irr is not None and r_irr < target_irr - 1e-9:
+        reasons.append(f"ESCO IRR {r_irr:.1%} is below the target {target_irr:.1%}")
+    if inst_term < 0:
+        reasons.append("the institution pays more than its baseline")
+    return DealResult(not reasons, "; ".join(reasons), r_npv, r_irr, pb, inst_term, float(inst[1]) if len(inst) > 1
+                      else 0.0, float(npv(discount_rate, np.r_[0.0, inst[1:]])))
+
+
+#: The contract parameter solved for a target IRR, by type.
+SOLVED_PARAMETER = MappingProxyType({"trusteeship": "discount", "shared-savings": "esco_share",
+                                     "guaranteed": "guarantee_rate"})
+
+
+def solve_for_irr(baseline_cny: float, savings_cny: float, investment_cny: float, terms: ContractTerms,
+                  target_irr: float) -> tuple[float, str]:
+    """The discount (trusteeship), ESCO share (shared savings) or repayment rate (guaranteed) at which
+    the ESCO's IRR equals ``target_irr``. Returns (value, '') or (NaN, reason)."""
+    name = SOLVED_PARAMETER[terms.kind]
+
+    def gap(x):
+        f = cash_flows(baseline_cny, savings_cny, investment_cny, replace(terms, **{name: x}))
+        r = float(irr(f["esco_net_cny"].to_numpy()[: terms.term_years + 1]))
+        return (r if np.isfinite(r) else -1.0) - target_irr
+
+    lo, hi = {"discount": (-0.5, 1.0), "esco_share": (0.0, 1.0), "guarantee_rate": (-0.5, 1.0)}[name]
+    # the ESCO's IRR falls as the discount rises and rises with the share or the repayment rate
+    g_lo, g_hi = gap(lo), gap(hi)
+    if np.sign(g_lo) == np.sign(g_hi):
+        best = max(g_lo, g_hi) + target_irr
+        return float("nan"), (f"no {name} in [{lo:g}, {hi:g}] reaches an ESCO IRR of {target_irr:.1%} "
+                              f"(best {best:.1%})")
+    return float(brentq(gap, lo, hi, xtol=1e-12)), ""
+
+
+def sensitivity(baseline_cny: float, savings_cny: float, investment_cny: float, terms: ContractTerms,
+                discount_rate: float = 0.06, swing: float = 0.2, rate_swing: float = 0.02) -> pd.DataFrame:
+    """ESCO NPV and IRR when energy price, achieved savings and the discount rate move (a tornado table).
+
+    Columns: factor, low_value, high_value, npv_low_cny, npv_high_cny, irr_low, irr_high, npv_range_cny;
+    sorted by the NPV range, widest first.
+    """
+    def run(t, rate):
+        d = assess(cash_flows(baseline_cny, savings_cny, investment_cny, t), rate)
+        return d.esco_npv_cny, d.esco_irr
+
+    cases = {
+        "energy price": (1 - swing, 1 + swing,
+                         lambda v: _price_level(baseline_cny, savings_cny, investment_cny, terms, v, discount_rate)),
+        "achieved savings": (terms.savings_achieved * (1 - swing), terms.savings_achieved * (1 + swing),
+                             lambda v: run(replace(terms, savings_achieved=v), discount_rate)),
+        "discount rate": (discount_rate - rate_swing, discount_rate + rate_swing, lambda v: run(terms, v)),
+    }
+    rows = []
+    for factor, (lo, hi, fn) in cases.items():
+        (nl, il), (nh, ih) = fn(lo), fn(hi)
+        rows.append(dict(factor=factor, low_value=lo, high_value=hi, npv_low_cny=nl, npv_high_cny=nh,
+                         irr_low=il, irr_high=ih, npv_range_cny=abs(nh - nl)))
+    return pd.DataFrame(rows).sort_values("npv_range_cny", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _price_level(baseline_cny, savings_cny, investment_cny, terms, level, rate):
+    """Energy prices at ``level`` x the baseline's: bills and savings scale, a fixed fee does not."""
+    f = cash_flows(baseline_cny, savings_cny, investment_cny, terms)
+    if terms.kind == "trusteeship" and not terms.fee_indexed_to_price:
+        # the fee stays; the ESCO pays the real bill (B - S) at the new level
+        e = f["esco_net_cny"].to_numpy().copy()
+        t = f["in_term"].to_numpy()
+        e[t] -= (level - 1) * (f["baseline_bill_cny"].to_numpy()[t] - f["savings_cny"].to_numpy()[t])
+        f = f.assign(esco_net_cny=e)
+    else:
+        f = cash_flows(baseline_cny * level, savings_cny * level, investment_cny, terms)
+    d = assess(f, rate)
+    return d.esco_npv_cny, d.esco_irr
+
+
+def building_inputs(retrofit_table: pd.DataFrame, buildings: pd.DataFrame, prices, pv: pd.DataFrame | None = None,
+                    export_price: float = 0.4161, max_payback_years: float | None = None) -> pd.DataFrame:
+    """Per building: agreed baseline bill, the savings and investment of the measures worth doing, PV.
+
+    Only counted measures that save money, and (with ``max_payback_years``, usually the term) pay back
+    within that many years, are financed. The baseline is the bills (electricity,
+    gas and coal at the given prices) where given, else the measures' own baselines (flagged in
+    ``baseline_source``). PV (a ``sites`` table from ``solarplan simulate``, joined on site_id, given to
+    the first building of a site) adds self-consumed kWh at the electricity price, the surplus at the
+    export price, and its capex.
+
+    Columns: building_id, site_id, name, package, baseline_bill_cny, baseline_source, measures,
+    savings_cny, investment_cny, pv_kwh, pv_savings_cny, pv_capex_cny, saving_share.
+    """
+    keep = retrofit_table["counted"] & (retrofit_table["saved_cny"] > 0)
+    if max_payback_years is not None:
+        keep &= retrofit_table["simple_payback_years"] <= max_payback_years
+    t = retrofit_table[keep]
+    agg = t.groupby("building_id").agg(savings_cny=("saved_cny", "sum"), investment_cny=("capex_cny", "sum"),
+                                       measure_baseline_cny=("baseline_cny", "sum"),
+                                       measures=("measure", lambda m: "+".join(m)))
+    b = buildings.set_index("building_id")
+    out = pd.DataFrame({"site_id": b["site_id"], "name": b["name"],
+                        "package": b["package"].replace("", "all") if "package" in b else "all"})
+    bills = sum(b[c].fillna(0) * prices.unit_price(c) for c in ("electricity_kwh", "gas_m3", "coal_kg")
+                if c in b.columns)
+    has_bill = sum(b[c].notna() for c in ("electricity_kwh", "gas_m3", "coal_kg") if c in b.columns) > 0
+    agg = agg.reindex(out.index)
+    out["baseline_bill_cny"] = np.where(has_bill, bills, agg["measure_baseline_cny"].fillna(0.0))
+    out["baseline_source"] = np.where(has_bill, "bills", "measure estimates (no bills given)")
+    out["measures"] = agg["measures"].fillna("")
+    out["savings_cny"] = agg["savings_cny"].fillna(0.0)
+    out["investment_cny"] = agg["investment_cny"].fillna(0.0)
+    out["pv_kwh"] = out["pv_savings_cny"] = out["pv_capex_cny"] = 0.0
+    if pv is not None and len(pv):
+        first = ~out["site_id"].duplicated()
+        p = pv.set_index("site_id")
+        sid = out.loc[first, "site_id"]
+        has = sid.isin(p.index)
+        idx = sid[has].index
+        s = p.loc[sid[has]]
+        selfc = s["self_consumed_kwh"].to_numpy() if "self_consumed_kwh" in s else np.zeros(len(s))
+        out.loc[idx, "pv_kwh"] = s["annual_ac_kwh"].to_numpy()
+        out.loc[idx, "pv_savings_cny"] = selfc * prices.electricity_cny_per_kwh + \
+            (s["annual_ac_kwh"].to_numpy() - selfc) * export_price
+        out.loc[idx, "pv_capex_cny"] = s["capex_cny"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["saving_share"] = np.where(out["baseline_bill_cny"] > 0,
+                                       (out["savings_cny"] + out["pv_savings_cny"]) / out["baseline_bill_cny"], 0.0)
+    return out.reset_index()
+
+
+def package_deals(per_building: pd.DataFrame, terms: ContractTerms, discount_rate: float = 0.06,
+                  target_irr: float | None = None):
+    """Deal of each package: (packages table, cash flows, sensitivity).
+
+    packages columns: package, buildings, baseline_bill_cny, savings_cny, investment_cny, saving_share,
+    kind, term_years, <the contract parameter>, esco_npv_cny, esco_irr, esco_payback_years,
+    institution_saving_year1_cny, institution_saving_term_cny, viable, reason, solved_<parameter>,
+    solved_note.
+    """
+    param = SOLVED_PARAMETER[terms.kind]
+    rows, flows, sens = [], [], []
+    for name, g in per_building.groupby("package", sort=True):
+        B = float(g["baseline_bill_cny"].sum())
+        S = float((g["savings_cny"] + g["pv_savings_cny"]).sum())
+        I = float((g["investment_cny"] + g["pv_capex_cny"]).sum())
+        f = cash_flows(B, S, I, terms)
+        d = assess(f, discount_rate, target_irr, S)
+        row = dict(package=name, buildings=len(g), baseline_bill_cny=B, savings_cny=S, investment_cny=I,
+                   saving_share=S / B if B > 0 else 0.0, kind=terms.kind, term_years=terms.term_years,
+                   **{param: getattr(terms, param)}, esco_npv_cny=d.esco_npv_cny, esco_irr=d.esco_irr,
+                   esco_payback_years=d.esco_payback_years,
+                   institution_saving_year1_cny=d.institution_saving_year1_cny,
+                   institution_saving_term_cny=d.institution_saving_term_cny, viable=d.viable, reason=d.reason)
+        if target_irr is not None:
+            if S <= 0:
+                x, why = float("nan"), "nothing to solve: no measure saves money"
+            else:
+                x, why = solve_for_irr(B, S, I, terms, target_irr)
+            row[f"solved_{param}"], row["solved_note"] = x, why
+        rows.append(row)
+        flows.append(f.assign(package=name))
+        if S > 0:
+            sens.append(sensitivity(B, S, I, terms, discount_rate).assign(package=name))
+    packages = pd.DataFrame(rows)
+    cf = pd.concat(flows, ignore_index=True) if flows else pd.DataFrame()
+    st = pd.concat(sens, ignore_index=True) if sens else pd.DataFrame(
+        columns=["factor", "low_value", "high_value", "npv_low_cny", "npv_high_cny", "irr_low", "irr_high",
+                 "npv_range_cny", "package"])
+    return packages, cf, st
