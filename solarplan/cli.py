@@ -177,6 +177,34 @@ def contract_cmd(
     out_console_step(step)
 
 
+@app.command("packages")
+def packages_cmd(
+    inventory: Path = typer.Argument(..., help="Inventory of roofs and carports."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for sites.csv, packages.csv, excluded.csv, "
+                                                    "packages.gpkg/.geojson and shortlist.xlsx."),
+    buildings: Optional[Path] = typer.Option(None, "--buildings", help="Buildings table: adds retrofit savings "
+                                                                      "to the ranking."),
+    lang: str = typer.Option("zh", "--lang", help="Shortlist headers: zh (default) or en."),
+    weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
+):
+    """Group sites into school / hospital / agency packages (分类打包) and rank them.
+
+    Bounds and weights come from [packages] in plan.toml; every site ends in one package or in
+    excluded.csv with its reason.
+
+    Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
+    """
+    from .pipeline import packages_step
+    with _progress() as bar:
+        task = bar.add_task("simulating configurations", total=None)
+        steps = packages_step(inventory, out_dir, load_config(config), buildings, weather, lang,
+                              progress=lambda d, t: bar.update(task, completed=d, total=t),
+                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+    for step in steps:
+        out_console_step(step)
+
+
 def out_console_step(step):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:

@@ -58,6 +58,15 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "roof_rent_cny_per_m2_yr": "default 0", "tce_basis": "calorific (default) or generation",
         "grid_region": "national (default) or central", "grid_year": "2021, 2022 or 2023 (default)",
     },
+    "packages": {
+        "category_map": "table mapping categories together, default { venue = \"agency\" }",
+        "by_district": "split packages by district first, default true",
+        "min_package_mw": "default 1.0 (estimate)", "max_package_mw": "default 20 (estimate)",
+        "max_sites": "default 60 (estimate)", "max_spread_km": "largest distance between two sites of a package, "
+                                                              "default 15 (estimate)",
+        "min_site_kwp": "sites below are excluded, default 5", "min_specific_yield": "kWh/kWp, default 700",
+        "weights": "table of ranking weights: specific_yield, irr, capacity, self_consumption, lcoe, retrofit_tce",
+    },
     "retrofit": {
         "electricity_cny_per_kwh": "default 0.68 (Hubei general commercial tariffs 0.6-0.75)",
         "gas_cny_per_m3": "default 3.6 (estimate)", "coal_cny_per_kg": "default 1.0 (estimate)",

@@ -236,9 +236,11 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
                                           rejects_out=out_dir / "rejects.csv", warn=report)
     steps.append(StepResult(step.name, step.files, step.summary.splitlines()[-1]))
     report(steps[-1].summary)
-    _, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
     steps.append(step)
     report(step.summary)
+    steps.append(package_outputs(sites, out_dir, config, retro))
+    report(steps[-1].summary)
     return steps
 
 
@@ -395,3 +397,107 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
             lines.append(f"  {SOLVED_PARAMETER[kind]} for an ESCO IRR of {target_irr:.1%}: "
                          + (f"{val:.2%}" if np.isfinite(val) else p.solved_note))
     return packages, StepResult("contract", tuple(files), "\n".join(lines))
+
+
+#: Shortlist headers: column -> (English, Chinese) with display units.
+SHORTLIST_COLUMNS = {
+    "package_rank": ("Package rank", "包排名"), "site_rank": ("Site rank", "场址排名"),
+    "package_id": ("Package", "项目包"), "site_id": ("Site id", "编号"), "name": ("Name", "单位名称"),
+    "category": ("Category", "类型"), "district": ("District", "区县"), "n_sites": ("Sites", "场址数"),
+    "capacity_mw": ("Capacity [MW]", "装机容量[MW]"), "annual_wan_kwh": ("Yield [万kWh/yr]", "年发电量[万kWh]"),
+    "specific_yield_kwh_per_kwp": ("Specific yield [kWh/kWp]", "等效利用小时[kWh/kWp]"),
+    "annual_tce": ("Coal saved [tce/yr]", "节约标煤[tce/年]"), "annual_co2_t": ("CO2 avoided [t/yr]", "减排CO2[t/年]"),
+    "capex_wan_cny": ("Investment [万元]", "投资[万元]"), "irr": ("IRR", "内部收益率"),
+    "simple_payback_yr": ("Payback [yr]", "回收期[年]"), "spread_km": ("Spread [km]", "分布范围[km]"),
+    "score": ("Score", "评分"), "bound_violation": ("Bound violated", "超限说明"),
+}
+
+
+def package_rules(config: PlanConfig):
+    """The packaging rules from the ``[packages]`` section."""
+    from .packages import PackageRules
+    try:
+        return PackageRules.from_mapping(config.section("packages"))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+
+
+def _shortlist_frame(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:
+    d = df.copy()
+    d["capacity_mw"] = d["capacity_kwp"] / 1000
+    d["annual_wan_kwh"] = d["annual_ac_kwh"] / 1e4
+    if "capex_cny" in d:
+        d["capex_wan_cny"] = d["capex_cny"] / 1e4
+    cols = [c for c in cols if c in d]
+    d = d[cols].round(3)
+    i = 1 if lang == "zh" else 0
+    return d.rename(columns={c: SHORTLIST_COLUMNS[c][i] for c in cols})
+
+
+def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retrofit_table=None,
+                    lang: str = "zh") -> StepResult:
+    """Package and rank simulated sites; write sites.csv, packages.csv, excluded.csv, packages.gpkg and
+    shortlist.xlsx into ``out_dir``."""
+    import geopandas as gpd
+    import shapely
+
+    from .inventory import write_sheets
+    from .packages import make_packages
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"--lang must be zh or en, not {lang!r}")
+    s = pd.DataFrame(sites).drop(columns=["geometry"], errors="ignore")
+    if retrofit_table is not None and len(retrofit_table):
+        c = retrofit_table[retrofit_table["counted"]].groupby("site_id")[["saved_tce", "saved_co2_t", "saved_cny"]].sum()
+        s = s.join(c.add_prefix("retrofit_"), on="site_id")
+    res = make_packages(s, package_rules(config))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_sites = pd.concat([res.sites, res.excluded.rename(columns={"reason": "excluded_reason"})], ignore_index=True)
+    all_sites["package_id"] = all_sites["package_id"].fillna("")
+    files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
+             write_table(res.excluded, out_dir / "excluded.csv")]
+    gpkg = out_dir / "packages.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
+    pts.to_file(gpkg, layer="sites", driver="GPKG")
+    if len(pts):
+        utm = pts.estimate_utm_crs()
+        hulls = pts.to_crs(utm).dissolve("package_id").geometry.convex_hull.buffer(150)
+        outl = gpd.GeoDataFrame(res.packages.set_index("package_id").join(hulls.rename("geometry")),
+                                geometry="geometry", crs=utm).to_crs(4326).reset_index()
+        outl.to_file(gpkg, layer="packages", driver="GPKG")
+        files.append(write_table(outl, out_dir / "packages.geojson"))
+    files.append(gpkg)
+    pk_cols = ["package_rank", "package_id", "category", "district", "n_sites", "capacity_mw", "annual_wan_kwh",
+               "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr", "spread_km",
+               "score", "bound_violation"]
+    site_cols = ["site_rank", "site_id", "name", "category", "district", "capacity_mw", "annual_wan_kwh",
+                 "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr",
+                 "simple_payback_yr", "score"]
+    sheets = {"packages" if lang == "en" else "项目包汇总": _shortlist_frame(
+        res.packages.rename(columns={"rank": "package_rank"}), pk_cols, lang)}
+    for pid, g in res.sites.groupby("package_id", sort=False):
+        sheets[str(pid).replace("/", "_")[:31]] = _shortlist_frame(g.sort_values("site_rank"), site_cols, lang)
+    files += write_sheets(sheets, out_dir / "shortlist.xlsx")
+    p = res.packages
+    summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "
+               f"({p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f} MW, "
+               f"{p['annual_ac_kwh'].sum() / 1e4 if len(p) else 0:,.0f} 万kWh/yr); {len(res.excluded)} sites excluded"
+               + (f"; bound violations: {'; '.join(v for v in p['bound_violation'] if v)}"
+                  if len(p) and (p['bound_violation'] != '').any() else ""))
+    return StepResult("packages", tuple(files), summary)
+
+
+def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
+                  weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
+    """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
+    res = read_inventory(inventory, config, require_china=weather_spec in (None, "auto"))
+    write_table(res.rejects, out_dir / "rejects.csv")
+    _, sites = yield_for_inventory(res.clean, config, weather_spec, progress=progress, warn=warn)
+    retro = None
+    steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
+    if buildings is not None:
+        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn)
+        steps.append(step)
+    steps.append(package_outputs(sites, out_dir, config, retro, lang))
+    return steps
