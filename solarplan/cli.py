@@ -205,6 +205,49 @@ def packages_cmd(
         out_console_step(step)
 
 
+TilesOpt = typer.Option("osm", "--tiles", help="Basemap: osm, gaode (overlays shifted to GCJ-02), tianditu "
+                                                 "(needs a key) or none.")
+
+
+@app.command("map")
+def map_cmd(
+    results: Path = typer.Argument(..., help="Results folder (sites.csv, packages.csv, packages.geojson) or a "
+                                             "sites.csv."),
+    out_file: Path = typer.Option(Path("maps/map.html"), "--out", help="HTML file to write."),
+    tiles: str = TilesOpt,
+    offline: bool = typer.Option(False, "--offline", help="Inline every script and stylesheet: one file that "
+                                                          "opens with no internet (tiles aside; --tiles none)."),
+    lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Draw sites and packages on a folium map (markers sized by MW, one layer per package).
+
+    Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
+    """
+    from .maps import write_map
+    cfg = load_config(config)
+    path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
+                     tianditu_key=cfg.section("maps").get("tianditu_key"))
+    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
+
+
+@app.command("briefing")
+def briefing_cmd(
+    results: Path = typer.Argument(..., help="Results folder written by `solarplan packages` or `demo`."),
+    out_file: Path = typer.Option(Path("maps/briefing.html"), "--out", help="HTML file to write."),
+    lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
+    offline: bool = typer.Option(False, "--offline", help="Inline the map's scripts (no internet needed)."),
+    tiles: str = typer.Option("none", "--tiles", help="Basemap of the embedded map (default none)."),
+):
+    """Write a one-page briefing: headline figures, package table, charts and the map; prints on A4.
+
+    Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
+    """
+    from .briefing import write_briefing
+    path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles)
+    out.print(f"wrote {path}", markup=False, highlight=False)
+
+
 def out_console_step(step):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:

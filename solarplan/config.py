@@ -67,6 +67,7 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "min_site_kwp": "sites below are excluded, default 5", "min_specific_yield": "kWh/kWp, default 700",
         "weights": "table of ranking weights: specific_yield, irr, capacity, self_consumption, lcoe, retrofit_tce",
     },
+    "maps": {"tianditu_key": "key for --tiles tianditu (or set TIANDITU_KEY)"},
     "retrofit": {
         "electricity_cny_per_kwh": "default 0.68 (Hubei general commercial tariffs 0.6-0.75)",
         "gas_cny_per_m3": "default 3.6 (estimate)", "coal_cny_per_kg": "default 1.0 (estimate)",

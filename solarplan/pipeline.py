@@ -241,6 +241,13 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
+    from .briefing import write_briefing
+    from .maps import write_map
+    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
+            write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
+    steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
+                                          "briefing.html, both self-contained"))
+    report(steps[-1].summary)
     return steps
 
 

@@ -1,0 +1,36 @@
+"""WGS84 <-> GCJ-02 (the datum Gaode/AutoNavi tiles are drawn in), vectorised over arrays (pure).
+
+Uses the ``prcoords`` library (Artoria2e5/PRCoords), which implements the published
+GCJ-02 obfuscation (Krasovsky 1940 ellipsoid) and an iterative inverse that
+round-trips to well under a metre. Points outside China are returned unchanged
+(GCJ-02 is only applied inside the country), as prcoords does.
+
+References
+----------
+.. [1] PRCoords, https://github.com/Artoria2e5/PRCoords (the reference used by several
+   open-source map tools for GCJ-02).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import prcoords
+
+
+def wgs84_to_gcj02(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """Shift WGS84 coordinates [degrees] into GCJ-02."""
+    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # prcoords warns for points outside China and returns them unchanged
+        out = [prcoords.wgs_gcj(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
+    return np.array([c.lat for c in out]), np.array([c.lon for c in out])
+
+
+def gcj02_to_wgs84(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of :func:`wgs84_to_gcj02` (iterative, sub-metre)."""
+    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = [prcoords.gcj_wgs_bored(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
+    return np.array([c.lat for c in out]), np.array([c.lon for c in out])
