@@ -311,7 +311,8 @@ def check(
     except ValueError as exc:
         raise InputError(str(exc)) from None
     if as_json:
-        out.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+        # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
         return
     p = lambda s: out.print(s, markup=False, highlight=False)  # noqa: E731
     p(f"claim at {label}: weather {resolved.weather.source}")
