@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from solarplan.validate import _text
 from solarplan.vocab import parse_category
 
 from .chillers import GRADES
@@ -128,12 +129,6 @@ def canonical_columns(df: pd.DataFrame) -> pd.DataFrame:
         if canon and canon not in rename.values():
             rename[c] = canon
     return df.rename(columns=rename)
-
-
-def _text(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    return unicodedata.normalize("NFKC", str(v)).strip()
 
 
 def _number(v):
