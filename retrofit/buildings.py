@@ -11,6 +11,8 @@ building_id, site_id, name, category, floor_area_m2 (required > 0), lat, lon
     Identity, use and place (lat/lon pick the weather year; blank falls back to the site's).
 electricity_kwh, gas_m3, coal_kg
     Annual energy bills by carrier; ``electricity_kwh_<year>`` etc. (1-3 years) are averaged.
+heating_load_kwh, cooling_load_kwh
+    Annual heat and cooling delivered [kWh thermal], when known (metered); otherwise from floor area and climate.
 heating_plant, cooling_plant
     Plant a GSHP would replace (see :data:`retrofit.gshp.HEATING_PLANTS`, ``COOLING_PLANTS``).
 fixture_type, fixture_count, fixture_w, occupancy_sensors, daylight_dimming, lighting_hours
@@ -54,6 +56,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "electricity_kwh": ("electricity_kwh", "年用电量", "年用电量kwh", "用电量"),
     "gas_m3": ("gas_m3", "年用气量", "天然气m3", "用气量"),
     "coal_kg": ("coal_kg", "年用煤量kg", "用煤量"),
+    "heating_load_kwh": ("heating_load_kwh", "年供热量kwh", "年热负荷"),
+    "cooling_load_kwh": ("cooling_load_kwh", "年供冷量kwh", "年冷负荷"),
     "heating_plant": ("heating_plant", "供暖方式", "采暖方式", "热源"),
     "cooling_plant": ("cooling_plant", "制冷方式", "空调方式", "冷源"),
     "fixture_type": ("fixture_type", "灯具类型"), "fixture_count": ("fixture_count", "灯具数量"),
@@ -75,6 +79,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 NUMERIC = {
     "floor_area_m2": (0.0, False), "lat": (-90.0, True), "lon": (-180.0, True),
     "electricity_kwh": (0.0, True), "gas_m3": (0.0, True), "coal_kg": (0.0, True),
+    "heating_load_kwh": (0.0, True), "cooling_load_kwh": (0.0, True),
     "fixture_count": (0.0, True), "fixture_w": (0.0, False), "lighting_hours": (0.0, True),
     "chiller_kw": (0.0, True), "chiller_cop": (0.0, False), "chiller_iplv": (0.0, False),
     "chiller_age_years": (0.0, True), "lift_count": (0.0, True), "lift_load_kg": (0.0, False),

@@ -108,6 +108,11 @@ def _gshp(row, clim, p: RetrofitParams):
     else:
         dflt.append("cooling_plant")
     loads = gshp.annual_loads(row["floor_area_m2"], row["category"], clim.heating_eflh, clim.cooling_eflh)
+    for kind in ("heating", "cooling"):  # metered loads win over the estimate from floor area and climate
+        if _given(row, f"{kind}_load_kwh"):
+            loads[f"{kind}_kwh"] = np.asarray(float(row[f"{kind}_load_kwh"]))
+        else:
+            dflt.append(f"{kind}_load_kwh")
     base = gshp.plant_energy(loads["heating_kwh"], loads["cooling_kwh"], heat, cool)
     # the GSHP serves only what the old plant served
     hk = loads["heating_kwh"] * (heat != "none")

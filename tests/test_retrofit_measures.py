@@ -129,6 +129,20 @@ def test_gshp_yunyang_office_lands_near_the_reported_40_percent():
     assert "cooling-dominated" in out["notes"]   # Hubei: more heat rejected than extracted
 
 
+def test_gshp_uses_given_loads():
+    # 300,000 kWh heat and 500,000 kWh cooling given, gas boiler (0.88) and split AC (2.8) replaced:
+    # baseline gas = 300,000 * 3.6 / 0.88 / 35.588 m3; electricity = 500,000 / 2.8; GSHP = 300,000/3.25 + 500,000/3.37
+    raw = pd.DataFrame([dict(site_id="G", category="agency", floor_area_m2=8000, heating_load_kwh=300000,
+                             cooling_load_kwh=500000, heating_plant="gas_boiler", cooling_plant="split_ac",
+                             measures="gshp")])
+    res = validate_buildings(raw, [2])
+    out = evaluate(res.clean, {res.clean["building_id"][0]: np.full(8760, 15.0)}).iloc[0]
+    assert out["baseline_gas_m3"] == pytest.approx(300000 * 3.6 / 0.88 / 35.588, rel=1e-12)
+    assert out["baseline_electricity_kwh"] == pytest.approx(500000 / 2.8, rel=1e-12)
+    assert out["retrofit_electricity_kwh"] == pytest.approx(300000 / 3.25 + 500000 / 3.37, rel=1e-12)
+    assert "heating_load_kwh" not in out["defaulted"]
+
+
 def test_borefield_sizing_by_hand():
     # 1,000 kW cooling at EER 3.37 rejects 1000 * (1 + 1/3.37) = 1,296.7 kW -> / 60 W/m = 21,612 m;
     # 600 kW heating at COP 3.25 extracts 600 * (1 - 1/3.25) = 415.4 kW -> / 40 W/m = 10,385 m
