@@ -24,11 +24,12 @@ capex_cny, life_years, simple_payback_years
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from solarplan.config import require_known
 from solarplan.factors import fuel_to_co2_t, fuel_to_tce, kwh_to_co2_t, kwh_to_tce
 
 CARRIERS = ("electricity_kwh", "gas_m3", "coal_kg")
@@ -63,10 +64,7 @@ class Prices:
     @classmethod
     def from_mapping(cls, raw) -> "Prices":
         """Build from a config section; unknown keys raise ValueError listing the valid ones."""
-        valid = {f.name for f in fields(cls)}
-        bad = set(raw) - valid
-        if bad:
-            raise ValueError(f"unknown price key(s) {sorted(bad)}; valid: {', '.join(sorted(valid))}")
+        require_known(cls, raw, "retrofit")
         p = cls(**dict(raw))
         for k in ("electricity_cny_per_kwh", "gas_cny_per_m3", "coal_cny_per_kg"):
             if not float(getattr(p, k)) >= 0:

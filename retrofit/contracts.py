@@ -96,6 +96,9 @@ class ContractTerms:
         Yearly change of energy prices, 0 (real terms).
     savings_achieved : float
         Achieved / expected savings, 1.0 (the sensitivity varies it).
+    price_level : float
+        Energy prices relative to the baseline's, 1.0 (the sensitivity varies it); a fixed trusteeship
+        fee does not follow it.
     fee_indexed_to_price : bool
         Trusteeship: the fee follows energy prices (institution bears price risk); False.
     after_term_years : int
@@ -111,6 +114,7 @@ class ContractTerms:
     om_share: float = 0.02
     price_escalation: float = 0.0
     savings_achieved: float = 1.0
+    price_level: float = 1.0
     fee_indexed_to_price: bool = False
     after_term_years: int = 5
 
@@ -130,7 +134,7 @@ def cash_flows(baseline_cny: float, savings_cny: float, investment_cny: float, t
     """
     T, n = terms.term_years, terms.term_years + terms.after_term_years
     years = np.arange(n + 1)
-    esc = (1 + terms.price_escalation) ** np.maximum(years - 1, 0)
+    esc = terms.price_level * (1 + terms.price_escalation) ** np.maximum(years - 1, 0)
     B = np.where(years > 0, baseline_cny * esc, 0.0)
     S = np.where(years > 0, savings_cny * terms.savings_achieved * esc, 0.0)
     M = np.where(years > 0, investment_cny * terms.om_share, 0.0)
@@ -247,8 +251,7 @@ def sensitivity(baseline_cny: float, savings_cny: float, investment_cny: float, 
         return d.esco_npv_cny, d.esco_irr
 
     cases = {
-        "energy price": (1 - swing, 1 + swing,
-                         lambda v: _price_level(baseline_cny, savings_cny, investment_cny, terms, v, discount_rate)),
+        "energy price": (1 - swing, 1 + swing, lambda v: run(replace(terms, price_level=v), discount_rate)),
         "achieved savings": (terms.savings_achieved * (1 - swing), terms.savings_achieved * (1 + swing),
                              lambda v: run(replace(terms, savings_achieved=v), discount_rate)),
         "discount rate": (discount_rate - rate_swing, discount_rate + rate_swing, lambda v: run(terms, v)),
@@ -259,21 +262,6 @@ def sensitivity(baseline_cny: float, savings_cny: float, investment_cny: float, 
         rows.append(dict(factor=factor, low_value=lo, high_value=hi, npv_low_cny=nl, npv_high_cny=nh,
                          irr_low=il, irr_high=ih, npv_range_cny=abs(nh - nl)))
     return pd.DataFrame(rows).sort_values("npv_range_cny", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _price_level(baseline_cny, savings_cny, investment_cny, terms, level, rate):
-    """Energy prices at ``level`` x the baseline's: bills and savings scale, a fixed fee does not."""
-    f = cash_flows(baseline_cny, savings_cny, investment_cny, terms)
-    if terms.kind == "trusteeship" and not terms.fee_indexed_to_price:
-        # the fee stays; the ESCO pays the real bill (B - S) at the new level
-        e = f["esco_net_cny"].to_numpy().copy()
-        t = f["in_term"].to_numpy()
-        e[t] -= (level - 1) * (f["baseline_bill_cny"].to_numpy()[t] - f["savings_cny"].to_numpy()[t])
-        f = f.assign(esco_net_cny=e)
-    else:
-        f = cash_flows(baseline_cny * level, savings_cny * level, investment_cny, terms)
-    d = assess(f, rate)
-    return d.esco_npv_cny, d.esco_irr
 
 
 def building_inputs(retrofit_table: pd.DataFrame, buildings: pd.DataFrame, prices, pv: pd.DataFrame | None = None,

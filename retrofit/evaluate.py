@@ -56,16 +56,13 @@ class RetrofitParams:
     def from_mapping(cls, raw) -> "RetrofitParams":
         """From the ``[retrofit]`` config section: price keys, and tables ``gshp``, ``lighting``, ``chiller``
         whose keys are the fields of those dataclasses. Unknown keys raise ValueError listing the valid ones."""
-        from dataclasses import fields as dc_fields
+        from solarplan.config import require_known
         raw = dict(raw)
         subs = {"gshp": gshp.GshpParams, "lighting": lighting.LightingParams, "chiller": chillers.ChillerParams}
         made = {}
         for name, kind in subs.items():
             given = dict(raw.pop(name, {}))
-            valid = {f.name for f in dc_fields(kind)}
-            bad = set(given) - valid
-            if bad:
-                raise ValueError(f"unknown key(s) {sorted(bad)} in [retrofit.{name}]; valid: {', '.join(sorted(valid))}")
+            require_known(kind, given, f"retrofit.{name}")
             made[name] = kind(**given)
         return cls(prices=Prices.from_mapping(raw), **made)
 
@@ -134,7 +131,8 @@ def _led(row, p: RetrofitParams):
     if _given(row, "lighting_hours"):
         hours = row["lighting_hours"]
     else:
-        hours, _ = lighting.HOURS[cat], dflt.append("lighting_hours")
+        hours = lighting.HOURS[cat]
+        dflt.append("lighting_hours")
     if _given(row, "fixture_type") and _given(row, "fixture_count"):
         w = row["fixture_w"] if _given(row, "fixture_w") else None
         if w is None:
@@ -184,11 +182,10 @@ def _chiller(row, clim, p: RetrofitParams):
     new_cop, new_iplv = chillers.grade_efficiency(kind, cap, p.chiller.new_grade)
     aux = p.chiller.aux_share_water if kind == "water" else p.chiller.aux_share_air
     eflh = clim.cooling_eflh
-    base = chillers.chiller_energy(cap, eflh, old_eff, aux)
+    old_compressor = chillers.chiller_energy(cap, eflh, old_eff)
+    base = old_compressor * (1 + aux)
     # the pumps and towers stay: only the compressor energy changes
-    new = chillers.chiller_energy(cap, eflh, new_iplv, 0.0) + chillers.chiller_energy(cap, eflh, old_eff, aux) \
-        - chillers.chiller_energy(cap, eflh, old_eff, 0.0)
-    new = np.minimum(new, base)
+    new = np.minimum(chillers.chiller_energy(cap, eflh, new_iplv) + old_compressor * aux, base)
     sav = savings_table({"electricity_kwh": base}, {"electricity_kwh": new}, cap * p.chiller.capex_cny_per_kw,
                         p.chiller.life_years, p.prices)
     rated_cop = row["chiller_cop"] if _given(row, "chiller_cop") else chillers.OLD_DEFAULT[kind][0]

@@ -126,6 +126,14 @@ def register_section(name: str, keys: Mapping[str, str]) -> None:
     CONFIG_KEYS[name] = dict(keys)
 
 
+def require_known(cls, given: Mapping[str, Any], where: str) -> None:
+    """Raise ValueError naming the unknown keys of a config section and the valid ones (a dataclass's fields)."""
+    valid = {f.name for f in fields(cls)}
+    unknown = set(given) - valid
+    if unknown:
+        raise ValueError(f"unknown key(s) {sorted(unknown)} in [{where}]; valid: {', '.join(sorted(valid))}")
+
+
 def _check_keys(where: str, given: Mapping[str, Any], valid: Mapping[str, str], path: str) -> None:
     unknown = sorted(set(given) - set(valid))
     if unknown:

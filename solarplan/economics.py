@@ -89,10 +89,8 @@ class EconomicParams:
 
     @classmethod
     def from_mapping(cls, values: Mapping) -> "EconomicParams":
-        valid = set(cls.__dataclass_fields__)
-        unknown = set(values) - valid
-        if unknown:
-            raise ValueError(f"unknown [economics] key(s) {sorted(unknown)}; valid: {', '.join(sorted(valid))}")
+        from .config import require_known
+        require_known(cls, values, "economics")
         kw = dict(values)
         if "capex_cny_per_w" in kw:
             kw["capex_cny_per_w"] = MappingProxyType({**dict(cls().capex_cny_per_w), **dict(kw["capex_cny_per_w"])})

@@ -28,7 +28,7 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 from scipy.cluster.hierarchy import fcluster, linkage
+
+from .geometry import utm_epsg
 
 #: criterion -> (site column, higher is better)
 CRITERIA = MappingProxyType({
@@ -65,11 +67,9 @@ class PackageRules:
 
     @classmethod
     def from_mapping(cls, raw) -> "PackageRules":
+        from .config import require_known
         raw = dict(raw)
-        valid = {f.name for f in fields(cls)}
-        bad = set(raw) - valid
-        if bad:
-            raise ValueError(f"unknown key(s) {sorted(bad)}; valid: {', '.join(sorted(valid))}")
+        require_known(cls, raw, "packages")
         if "weights" in raw:
             w = dict(raw["weights"])
             unknown = set(w) - set(CRITERIA)
@@ -98,8 +98,7 @@ class Packaging:
 def _xy(lat, lon) -> np.ndarray:
     """Projected metres in the UTM zone of the group's centre (never degrees)."""
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
-    zone = int((np.mean(lon) + 180) // 6) + 1
-    crs = CRS.from_epsg((32600 if np.mean(lat) >= 0 else 32700) + zone)
+    crs = CRS.from_epsg(int(utm_epsg(np.mean(lon), np.mean(lat))))
     x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(lon, lat)
     return np.column_stack([x, y])
 

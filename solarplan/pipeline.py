@@ -57,6 +57,13 @@ def system_params(config: PlanConfig) -> SystemParams:
         raise ConfigError(f"{config.source}: [yield] {exc}") from None
 
 
+def _nearest_station(lat, lon) -> np.ndarray:
+    """Row of the climatology station nearest each point (great-circle distance)."""
+    clim = climatology()
+    slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
+    return np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)], dtype=int)
+
+
 def _weather_groups(clean: pd.DataFrame, spec) -> dict:
     """Which surfaces share a weather year: one file for all, or the station nearest each *site*
     (so a site's surfaces always share one year)."""
@@ -64,11 +71,8 @@ def _weather_groups(clean: pd.DataFrame, spec) -> dict:
         return {str(spec): clean.index}
     if not len(clean):
         return {}
-    clim = climatology()
     site_pos = clean.groupby("site_id", sort=False)[["lat", "lon"]].mean()
-    slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
-    nearest = pd.Series([int(np.argmin(haversine_km(a, b, slat, slon)))
-                         for a, b in zip(site_pos["lat"], site_pos["lon"])], index=site_pos.index)
+    nearest = pd.Series(_nearest_station(site_pos["lat"], site_pos["lon"]), index=site_pos.index)
     per_surface = clean["site_id"].map(nearest).to_numpy()
     return {int(k): clean.index[per_surface == k] for k in np.unique(per_surface)}
 
@@ -252,12 +256,6 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
 
 
 DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
-
-
-def _nearest_station(lat, lon) -> np.ndarray:
-    clim = climatology()
-    slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
-    return np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)], dtype=int)
 
 
 def retrofit_params(config: PlanConfig):
@@ -446,7 +444,6 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     """Package and rank simulated sites; write sites.csv, packages.csv, excluded.csv, packages.gpkg and
     shortlist.xlsx into ``out_dir``."""
     import geopandas as gpd
-    import shapely
 
     from .inventory import write_sheets
     from .packages import make_packages
