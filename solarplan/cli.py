@@ -64,7 +64,8 @@ def inventory_validate(
             out.print(f"  ... and {len(res.rejects) - 10} more in rejects.csv")
 
 
-WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology, China) or a weather file "
+WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology, China), pvgis (download the "
+                                                   "PVGIS typical year once, then cached) or a weather file "
                                                    "(EPW, TMY3, TMY2, PVGIS csv/json/epw, plain CSV).")
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
 
@@ -356,6 +357,36 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+
+
+@weather_app.command("fetch")
+def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon' or a city (十堰, Shiyan)."),
+                  out_file: Optional[Path] = typer.Option(None, "--out", help="Also write the year as FILE.epw "
+                                                                              "or FILE.csv."),
+                  config: Optional[Path] = ConfigOpt):
+    """Download the PVGIS typical year of a location into the cache (for later offline runs).
+
+    The year is kept in the cache folder ([weather] cache_dir, SOLARPLAN_CACHE_DIR or
+    ~/.cache/solarplan); later runs with --weather pvgis use it without the network.
+
+    Example: solarplan weather fetch --location 十堰 --out shiyan_pvgis.epw
+    """
+    from .weather import resolve_location, resolve_shift
+    from .weather.pvgis import PvgisOptions, fetch_tmy, pvgis_year
+    from .weather.writers import write_weather
+    lat, lon, label = resolve_location(location)
+    options = PvgisOptions.from_mapping(load_config(config).section("weather"))
+    path, downloaded = fetch_tmy(lat, lon, options)
+    year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
+    out.print(f"{label}: PVGIS {year.meta.get('radiation_db', '')} {year.meta.get('years', '')}, "
+              f"{'downloaded to' if downloaded else 'already cached in'} {path}", markup=False, highlight=False)
+    for line in report.lines():
+        out.print("  " + line, markup=False, highlight=False)
+    for line in warnings:
+        out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+    if out_file:
+        write_weather(year, out_file)
+        out.print(f"wrote {out_file}", markup=False, highlight=False)
 
 
 @weather_app.command("synth")

@@ -81,6 +81,11 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "shift": "timing correction: auto (default), none, or hours",
         "closure": "rebuild DNI from GHI and DHI when closure is off by > 2 %: auto (default) or none",
         "station_method": "embedded climatology: nearest (default) or blend",
+        "pvgis_url": "PVGIS API base for --weather pvgis (default https://re.jrc.ec.europa.eu/api/v5_3/; "
+                     "or set SOLARPLAN_PVGIS_URL)",
+        "pvgis_timeout_s": "seconds to wait for PVGIS, default 60 (estimate)",
+        "pvgis_refresh": "download again even if the cache has the year (default false)",
+        "cache_dir": "cache folder (default ~/.cache/solarplan; or set SOLARPLAN_CACHE_DIR)",
     },
     "surfaces.<type>": {f.name: f"override of SurfaceDefaults.{f.name}" for f in fields(SurfaceDefaults)
                         if f.name != "source"},

@@ -64,15 +64,46 @@ def _nearest_station(lat, lon) -> np.ndarray:
     return np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)], dtype=int)
 
 
+#: Grid [degrees] on which sites share one PVGIS year with ``--weather pvgis`` (estimate:
+#: 0.1 deg, about 11 km, is finer than the 0.25 deg ERA5 grid PVGIS uses over China).
+PVGIS_GRID_DEG = 0.1
+
+
+def _per_location(spec) -> bool:
+    """True when the weather year depends on where the sites are (embedded climatology, PVGIS)."""
+    return spec is None or str(spec) in ("auto", "pvgis")
+
+
+def _pvgis_cells(lat, lon) -> np.ndarray:
+    """PVGIS grid cell of each point as (row, column) integers."""
+    return np.column_stack([np.round(np.asarray(lat, float) / PVGIS_GRID_DEG),
+                            np.round(np.asarray(lon, float) / PVGIS_GRID_DEG)]).astype(int)
+
+
+def _location_keys(lat, lon, spec) -> np.ndarray:
+    """Weather group of each point, as an int: nearest station (auto) or PVGIS grid cell."""
+    if str(spec) == "pvgis":
+        return np.unique(_pvgis_cells(lat, lon), axis=0, return_inverse=True)[1].ravel()
+    return _nearest_station(np.asarray(lat, float), np.asarray(lon, float))
+
+
+def _weather_position(spec, lat, lon) -> tuple[float, float]:
+    """Where to ask for a group's weather: its PVGIS cell centre, or the mean of its points."""
+    if str(spec) == "pvgis":
+        row, col = _pvgis_cells(lat, lon)[0]
+        return round(row * PVGIS_GRID_DEG, 6), round(col * PVGIS_GRID_DEG, 6)
+    return float(np.mean(lat)), float(np.mean(lon))
+
+
 def _weather_groups(clean: pd.DataFrame, spec) -> dict:
-    """Which surfaces share a weather year: one file for all, or the station nearest each *site*
-    (so a site's surfaces always share one year)."""
-    if spec not in (None, "auto"):
+    """Which surfaces share a weather year: one file for all, or one per station / PVGIS cell
+    nearest each *site* (so a site's surfaces always share one year)."""
+    if not _per_location(spec):
         return {str(spec): clean.index}
     if not len(clean):
         return {}
     site_pos = clean.groupby("site_id", sort=False)[["lat", "lon"]].mean()
-    nearest = pd.Series(_nearest_station(site_pos["lat"], site_pos["lon"]), index=site_pos.index)
+    nearest = pd.Series(_location_keys(site_pos["lat"], site_pos["lon"], spec), index=site_pos.index)
     per_surface = clean["site_id"].map(nearest).to_numpy()
     return {int(k): clean.index[per_surface == k] for k in np.unique(per_surface)}
 
@@ -112,14 +143,14 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
     parts, self_used = [], []
     for key, idx in _weather_groups(clean, weather_spec).items():
         group = clean.loc[idx]
-        lat, lon = float(group["lat"].mean()), float(group["lon"].mean())
+        lat, lon = _weather_position(weather_spec, group["lat"], group["lon"])
         resolved = get_weather(weather_spec, lat, lon, shift=wopts.get("shift", "auto"),
                                closure=wopts.get("closure", "auto"),
-                               station_method=wopts.get("station_method", "nearest"))
+                               station_method=wopts.get("station_method", "nearest"), pvgis=wopts)
         for w in resolved.warnings:
             warn(w)
         wy = resolved.weather
-        if weather_spec not in (None, "auto"):
+        if not _per_location(weather_spec):
             far = haversine_km(wy.latitude, wy.longitude, group["lat"].to_numpy(), group["lon"].to_numpy()) > 150
             if far.any():
                 warn(f"{int(far.sum())} surface(s) lie more than 150 km from the weather file's location")
@@ -207,7 +238,7 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
                   scheduler=None, progress=None, warn=lambda s: None):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects)."""
-    require_china = weather_spec in (None, "auto")
+    require_china = weather_spec is None or str(weather_spec) == "auto"
     res = read_inventory(inventory, config, require_china=require_china)
     surfaces, sites = yield_for_inventory(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                           progress=progress, warn=warn)
@@ -295,15 +326,16 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
     temps = {}
     if len(clean):
         wopts = dict(config.section("weather"))
-        if weather_spec not in (None, "auto"):
+        if not _per_location(weather_spec):
             groups = {"file": clean.index}
         else:
-            st = _nearest_station(clean["lat"].to_numpy(), clean["lon"].to_numpy())
+            st = _location_keys(clean["lat"].to_numpy(), clean["lon"].to_numpy(), weather_spec)
             groups = {k: clean.index[st == k] for k in np.unique(st)}
         for idx in groups.values():
             g = clean.loc[idx]
-            w = get_weather(weather_spec, float(g["lat"].mean()), float(g["lon"].mean()),
-                            shift=wopts.get("shift", "auto"), closure=wopts.get("closure", "auto"))
+            lat, lon = _weather_position(weather_spec, g["lat"], g["lon"])
+            w = get_weather(weather_spec, lat, lon, shift=wopts.get("shift", "auto"),
+                            closure=wopts.get("closure", "auto"), pvgis=wopts)
             for msg in w.warnings:
                 warn(msg)
             t = w.weather.data["temp_air"].to_numpy()
@@ -495,7 +527,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
                   weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
-    res = read_inventory(inventory, config, require_china=weather_spec in (None, "auto"))
+    res = read_inventory(inventory, config, require_china=weather_spec is None or str(weather_spec) == "auto")
     write_table(res.rejects, out_dir / "rejects.csv")
     _, sites = yield_for_inventory(res.clean, config, weather_spec, progress=progress, warn=warn)
     retro = None

@@ -76,7 +76,7 @@ def test_load_shapes_sum_to_one(category):
 def test_school_holidays_and_hospital_nights():
     school, hospital = load_shape("school"), load_shape("hospital")
     t = pd.date_range("2005-01-01", periods=8760, freq="h")
-    noon_weekday = (t.hour == 11) & (t.weekday < 5)
+    noon_weekday = (t.hour == 11) & (t.day_of_week < 5)
     assert school[noon_weekday & (t.month == 8)].mean() < 0.3 * school[noon_weekday & (t.month == 5)].mean()
     assert hospital[t.hour == 3].mean() > 0.6 * hospital[t.hour == 11].mean()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import WeatherError
 from .core import WeatherYear
 from .qc import QCReport, quality_check, resolve_shift
 from .readers import read_weather
@@ -35,20 +34,24 @@ class ResolvedWeather:
 
 
 def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str | float = "auto",
-                closure: str = "auto", station_method: str = "nearest") -> ResolvedWeather:
+                closure: str = "auto", station_method: str = "nearest", pvgis=None) -> ResolvedWeather:
     """Weather for a location.
 
     Parameters
     ----------
-    spec : 'auto', None or a file path
+    spec : 'auto', 'pvgis', None or a file path
         ``auto``/None: synthesise from the embedded climatology (China only);
-        otherwise a weather file in any supported format.
+        ``pvgis``: the PVGIS typical year of the location (downloaded once,
+        then cached, :mod:`solarplan.weather.pvgis`); otherwise a weather file
+        in any supported format.
     lat, lon : float
         Location of the sites [degrees, WGS84].
     shift : 'auto', 'none' or hours
         Timing policy for files (:func:`solarplan.weather.qc.resolve_shift`).
     closure : {'auto', 'none'}
     station_method : {'nearest', 'blend'}
+    pvgis : PvgisOptions or Mapping, optional
+        Address, timeout and cache of PVGIS (default: from the environment).
     """
     if spec is None or str(spec) == "auto":
         import pvlib
@@ -59,8 +62,10 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         year = synthesize(replace(climate, elevation=climate.station_elevation))
         return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - climate.station_elevation))
     if str(spec) == "pvgis":
-        raise WeatherError("--weather pvgis (online PVGIS download) is not available in this version; "
-                           "download a PVGIS TMY file by hand and pass its path, or use --weather auto")
-    year = read_weather(spec)
+        from .pvgis import PvgisOptions, pvgis_year
+        options = pvgis if isinstance(pvgis, PvgisOptions) else PvgisOptions.from_mapping(pvgis)
+        year = pvgis_year(lat, lon, options)
+    else:
+        year = read_weather(spec)
     resolved, report, warnings = resolve_shift(year, shift, closure)
     return ResolvedWeather(resolved, report, tuple(warnings))

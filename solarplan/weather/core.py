@@ -5,7 +5,8 @@ A :class:`WeatherYear` holds hourly ``ghi``, ``dni``, ``dhi`` [W/m2],
 interval means. **The index labels the start of each hourly interval** and is
 time-zone aware (fixed offset of the station's standard time). Solar geometry
 for an interval is evaluated at ``index + solar_offset_h`` hours: 0.5 h (the
-interval centre) for a correct file, less where quality control found the
+interval centre) for a correct file of interval means, the stated instant for
+files of instantaneous values (PVGIS), less where quality control found the
 radiation recorded late (see :mod:`solarplan.weather.qc`).
 """
 from __future__ import annotations
@@ -48,7 +49,11 @@ class WeatherYear:
         Hours added to the index to evaluate solar geometry [h]; an array (one
         value per row) where the correction follows the equation of time.
     shift_applied_h : float
-        Mean timing correction applied by QC (0.5 - solar_offset_h) [h].
+        Mean timing correction applied by QC (value_time_h - solar_offset_h) [h].
+    value_time_h : float
+        Where in each interval the file says its irradiance belongs [h after
+        the interval start]: 0.5 for interval means (EPW, TMY3, CSWD), the
+        stated instant for instantaneous values (PVGIS ``irradiance_time_offset``).
     meta : Mapping
         Station name, WMO id, QC results, notes.
     """
@@ -61,6 +66,7 @@ class WeatherYear:
     timestamp: str = "interval start"
     solar_offset_h: float | np.ndarray = 0.5
     shift_applied_h: float = 0.0
+    value_time_h: float = 0.5
     meta: Mapping = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -78,7 +84,7 @@ class WeatherYear:
         ``shift_h`` is a number or an array with one value per row.
         """
         shift = np.asarray(shift_h, float)
-        offset = 0.5 - shift if shift.ndim else 0.5 - float(shift)
+        offset = self.value_time_h - shift if shift.ndim else self.value_time_h - float(shift)
         return replace(self, solar_offset_h=offset, shift_applied_h=round(float(np.mean(shift)), 3))
 
     def annual_kwh_m2(self, column: str = "ghi") -> float:

@@ -43,8 +43,9 @@ class QCReport:
     Attributes
     ----------
     timing_offset_h : float
-        GHI-weighted mean time minus solar noon, with values placed at the
-        interval centre [h]; positive = radiation recorded late.
+        GHI-weighted mean time minus solar noon, with values placed where the
+        file says they belong (``WeatherYear.value_time_h``; the interval
+        centre for interval means) [h]; positive = radiation recorded late.
     closure : float
         sum(DNI cos z + DHI) / sum(GHI) for GHI > 50 W/m2 and z < 80 deg [-].
     sun_down_hours : int
@@ -98,11 +99,15 @@ def solar_position(weather: WeatherYear, offset_h: float | None = None) -> pd.Da
     return sp
 
 
-def timing_offset_h(ghi: pd.Series, longitude: float) -> float:
-    """GHI-weighted mean time of day minus solar noon [h] (values at interval centres) [2]_."""
+def timing_offset_h(ghi: pd.Series, longitude: float, value_time_h: float = 0.5) -> float:
+    """GHI-weighted mean time of day minus solar noon [h] [2]_.
+
+    Each value is placed ``value_time_h`` after its interval start (0.5: the
+    centre, for interval means).
+    """
     idx = ghi.index
     tz_h = idx[0].utcoffset().total_seconds() / 3600.0
-    t = idx.hour + idx.minute / 60.0 + 0.5
+    t = idx.hour + idx.minute / 60.0 + value_time_h
     eot_min = pvlib.solarposition.equation_of_time_spencer71(idx.day_of_year)
     noon = 12.0 - (longitude - 15.0 * tz_h) / 15.0 - np.asarray(eot_min) / 60.0
     g = np.clip(ghi.to_numpy(float), 0, None)
@@ -115,12 +120,12 @@ def eot_hours(index: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(pvlib.solarposition.equation_of_time_spencer71(index.day_of_year)) / 60.0
 
 
-def monthly_offsets_h(ghi: pd.Series, longitude: float) -> np.ndarray:
+def monthly_offsets_h(ghi: pd.Series, longitude: float, value_time_h: float = 0.5) -> np.ndarray:
     """Timing offset of each month [h] (NaN for a month without sun)."""
-    return np.array([timing_offset_h(ghi[ghi.index.month == m], longitude) for m in range(1, 13)])
+    return np.array([timing_offset_h(ghi[ghi.index.month == m], longitude, value_time_h) for m in range(1, 13)])
 
 
-def fit_timing(ghi: pd.Series, longitude: float) -> tuple[str, float]:
+def fit_timing(ghi: pd.Series, longitude: float, value_time_h: float = 0.5) -> tuple[str, float]:
     """Which timing error fits the file: a constant offset, or one that follows the equation of time.
 
     CSWD hours appear to have been placed in local mean solar time: their
@@ -136,13 +141,13 @@ def fit_timing(ghi: pd.Series, longitude: float) -> tuple[str, float]:
         ``("constant", offset)`` or ``("eot", a)`` where the shift of each hour
         is ``a + EoT`` [h].
     """
-    monthly = monthly_offsets_h(ghi, longitude)
+    monthly = monthly_offsets_h(ghi, longitude, value_time_h)
     weights = ghi.groupby(ghi.index.month).sum().reindex(range(1, 13)).to_numpy(float)
     mid = pd.DatetimeIndex([pd.Timestamp(ghi.index[0].year, m, 15) for m in range(1, 13)])
     eot = eot_hours(mid)
     ok = np.isfinite(monthly) & (weights > 0)
     if ok.sum() < 6:
-        return "constant", timing_offset_h(ghi, longitude)
+        return "constant", timing_offset_h(ghi, longitude, value_time_h)
     w = weights[ok] / weights[ok].sum()
     spread = np.sqrt(np.sum(w * (monthly[ok] - np.sum(w * monthly[ok])) ** 2))
     resid = monthly[ok] - eot[ok]
@@ -150,7 +155,7 @@ def fit_timing(ghi: pd.Series, longitude: float) -> tuple[str, float]:
     spread_eot = np.sqrt(np.sum(w * (resid - a) ** 2))
     if spread > 0.08 and spread_eot < 0.5 * spread:
         return "eot", a
-    return "constant", timing_offset_h(ghi, longitude)
+    return "constant", timing_offset_h(ghi, longitude, value_time_h)
 
 
 def _closure_and_night(data: pd.DataFrame, zenith: np.ndarray) -> tuple[float, int]:
@@ -172,10 +177,11 @@ def quality_check(weather: WeatherYear, shift_h: float | None = None) -> QCRepor
         Shift for the "corrected" indicators; default the estimated offset.
     """
     data = weather.data
-    offset = timing_offset_h(data["ghi"], weather.longitude)
+    at = weather.value_time_h
+    offset = timing_offset_h(data["ghi"], weather.longitude, at)
     shift = offset if shift_h is None else shift_h
-    z_nominal = solar_position(weather, 0.5)["apparent_zenith"].to_numpy()
-    z_shift = solar_position(weather, 0.5 - shift)["apparent_zenith"].to_numpy()
+    z_nominal = solar_position(weather, at)["apparent_zenith"].to_numpy()
+    z_shift = solar_position(weather, at - shift)["apparent_zenith"].to_numpy()
     closure, night = _closure_and_night(data, z_nominal)
     closure_c, night_c = _closure_and_night(data, z_shift)
     req = data[["ghi", "dni", "dhi", "temp_air", "wind_speed"]]
@@ -240,7 +246,7 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
     warnings = []
     shift = 0.0
     if mode == "auto":
-        model, const = fit_timing(weather.data["ghi"], weather.longitude)
+        model, const = fit_timing(weather.data["ghi"], weather.longitude, weather.value_time_h)
         if model == "eot":
             shift = round(const, 2) + eot_hours(weather.data.index)
             warnings.append(f"{weather.source}: radiation follows local mean solar time: {const:+.2f} h late plus "

@@ -8,7 +8,9 @@ Plain CSV format (documented here and in the README): a ``time`` column
 of each hour), columns ``ghi``, ``dni``, ``dhi`` [W/m2], ``temp_air`` [C],
 ``wind_speed`` [m/s], optional ``albedo``; and comment lines at the top giving
 ``# latitude=32.6``, ``# longitude=110.8``, ``# elevation=250`` and optionally
-``# timestamp=start|end|center``.
+``# timestamp=start|end|center`` and ``# value_time_h=0.18`` (where in the hour
+instantaneous irradiance was taken, hours after the start; default 0.5, the
+centre, for hourly means).
 
 References
 ----------
@@ -18,6 +20,9 @@ References
    NREL/TP-581-43156: values are for the 60 minutes *ending* at the timestamp.
 .. [3] pvlib.iotools documentation: read_epw and read_tmy2 label interval
    starts, read_tmy3 interval ends.
+.. [4] European Commission JRC, "PVGIS 5.3 user manual", TMY tool and
+   non-interactive API: times in UTC; hourly irradiance values are
+   instantaneous at the ``irradiance_time_offset`` within the hour.
 """
 from __future__ import annotations
 
@@ -78,11 +83,20 @@ def read_tmy2(path) -> WeatherYear:
                                               "station": str(meta.get("City", "")), "tz_hours": float(meta["TZ"])}))
 
 
-def read_pvgis(path) -> WeatherYear:
-    """Read a PVGIS TMY file (csv, json or epw) downloaded from the PVGIS tool.
+def read_pvgis(path, tz_hours: float | None = None) -> WeatherYear:
+    """Read a PVGIS TMY file (csv, json or epw) from the PVGIS tool or API [4]_.
 
-    PVGIS stamps hours in UTC at the interval start; the result is converted to
-    the local standard time of the nearest whole hour of longitude / 15.
+    PVGIS stamps hours in UTC. Its irradiance values are instantaneous, at
+    ``irradiance_time_offset`` hours after each stamp (the satellite scan time,
+    e.g. 0.18 h for SARAH-3 at 45 N 8 E); that instant becomes the year's
+    ``value_time_h``, so the sun is evaluated when the values were taken.
+
+    Parameters
+    ----------
+    path : path-like
+    tz_hours : float, optional
+        Time zone of the result [h east of UTC]. Default: Beijing time (+8)
+        inside China's bounding box, else the whole hour nearest longitude / 15.
     """
     path = Path(path)
     fmt = {".json": "json", ".csv": "csv", ".epw": "epw"}.get(path.suffix.lower())
@@ -92,20 +106,56 @@ def read_pvgis(path) -> WeatherYear:
         df, meta = pvlib.iotools.read_pvgis_tmy(str(path), pvgis_format=fmt, map_variables=True)[:2]
     except Exception as exc:
         raise WeatherError(f"{path}: cannot be read as PVGIS TMY ({exc})") from None
-    return _pvgis_to_year(df, meta, str(path))
+    if fmt == "epw":
+        df, meta = _pvgis_epw_timing(path, df, meta)
+    return pvgis_to_year(df, meta, str(path), tz_hours)
 
 
-def _pvgis_to_year(df: pd.DataFrame, meta: dict, source: str) -> WeatherYear:
+def _pvgis_epw_timing(path: Path, df: pd.DataFrame, meta: dict) -> tuple[pd.DataFrame, dict]:
+    """PVGIS's EPW writes UTC hours under a local TZ field, and gives the irradiance
+    instant relative to the EPW hour label (the interval end) in COMMENTS 2."""
+    offset_end = None
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for _ in range(8):
+            line = fh.readline()
+            if "Irradiance Time Offset" in line:
+                try:
+                    offset_end = float(line.rsplit(":", 1)[1].strip().rstrip(","))
+                except ValueError:
+                    pass
+    df = df.copy()
+    df.index = df.index.tz_localize(None).tz_localize("UTC")
+    loc = {"latitude": meta["latitude"], "longitude": meta["longitude"], "elevation": meta.get("altitude", 0.0),
+           "irradiance_time_offset": None if offset_end is None else 1.0 + offset_end}
+    return df, {"inputs": {"location": loc}}
+
+
+def pvgis_to_year(df: pd.DataFrame, meta: dict, source: str, tz_hours: float | None = None) -> WeatherYear:
+    """Turn pvlib's parsed PVGIS TMY (``map_variables=True``) into a :class:`WeatherYear`."""
+    from ..geometry import in_china
+
     inputs = meta.get("inputs", meta) if isinstance(meta, dict) else {}
     loc = inputs.get("location", inputs)
-    lat, lon = float(loc.get("latitude")), float(loc.get("longitude"))
+    try:
+        lat, lon = float(loc["latitude"]), float(loc["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise WeatherError(f"{source}: PVGIS metadata has no latitude/longitude") from None
     elev = float(loc.get("elevation", 0.0) or 0.0)
-    tz = _fixed_tz(round(lon / 15.0))
+    value_time = loc.get("irradiance_time_offset", loc.get("irradiance time offset"))
+    value_time = 0.5 if value_time is None else float(value_time)
+    if tz_hours is None:
+        tz_hours = 8.0 if bool(in_china(lon, lat)) else float(round(lon / 15.0))
+    if df.index.tz is None:  # the EPW flavour: pvlib keeps the file's UTC hours without a zone
+        df = df.tz_localize("UTC")
     df = df.copy()
-    df.index = df.index.tz_convert(tz)
-    return WeatherYear(standardise(df, source=source), lat, lon, elev, source,
-                       meta=MappingProxyType({"format": "pvgis", "file_timestamp": "interval start (UTC)",
-                                              "tz_hours": round(lon / 15.0)}))
+    df.index = df.index.tz_convert(_fixed_tz(tz_hours))
+    meteo = inputs.get("meteo_data", {}) if isinstance(inputs, dict) else {}
+    return WeatherYear(standardise(df, source=source), lat, lon, elev, source, value_time_h=value_time,
+                       solar_offset_h=value_time,
+                       meta=MappingProxyType({"format": "pvgis", "tz_hours": tz_hours,
+                                              "file_timestamp": f"UTC hour; irradiance at +{value_time:.3f} h",
+                                              "radiation_db": str(meteo.get("radiation_db", "")),
+                                              "years": f"{meteo.get('year_min', '')}-{meteo.get('year_max', '')}"}))
 
 
 def read_csv(path) -> WeatherYear:
@@ -138,9 +188,17 @@ def read_csv(path) -> WeatherYear:
         raise WeatherError(f"{path}: time column cannot be parsed ({exc})") from None
     if idx.tz is None:
         raise WeatherError(f"{path}: times need a UTC offset, e.g. 2005-01-01T00:00+08:00")
+    try:
+        value_time = float(header.get("value_time_h", 0.5))
+    except ValueError:
+        raise WeatherError(f"{path}: '# value_time_h=' must be hours within the interval (0-1), "
+                           f"not {header['value_time_h']!r}") from None
+    if not 0.0 <= value_time <= 1.0:
+        raise WeatherError(f"{path}: '# value_time_h=' must lie between 0 and 1 h, not {value_time}")
     shift = {"start": 0.0, "end": -1.0, "center": -0.5}[stamp]
     df.index = idx + pd.Timedelta(hours=shift)
-    return WeatherYear(standardise(df, source=str(path)), lat, lon, elev, str(path),
+    return WeatherYear(standardise(df, source=str(path)), lat, lon, elev, str(path), value_time_h=value_time,
+                       solar_offset_h=value_time,
                        meta=MappingProxyType({"format": "csv", "file_timestamp": f"interval {stamp}"}))
 
 

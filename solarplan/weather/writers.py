@@ -53,7 +53,7 @@ def write_csv(weather: WeatherYear, path) -> Path:
     d = weather.data.copy()
     d.insert(0, "time", [t.isoformat() for t in d.index])
     head = (f"# latitude={weather.latitude}\n# longitude={weather.longitude}\n# elevation={weather.elevation}\n"
-            f"# timestamp=start\n# source={weather.source}\n")
+            f"# timestamp=start\n# value_time_h={weather.value_time_h}\n# source={weather.source}\n")
     path.write_text(head + d.to_csv(index=False, float_format="%.3f"), encoding="utf-8")
     return path
 
