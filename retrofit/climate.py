@@ -95,6 +95,23 @@ def full_load_hours(temp_air, occupied, heating_design_c: float, cooling_design_
     return float(fh[occ].sum()), float(fc[occ].sum())
 
 
+def monthly_shares(temp_air, occupied, heating_design_c: float, cooling_design_c: float,
+                   heating_balance_c: float = HEATING_BALANCE_C,
+                   cooling_balance_c: float = COOLING_BALANCE_C) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the year's heating and cooling demand in each month [-] (12 values each, summing to 1,
+    or all 0 without demand), from the same hourly bin fractions as :func:`full_load_hours`."""
+    t = np.asarray(temp_air, float)[:8760]
+    occ = np.asarray(occupied, bool)[: len(t)]
+    fh = np.clip((heating_balance_c - t) / max(heating_balance_c - heating_design_c, 1e-6), 0, 1) * occ
+    fc = np.clip((t - cooling_balance_c) / max(cooling_design_c - cooling_balance_c, 1e-6), 0, 1) * occ
+    month = np.repeat(np.arange(12), np.diff(np.r_[0, np.cumsum([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])] * 24))
+    out = []
+    for f in (fh, fc):
+        m = np.bincount(month[: len(f)], weights=f, minlength=12)
+        out.append(m / m.sum() if m.sum() > 0 else m)
+    return out[0], out[1]
+
+
 def hvac_climate(temp_air, category: str) -> HvacClimate:
     """All climate figures of a weather year for a building category."""
     hd, cd = design_temperatures(temp_air)

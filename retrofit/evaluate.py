@@ -11,6 +11,9 @@ counted
     both replace the cooling plant, so only the one saving more is counted in totals.
 interaction_kwh
     Side effect not included in the saving (LED: less heat to remove in summer) [kWh/yr].
+fluid_min_c, fluid_max_c
+    GSHP only: mean fluid temperature of the borehole field in the heating / cooling design
+    hours after ``GroundParams.years`` of operation (:mod:`retrofit.ground`) [C]; NaN otherwise.
 defaulted
     The inputs that fell back to a documented default (semicolon-separated).
 notes
@@ -23,8 +26,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from . import chillers, gshp, lifts, lighting
-from .climate import hvac_climate
+from solarplan.loadprofile import occupancy
+
+from . import chillers, ground, gshp, lifts, lighting
+from .climate import hvac_climate, monthly_shares
 from .common import Prices, savings_table
 
 #: Plant replaced when the table does not say: category -> (heating, cooling). Estimates for Hubei
@@ -49,6 +54,7 @@ class RetrofitParams:
 
     prices: Prices = field(default_factory=Prices)
     gshp: gshp.GshpParams = field(default_factory=gshp.GshpParams)
+    ground: ground.GroundParams = field(default_factory=ground.GroundParams)
     lighting: lighting.LightingParams = field(default_factory=lighting.LightingParams)
     chiller: chillers.ChillerParams = field(default_factory=chillers.ChillerParams)
 
@@ -58,7 +64,7 @@ class RetrofitParams:
         whose keys are the fields of those dataclasses. Unknown keys raise ValueError listing the valid ones."""
         from solarplan.config import require_known
         raw = dict(raw)
-        subs = {"gshp": gshp.GshpParams, "lighting": lighting.LightingParams, "chiller": chillers.ChillerParams}
+        subs = {"gshp": gshp.GshpParams, "ground": ground.GroundParams, "lighting": lighting.LightingParams, "chiller": chillers.ChillerParams}
         made = {}
         for name, kind in subs.items():
             given = dict(raw.pop(name, {}))
@@ -84,16 +90,17 @@ def _measures(row) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _row(ident, sav: pd.DataFrame, defaulted, notes, interaction=0.0):
+def _row(ident, sav: pd.DataFrame, defaulted, notes, interaction=0.0, extra=None):
     d = dict(ident)
     d.update(sav.iloc[0].to_dict())
     d["interaction_kwh"] = float(interaction)
+    d.update(extra or {})
     d["defaulted"] = ";".join(defaulted)
     d["notes"] = "; ".join(n for n in notes if n)
     return d
 
 
-def _gshp(row, clim, p: RetrofitParams):
+def _gshp(row, clim, temp_air, p: RetrofitParams):
     dflt = []
     heat, cool = DEFAULT_PLANT[row["category"]]
     if _given(row, "heating_plant"):
@@ -119,10 +126,23 @@ def _gshp(row, clim, p: RetrofitParams):
                             hk, ck, p.gshp).iloc[0]
     capex = row["floor_area_m2"] * p.gshp.capex_cny_per_m2
     sav = savings_table(base, new, capex, p.gshp.life_years, p.prices)
+    count = int(field_["borehole_count"])
     notes = [f"replaces {heat} heating and {cool} cooling; {loads['heating_kwh'][()]:,.0f} kWh heat and "
-             f"{loads['cooling_kwh'][()]:,.0f} kWh cooling a year; {int(field_['borehole_count'])} boreholes of "
+             f"{loads['cooling_kwh'][()]:,.0f} kWh cooling a year; {count} boreholes of "
              f"{p.gshp.borehole_depth_m:g} m", field_["ground_flag"]]
-    return sav, dflt, notes, 0.0
+    extra = {"fluid_min_c": np.nan, "fluid_max_c": np.nan}
+    if count > 0:
+        share_h, share_c = monthly_shares(temp_air, occupancy(row["category"]), clim.heating_design_c,
+                                          clim.cooling_design_c)
+        check = ground.check_field(count, p.gshp.borehole_depth_m,
+                                   float(field_["ground_extracted_kwh"]) * share_h,
+                                   float(field_["ground_rejected_kwh"]) * share_c,
+                                   float(loads["heating_peak_kw"]) * (heat != "none") * (1 - 1 / p.gshp.scop_heating),
+                                   float(loads["cooling_peak_kw"]) * (cool != "none") * (1 + 1 / p.gshp.seer_cooling),
+                                   float(np.mean(temp_air)), p.ground)
+        extra = {"fluid_min_c": check.fluid_min_c, "fluid_max_c": check.fluid_max_c}
+        notes.append(check.flag)
+    return sav, dflt, notes, 0.0, extra
 
 
 def _led(row, p: RetrofitParams):
@@ -255,8 +275,9 @@ def evaluate(buildings: pd.DataFrame, temp_air: dict, params: RetrofitParams = R
         clim = hvac_climate(temp_air[row["building_id"]], row["category"])
         ident = {k: row[k] for k in COLUMNS_ID[:-1]}
         for m in _measures(row):
+            extra = {}
             if m == "gshp":
-                res = _gshp(row, clim, params)
+                *res, extra = _gshp(row, clim, temp_air[row["building_id"]], params)
             elif m == "led":
                 res = _led(row, params)
             elif m == "chiller":
@@ -268,9 +289,9 @@ def evaluate(buildings: pd.DataFrame, temp_air: dict, params: RetrofitParams = R
             if np.isfinite(bill) and sav["baseline_electricity_kwh"].iloc[0] > bill > 0:
                 notes.append(f"this measure's baseline electricity ({sav['baseline_electricity_kwh'].iloc[0]:,.0f} "
                              f"kWh) exceeds the building's bill ({bill:,.0f} kWh): check the inputs")
-            rows.append(_row({**ident, "measure": m}, sav, dflt, notes, inter))
+            rows.append(_row({**ident, "measure": m}, sav, dflt, notes, inter, extra))
     cols = COLUMNS_ID + list(savings_table({}, {}, 0.0, 0.0, params.prices).columns) + \
-        ["interaction_kwh", "defaulted", "notes"]
+        ["interaction_kwh", "fluid_min_c", "fluid_max_c", "defaulted", "notes"]
     out = pd.DataFrame(rows, columns=cols)
     out["counted"] = True
     hvac = out[out["measure"].isin(["gshp", "chiller"])]

@@ -74,6 +74,8 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "tce_basis": "calorific (default) or generation", "grid_region": "national (default) or central",
         "grid_year": "2021, 2022 or 2023 (default)",
         "gshp": "table of retrofit.gshp.GshpParams fields, e.g. { scop_heating = 3.5 }",
+        "ground": "table of retrofit.ground.GroundParams fields, e.g. { conductivity_w_mk = 2.4 } from a "
+                  "thermal response test",
         "lighting": "table of retrofit.lighting.LightingParams fields",
         "chiller": "table of retrofit.chillers.ChillerParams fields, e.g. { new_grade = 2 }",
     },

@@ -351,7 +351,7 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
     from .factors import factor_sheet, grid_factor, tce_factor
     p = retrofit_params(config)
     rows = []
-    for group in ("prices", "gshp", "lighting", "chiller"):
+    for group in ("prices", "gshp", "ground", "lighting", "chiller"):
         obj = getattr(p, group)
         for f in fields(obj):
             rows.append(dict(group=group, parameter=f.name, value=str(getattr(obj, f.name)),
