@@ -5,6 +5,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .defaults import SURFACE_TYPES
 from .yieldsim import MONTH_COLUMNS
 
 SUM_COLUMNS = ["gross_area_m2", "usable_area_m2", "capacity_kwp", "annual_ac_kwh", "p50_ac_kwh", "p90_ac_kwh",
@@ -22,7 +23,8 @@ def sites_from_surfaces(surfaces: pd.DataFrame) -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
         ``site_id``, ``n_surfaces``, :data:`SUM_COLUMNS`, :data:`FIRST_COLUMNS`,
-        :data:`MAX_COLUMNS`, ``specific_yield_kwh_per_kwp`` [kWh/kWp],
+        :data:`MAX_COLUMNS`, ``kwp_<surface type>`` (capacity on each surface type
+        [kWp]), ``specific_yield_kwh_per_kwp`` [kWh/kWp],
         ``performance_ratio`` [-], ``lon``, ``lat`` (area-weighted) and a
         point geometry (WGS84).
     """
@@ -35,6 +37,10 @@ def sites_from_surfaces(surfaces: pd.DataFrame) -> gpd.GeoDataFrame:
     for c in MAX_COLUMNS:
         if c in surfaces:
             out[c] = g[c].max()
+    if "surface_type" in surfaces:
+        for t in SURFACE_TYPES:
+            out[f"kwp_{t}"] = surfaces["capacity_kwp"].where(surfaces["surface_type"] == t, 0.0) \
+                .groupby(surfaces["site_id"], sort=False).sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["specific_yield_kwh_per_kwp"] = out["annual_ac_kwh"] / out["capacity_kwp"]
         ref = (surfaces["capacity_kwp"] * surfaces["poa_kwh_m2"]).groupby(surfaces["site_id"], sort=False).sum()

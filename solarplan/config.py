@@ -65,7 +65,9 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "max_sites": "default 60 (estimate)", "max_spread_km": "largest distance between two sites of a package, "
                                                               "default 15 (estimate)",
         "min_site_kwp": "sites below are excluded, default 5", "min_specific_yield": "kWh/kWp, default 700",
-        "weights": "table of ranking weights: specific_yield, irr, capacity, self_consumption, lcoe, retrofit_tce",
+        "weights": "table of ranking weights: specific_yield, irr, capacity, self_consumption, lcoe, roof_type, "
+                   "retrofit_tce",
+        "roof_scores": "table of 0-1 scores by surface type for the roof_type criterion, e.g. { metal_roof = 0.5 }",
     },
     "maps": {"tianditu_key": "key for --tiles tianditu (or set TIANDITU_KEY)"},
     "retrofit": {

@@ -16,7 +16,11 @@ where lower is better) and the score is ``100 × Σ w_i x_i / Σ w_i``; the
 contribution of each criterion (``score_<criterion>``) is reported and they add
 up to the score. Ties are broken by id. Default weights are estimates to be set
 by the office: specific yield 3, IRR 3, capacity 2, self-consumption 1, LCOE 1,
-retrofit tce saved 1 (when buildings are given).
+roof type 1, retrofit tce saved 1 (when buildings are given).
+
+Roof type: the capacity-weighted mean of a score per surface type
+(:data:`ROOF_SCORES`, ``[packages] roof_scores``), for how simply and safely a
+contractor can build and keep a plant there for 25 years.
 
 References
 ----------
@@ -43,10 +47,16 @@ from .geometry import utm_epsg
 CRITERIA = MappingProxyType({
     "specific_yield": ("specific_yield_kwh_per_kwp", True), "irr": ("irr", True),
     "capacity": ("capacity_kwp", True), "self_consumption": ("self_consumption_share", True),
-    "lcoe": ("lcoe_cny_per_kwh", False), "retrofit_tce": ("retrofit_saved_tce", True),
+    "lcoe": ("lcoe_cny_per_kwh", False), "roof_type": ("roof_score", True),
+    "retrofit_tce": ("retrofit_saved_tce", True),
 })
 DEFAULT_WEIGHTS = MappingProxyType({"specific_yield": 3.0, "irr": 3.0, "capacity": 2.0, "self_consumption": 1.0,
-                                    "lcoe": 1.0, "retrofit_tce": 1.0})
+                                    "lcoe": 1.0, "roof_type": 1.0, "retrofit_tce": 1.0})
+#: Ease of building on each surface type, 0-1 (estimates): a flat concrete roof takes ballasted
+#: rows without touching the waterproofing much (1.0); a carport is a new steel structure but no
+#: roof risk (0.8); a colour-steel roof needs a load check and often outlives its sheets by less than
+#: the plant's 25 years (0.6); a pitched tile roof needs hooks through the tiles and scaffolding (0.4).
+ROOF_SCORES = MappingProxyType({"flat_roof": 1.0, "carport": 0.8, "metal_roof": 0.6, "pitched_roof": 0.4})
 SUM_COLUMNS = ("capacity_kwp", "annual_ac_kwh", "p90_ac_kwh", "capex_cny", "annual_tce", "annual_co2_t",
                "self_consumed_kwh", "retrofit_saved_tce", "retrofit_saved_co2_t", "retrofit_saved_cny")
 
@@ -64,6 +74,7 @@ class PackageRules:
     min_site_kwp: float = 5.0
     min_specific_yield: float = 700.0
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
+    roof_scores: Mapping[str, float] = field(default_factory=lambda: ROOF_SCORES)
 
     @classmethod
     def from_mapping(cls, raw) -> "PackageRules":
@@ -78,6 +89,15 @@ class PackageRules:
             if any(float(v) < 0 for v in w.values()):
                 raise ValueError("weights must be >= 0")
             raw["weights"] = MappingProxyType({**DEFAULT_WEIGHTS, **{k: float(v) for k, v in w.items()}})
+        if "roof_scores" in raw:
+            given = dict(raw["roof_scores"])
+            unknown = set(given) - set(ROOF_SCORES)
+            if unknown:
+                raise ValueError(f"unknown surface type(s) in roof_scores {sorted(unknown)}; valid: "
+                                 f"{', '.join(ROOF_SCORES)}")
+            if any(not 0 <= float(v) <= 1 for v in given.values()):
+                raise ValueError("roof_scores must lie between 0 and 1")
+            raw["roof_scores"] = MappingProxyType({**ROOF_SCORES, **{k: float(v) for k, v in given.items()}})
         if "category_map" in raw:
             raw["category_map"] = MappingProxyType(dict(raw["category_map"]))
         r = cls(**raw)
@@ -195,6 +215,18 @@ def _exclusions(sites: pd.DataFrame, rules: PackageRules) -> pd.Series:
     return reason
 
 
+def roof_score(table: pd.DataFrame, scores: Mapping[str, float] = ROOF_SCORES) -> pd.Series:
+    """Capacity-weighted roof-type score of each row from its ``kwp_<surface type>`` columns (NaN without them)."""
+    cols = [c for c in table.columns if c.startswith("kwp_") and c[4:] in scores]
+    if not cols:
+        return pd.Series(np.nan, index=table.index)
+    kwp = table[cols].fillna(0.0).to_numpy(float)
+    weights = np.array([scores[c[4:]] for c in cols])
+    total = kwp.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.Series(np.where(total > 0, kwp @ weights / total, np.nan), index=table.index)
+
+
 def score(table: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """Score 0-100 and the contribution of each criterion (columns score, score_<criterion>)."""
     used = {k: w for k, w in weights.items() if w > 0 and CRITERIA[k][0] in table and
@@ -221,6 +253,7 @@ def _rank(df: pd.DataFrame, key: str) -> pd.Series:
 def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> Packaging:
     """Group sites into packages, rank sites and packages (see the module docstring)."""
     s = sites.reset_index(drop=True).copy()
+    s["roof_score"] = roof_score(s, rules.roof_scores)
     reason = _exclusions(s, rules)
     s["group"] = s["category"].map(lambda c: rules.category_map.get(c, c))
     if rules.by_district and "district" in s:
@@ -269,8 +302,10 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
         pk = pk.assign(**{c: pd.Series(dtype=float) for c in SUM_COLUMNS if c in s}, score=pd.Series(dtype=float),
                        rank=pd.Series(dtype=int))
     else:
-        sums = packaged.groupby("package_id")[[c for c in SUM_COLUMNS if c in packaged]].sum()
+        kwp_cols = [c for c in packaged.columns if c.startswith("kwp_")]
+        sums = packaged.groupby("package_id")[[c for c in SUM_COLUMNS if c in packaged] + kwp_cols].sum()
         pk = pk.join(sums, on="package_id")
+        pk["roof_score"] = roof_score(pk, rules.roof_scores)
         pk["specific_yield_kwh_per_kwp"] = pk["annual_ac_kwh"] / pk["capacity_kwp"]
         w = packaged["capacity_kwp"]
         for col in ("irr", "lcoe_cny_per_kwh"):

@@ -446,6 +446,7 @@ SHORTLIST_COLUMNS = {
     "annual_tce": ("Coal saved [tce/yr]", "节约标煤[tce/年]"), "annual_co2_t": ("CO2 avoided [t/yr]", "减排CO2[t/年]"),
     "capex_wan_cny": ("Investment [万元]", "投资[万元]"), "irr": ("IRR", "内部收益率"),
     "simple_payback_yr": ("Payback [yr]", "回收期[年]"), "spread_km": ("Spread [km]", "分布范围[km]"),
+    "roof_score": ("Roof type score [0-1]", "屋面条件评分[0-1]"),
     "score": ("Score", "评分"), "bound_violation": ("Bound violated", "超限说明"),
 }
 
@@ -506,10 +507,10 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     files.append(gpkg)
     pk_cols = ["package_rank", "package_id", "category", "district", "n_sites", "capacity_mw", "annual_wan_kwh",
                "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr", "spread_km",
-               "score", "bound_violation"]
+               "roof_score", "score", "bound_violation"]
     site_cols = ["site_rank", "site_id", "name", "category", "district", "capacity_mw", "annual_wan_kwh",
                  "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr",
-                 "simple_payback_yr", "score"]
+                 "simple_payback_yr", "roof_score", "score"]
     sheets = {"packages" if lang == "en" else "项目包汇总": _shortlist_frame(
         res.packages.rename(columns={"rank": "package_rank"}), pk_cols, lang)}
     for pid, g in res.sites.groupby("package_id", sort=False):

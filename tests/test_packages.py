@@ -113,3 +113,41 @@ def test_demo_outputs(tmp_path):
     assert (tmp_path / "packages.geojson").exists()
     # retrofit savings reached the ranking
     assert "retrofit_saved_tce" in packages.columns and "score_retrofit_tce" in packages.columns
+
+
+def test_roof_type_is_a_capacity_weighted_criterion():
+    from solarplan.aggregate import sites_from_surfaces
+    from solarplan.packages import roof_score
+    surfaces = pd.DataFrame({
+        "site_id": ["A", "A", "B", "C"], "surface_type": ["flat_roof", "pitched_roof", "metal_roof", "carport"],
+        "capacity_kwp": [300.0, 100.0, 400.0, 400.0], "gross_area_m2": [3000.0, 1000.0, 4000.0, 4000.0],
+        "annual_ac_kwh": [300e3, 90e3, 400e3, 400e3], "poa_kwh_m2": [1200.0] * 4,
+        "lat": [32.6, 32.6, 32.61, 32.62], "lon": [110.8, 110.8, 110.81, 110.82]})
+    sites = sites_from_surfaces(surfaces).set_index("site_id")
+    assert sites.filter(like="kwp_").sum(axis=1).tolist() == sites["capacity_kwp"].tolist()
+    # by hand: A = (300 x 1.0 + 100 x 0.4) / 400 = 0.85; B all colour steel 0.6; C all carport 0.8
+    np.testing.assert_allclose(roof_score(sites), [0.85, 0.6, 0.8])
+    custom = roof_score(sites, {**PackageRules().roof_scores, "metal_roof": 0.2})
+    assert custom["B"] == pytest.approx(0.2)
+
+
+def test_roof_type_weight_moves_the_ranking():
+    sites = random_sites(2, seed=3, spread_deg=0.001)
+    for col in ("specific_yield_kwh_per_kwp", "irr", "lcoe_cny_per_kwh", "self_consumption_share", "capacity_kwp"):
+        sites[col] = sites[col].iloc[0]  # identical sites but for the roof
+    sites["category"] = "school"
+    sites["kwp_flat_roof"] = [0.0, sites["capacity_kwp"].iloc[1]]
+    sites["kwp_pitched_roof"] = [sites["capacity_kwp"].iloc[0], 0.0]
+    res = make_packages(sites, PackageRules(min_package_mw=0.0))
+    ranked = res.sites.sort_values("site_rank")["site_id"].tolist()
+    assert ranked == ["S00001", "S00000"]  # the flat roof first
+    assert res.sites.set_index("site_id").loc["S00001", "score_roof_type"] > 0
+    off = make_packages(sites, PackageRules(min_package_mw=0.0, weights={**PackageRules().weights, "roof_type": 0.0}))
+    assert "score_roof_type" not in off.sites and off.sites["score"].nunique() == 1  # a tie, broken by id
+
+
+@pytest.mark.parametrize("raw,message", [({"roof_scores": {"glass_roof": 0.5}}, "valid: flat_roof"),
+                                         ({"roof_scores": {"metal_roof": 1.5}}, "between 0 and 1")])
+def test_bad_roof_scores(raw, message):
+    with pytest.raises(ValueError, match=message):
+        PackageRules.from_mapping(raw)
