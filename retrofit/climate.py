@@ -42,6 +42,8 @@ from solarplan.loadprofile import occupancy
 #: Balance temperatures [C] (estimates, see the module docstring).
 HEATING_BALANCE_C = 15.0
 COOLING_BALANCE_C = 22.0
+#: Hours in each month of the 365-day typical year.
+MONTH_HOURS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 24.0
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,23 @@ def degree_days(temp_air, base_c: float, heating: bool = True) -> float:
     return float(np.clip(d, 0, None).sum())
 
 
-def full_load_hours(temp_air, occupied, heating_design_c: float, cooling_design_c: float,
-                    heating_balance_c: float = HEATING_BALANCE_C,
-                    cooling_balance_c: float = COOLING_BALANCE_C) -> tuple[float, float]:
-    """Equivalent full-load hours (heating, cooling) [h/yr] by the hourly bin method [2]_."""
+def _load_fractions(temp_air, occupied, heating_design_c, cooling_design_c, heating_balance_c,
+                    cooling_balance_c) -> tuple[np.ndarray, np.ndarray]:
+    """Hourly part-load fractions (heating, cooling) of the bin method, 0 in unoccupied hours."""
     t = np.asarray(temp_air, float)[:8760]
     occ = np.asarray(occupied, bool)[: len(t)]
     fh = np.clip((heating_balance_c - t) / max(heating_balance_c - heating_design_c, 1e-6), 0, 1)
     fc = np.clip((t - cooling_balance_c) / max(cooling_design_c - cooling_balance_c, 1e-6), 0, 1)
-    return float(fh[occ].sum()), float(fc[occ].sum())
+    return fh * occ, fc * occ
+
+
+def full_load_hours(temp_air, occupied, heating_design_c: float, cooling_design_c: float,
+                    heating_balance_c: float = HEATING_BALANCE_C,
+                    cooling_balance_c: float = COOLING_BALANCE_C) -> tuple[float, float]:
+    """Equivalent full-load hours (heating, cooling) [h/yr] by the hourly bin method [2]_."""
+    fh, fc = _load_fractions(temp_air, occupied, heating_design_c, cooling_design_c, heating_balance_c,
+                             cooling_balance_c)
+    return float(fh.sum()), float(fc.sum())
 
 
 def monthly_shares(temp_air, occupied, heating_design_c: float, cooling_design_c: float,
@@ -100,11 +110,9 @@ def monthly_shares(temp_air, occupied, heating_design_c: float, cooling_design_c
                    cooling_balance_c: float = COOLING_BALANCE_C) -> tuple[np.ndarray, np.ndarray]:
     """Share of the year's heating and cooling demand in each month [-] (12 values each, summing to 1,
     or all 0 without demand), from the same hourly bin fractions as :func:`full_load_hours`."""
-    t = np.asarray(temp_air, float)[:8760]
-    occ = np.asarray(occupied, bool)[: len(t)]
-    fh = np.clip((heating_balance_c - t) / max(heating_balance_c - heating_design_c, 1e-6), 0, 1) * occ
-    fc = np.clip((t - cooling_balance_c) / max(cooling_design_c - cooling_balance_c, 1e-6), 0, 1) * occ
-    month = np.repeat(np.arange(12), np.diff(np.r_[0, np.cumsum([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])] * 24))
+    fh, fc = _load_fractions(temp_air, occupied, heating_design_c, cooling_design_c, heating_balance_c,
+                             cooling_balance_c)
+    month = np.repeat(np.arange(12), MONTH_HOURS.astype(int))
     out = []
     for f in (fh, fc):
         m = np.bincount(month[: len(f)], weights=f, minlength=12)

@@ -64,7 +64,8 @@ class RetrofitParams:
         whose keys are the fields of those dataclasses. Unknown keys raise ValueError listing the valid ones."""
         from solarplan.config import require_known
         raw = dict(raw)
-        subs = {"gshp": gshp.GshpParams, "ground": ground.GroundParams, "lighting": lighting.LightingParams, "chiller": chillers.ChillerParams}
+        subs = {"gshp": gshp.GshpParams, "ground": ground.GroundParams, "lighting": lighting.LightingParams,
+                "chiller": chillers.ChillerParams}
         made = {}
         for name, kind in subs.items():
             given = dict(raw.pop(name, {}))
@@ -90,11 +91,10 @@ def _measures(row) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _row(ident, sav: pd.DataFrame, defaulted, notes, interaction=0.0, extra=None):
+def _row(ident, sav: pd.DataFrame, defaulted, notes, interaction=0.0):
     d = dict(ident)
     d.update(sav.iloc[0].to_dict())
     d["interaction_kwh"] = float(interaction)
-    d.update(extra or {})
     d["defaulted"] = ";".join(defaulted)
     d["notes"] = "; ".join(n for n in notes if n)
     return d
@@ -130,19 +130,17 @@ def _gshp(row, clim, temp_air, p: RetrofitParams):
     notes = [f"replaces {heat} heating and {cool} cooling; {loads['heating_kwh'][()]:,.0f} kWh heat and "
              f"{loads['cooling_kwh'][()]:,.0f} kWh cooling a year; {count} boreholes of "
              f"{p.gshp.borehole_depth_m:g} m", field_["ground_flag"]]
-    extra = {"fluid_min_c": np.nan, "fluid_max_c": np.nan}
+    sav = sav.assign(fluid_min_c=np.nan, fluid_max_c=np.nan)
     if count > 0:
         share_h, share_c = monthly_shares(temp_air, occupancy(row["category"]), clim.heating_design_c,
                                           clim.cooling_design_c)
-        check = ground.check_field(count, p.gshp.borehole_depth_m,
-                                   float(field_["ground_extracted_kwh"]) * share_h,
+        check = ground.check_field(count, p.gshp.borehole_depth_m, float(field_["ground_extracted_kwh"]) * share_h,
                                    float(field_["ground_rejected_kwh"]) * share_c,
-                                   float(loads["heating_peak_kw"]) * (heat != "none") * (1 - 1 / p.gshp.scop_heating),
-                                   float(loads["cooling_peak_kw"]) * (cool != "none") * (1 + 1 / p.gshp.seer_cooling),
+                                   float(field_["ground_extract_peak_kw"]), float(field_["ground_reject_peak_kw"]),
                                    float(np.mean(temp_air)), p.ground)
-        extra = {"fluid_min_c": check.fluid_min_c, "fluid_max_c": check.fluid_max_c}
+        sav = sav.assign(fluid_min_c=check.fluid_min_c, fluid_max_c=check.fluid_max_c)
         notes.append(check.flag)
-    return sav, dflt, notes, 0.0, extra
+    return sav, dflt, notes, 0.0
 
 
 def _led(row, p: RetrofitParams):
@@ -275,9 +273,8 @@ def evaluate(buildings: pd.DataFrame, temp_air: dict, params: RetrofitParams = R
         clim = hvac_climate(temp_air[row["building_id"]], row["category"])
         ident = {k: row[k] for k in COLUMNS_ID[:-1]}
         for m in _measures(row):
-            extra = {}
             if m == "gshp":
-                *res, extra = _gshp(row, clim, temp_air[row["building_id"]], params)
+                res = _gshp(row, clim, temp_air[row["building_id"]], params)
             elif m == "led":
                 res = _led(row, params)
             elif m == "chiller":
@@ -289,7 +286,7 @@ def evaluate(buildings: pd.DataFrame, temp_air: dict, params: RetrofitParams = R
             if np.isfinite(bill) and sav["baseline_electricity_kwh"].iloc[0] > bill > 0:
                 notes.append(f"this measure's baseline electricity ({sav['baseline_electricity_kwh'].iloc[0]:,.0f} "
                              f"kWh) exceeds the building's bill ({bill:,.0f} kWh): check the inputs")
-            rows.append(_row({**ident, "measure": m}, sav, dflt, notes, inter, extra))
+            rows.append(_row({**ident, "measure": m}, sav, dflt, notes, inter))
     cols = COLUMNS_ID + list(savings_table({}, {}, 0.0, 0.0, params.prices).columns) + \
         ["interaction_kwh", "fluid_min_c", "fluid_max_c", "defaulted", "notes"]
     out = pd.DataFrame(rows, columns=cols)

@@ -1,4 +1,4 @@
-"""Long-term fluid temperatures of a borehole field by g-functions (pure; needs pygfunction).
+"""Long-term fluid temperatures of a borehole field by g-functions (pure; uses pygfunction).
 
 The planning size of a GSHP field (:func:`retrofit.gshp.borefield`) comes from
 rates per metre of borehole. That is blind to the years: a field in Hubei rejects
@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from .climate import MONTH_HOURS
 
 HOURS_PER_YEAR = 8760.0
 
@@ -104,7 +106,7 @@ def layout(count: int) -> tuple[int, int]:
 @lru_cache(maxsize=512)
 def _gfunction(rows: int, cols: int, depth_m: float, spacing_m: float, radius_m: float, buried_m: float,
                alpha_m2_s: float, times_s: tuple) -> tuple:
-    import pygfunction as gt  # optional dependency, imported only when the check runs
+    import pygfunction as gt  # imported on first use: it is slow to import and only this check needs it
 
     field = gt.borefield.Borefield.rectangle_field(N_1=rows, N_2=cols, B_1=spacing_m, B_2=spacing_m, H=depth_m,
                                                    D=buried_m, r_b=radius_m)
@@ -216,8 +218,7 @@ def check_field(count: int, depth_m: float, monthly_extracted_kwh, monthly_rejec
         raise ValueError(f"a field needs at least one borehole of positive depth, got {count} x {depth_m} m")
     rows, cols = layout(count)
     length = rows * cols * depth_m
-    hours_month = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 24.0
-    net_month_w = (ext - rej) * 1000.0 / hours_month
+    net_month_w = (ext - rej) * 1000.0 / MONTH_HOURS
     q_year = float((ext.sum() - rej.sum()) * 1000.0 / HOURS_PER_YEAR)
     ground = mean_air_c + params.ground_offset_k
     g_n, g_1, g_m, g_h = gfunction(rows, cols, depth_m, [params.years * HOURS_PER_YEAR, HOURS_PER_YEAR,

@@ -144,14 +144,15 @@ def borefield(heating_peak_kw, cooling_peak_kw, heating_kwh, cooling_kwh,
     """Borehole length and count, and the annual ground-load balance [1]_ [4]_.
 
     Columns: borehole_length_m, borehole_count, ground_rejected_kwh, ground_extracted_kwh,
+    ground_reject_peak_kw, ground_extract_peak_kw (ground loads at the design hours),
     ground_balance (rejected / extracted; inf with no heating), ground_flag (text, '' when balanced).
     """
     cop, eer = params.scop_heating, params.seer_cooling
     heating_peak_kw, cooling_peak_kw, heating_kwh, cooling_kwh = (
         np.atleast_1d(np.asarray(x, float)) for x in (heating_peak_kw, cooling_peak_kw, heating_kwh, cooling_kwh))
-    rej_peak = np.asarray(cooling_peak_kw, float) * (1 + 1 / eer) * 1000 / params.reject_w_per_m
-    ext_peak = np.asarray(heating_peak_kw, float) * (1 - 1 / cop) * 1000 / params.extract_w_per_m
-    length = np.maximum(rej_peak, ext_peak)
+    rej_peak_kw = np.asarray(cooling_peak_kw, float) * (1 + 1 / eer)
+    ext_peak_kw = np.asarray(heating_peak_kw, float) * (1 - 1 / cop)
+    length = np.maximum(rej_peak_kw * 1000 / params.reject_w_per_m, ext_peak_kw * 1000 / params.extract_w_per_m)
     rejected = np.asarray(cooling_kwh, float) * (1 + 1 / eer)
     extracted = np.asarray(heating_kwh, float) * (1 - 1 / cop)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,5 +162,6 @@ def borefield(heating_peak_kw, cooling_peak_kw, heating_kwh, cooling_kwh,
                     np.where(balance < lo, "heating-dominated ground load: the field cools year by year", ""))
     return pd.DataFrame({"borehole_length_m": length, "borehole_count": np.ceil(length / params.borehole_depth_m),
                          "ground_rejected_kwh": rejected, "ground_extracted_kwh": extracted,
+                         "ground_reject_peak_kw": rej_peak_kw, "ground_extract_peak_kw": ext_peak_kw,
                          "ground_balance": balance, "ground_flag": flag})
 

@@ -372,14 +372,14 @@ def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon
     Example: solarplan weather fetch --location 十堰 --out shiyan_pvgis.epw
     """
     from .weather import resolve_location, resolve_shift
-    from .weather.pvgis import PvgisOptions, fetch_tmy, pvgis_year
+    from .weather.pvgis import PvgisOptions, pvgis_year
     from .weather.writers import write_weather
     lat, lon, label = resolve_location(location)
     options = PvgisOptions.from_mapping(load_config(config).section("weather"))
-    path, downloaded = fetch_tmy(lat, lon, options)
     year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
     out.print(f"{label}: PVGIS {year.meta.get('radiation_db', '')} {year.meta.get('years', '')}, "
-              f"{'downloaded to' if downloaded else 'already cached in'} {path}", markup=False, highlight=False)
+              f"{'downloaded to' if year.meta['pvgis_downloaded'] else 'already cached in'} {year.source}",
+              markup=False, highlight=False)
     for line in report.lines():
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:

@@ -69,9 +69,14 @@ def _nearest_station(lat, lon) -> np.ndarray:
 PVGIS_GRID_DEG = 0.1
 
 
+def _embedded(spec) -> bool:
+    """True for the embedded climatology (``--weather auto``, the default), which covers China only."""
+    return spec is None or str(spec) == "auto"
+
+
 def _per_location(spec) -> bool:
     """True when the weather year depends on where the sites are (embedded climatology, PVGIS)."""
-    return spec is None or str(spec) in ("auto", "pvgis")
+    return _embedded(spec) or str(spec) == "pvgis"
 
 
 def _pvgis_cells(lat, lon) -> np.ndarray:
@@ -238,8 +243,7 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
                   scheduler=None, progress=None, warn=lambda s: None):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects)."""
-    require_china = weather_spec is None or str(weather_spec) == "auto"
-    res = read_inventory(inventory, config, require_china=require_china)
+    res = read_inventory(inventory, config, require_china=_embedded(weather_spec))
     surfaces, sites = yield_for_inventory(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                           progress=progress, warn=warn)
     files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv"))]
@@ -528,7 +532,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
                   weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
-    res = read_inventory(inventory, config, require_china=weather_spec is None or str(weather_spec) == "auto")
+    res = read_inventory(inventory, config, require_china=_embedded(weather_spec))
     write_table(res.rejects, out_dir / "rejects.csv")
     _, sites = yield_for_inventory(res.clean, config, weather_spec, progress=progress, warn=warn)
     retro = None

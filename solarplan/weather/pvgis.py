@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from ..errors import WeatherError
 from .core import WeatherYear
@@ -179,14 +179,8 @@ def pvgis_year(lat: float, lon: float, options: PvgisOptions | None = None,
     answer's ``irradiance_time_offset``. Its ``source`` names the cache file.
     """
     path, downloaded = fetch_tmy(lat, lon, options)
-    text = path.read_text(encoding="utf-8")
     try:
-        json.loads(text)
-    except ValueError:
-        raise WeatherError(f"{path}: the cached PVGIS answer is damaged; delete it or set pvgis_refresh") from None
-    year = _parse(text, str(path), tz_hours)
-    meta = dict(year.meta)
-    meta["pvgis_downloaded"] = downloaded
-    from dataclasses import replace
-    from types import MappingProxyType
-    return replace(year, meta=MappingProxyType(meta))
+        year = _parse(path.read_text(encoding="utf-8"), str(path), tz_hours)
+    except WeatherError as exc:
+        raise WeatherError(f"{exc}; the cached PVGIS answer is damaged: delete it or set pvgis_refresh") from None
+    return replace(year, meta=MappingProxyType({**dict(year.meta), "pvgis_downloaded": downloaded}))

@@ -35,6 +35,7 @@ import pandas as pd
 import pvlib
 
 from ..errors import WeatherError
+from ..geometry import in_china
 from .core import REQUIRED, WeatherYear, standardise
 
 
@@ -132,8 +133,6 @@ def _pvgis_epw_timing(path: Path, df: pd.DataFrame, meta: dict) -> tuple[pd.Data
 
 def pvgis_to_year(df: pd.DataFrame, meta: dict, source: str, tz_hours: float | None = None) -> WeatherYear:
     """Turn pvlib's parsed PVGIS TMY (``map_variables=True``) into a :class:`WeatherYear`."""
-    from ..geometry import in_china
-
     inputs = meta.get("inputs", meta) if isinstance(meta, dict) else {}
     loc = inputs.get("location", inputs)
     try:
