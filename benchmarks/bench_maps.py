@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.test_packages import random_sites  # noqa: E402
-from solarplan.maps import build_map, render  # noqa: E402
-from solarplan.packages import make_packages  # noqa: E402
+from solarplan.report.maps import build_map, render  # noqa: E402
+from solarplan.planning.packages import make_packages  # noqa: E402
 
 
 def main(n: int = 10_000):

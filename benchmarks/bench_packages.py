@@ -1,7 +1,7 @@
 """Packaging and ranking speed on a 10,000-site inventory (run by hand: python benchmarks/bench_packages.py).
 
 Sites are random around Shiyan (4 categories, 3 districts); the figure is the wall time of
-solarplan.packages.make_packages, median of 3 runs, and the peak memory of one run.
+solarplan.planning.packages.make_packages, median of 3 runs, and the peak memory of one run.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.test_packages import random_sites  # noqa: E402
-from solarplan.packages import make_packages  # noqa: E402
+from solarplan.planning.packages import make_packages  # noqa: E402
 
 
 def main(n: int = 10_000):

@@ -54,7 +54,7 @@ def city_mix(n, seed=3):
 
 
 def modelchain_ms(w, surfaces):
-    from solarplan.yieldsim import SAPM_BY_MOUNTING, SystemParams
+    from solarplan.pv.yieldsim import SAPM_BY_MOUNTING, SystemParams
     p = SystemParams(row_shading=False)
     data = w.data.copy()
     data.index = w.solar_times
@@ -74,7 +74,7 @@ def modelchain_ms(w, surfaces):
 
 
 def engine_s(w, surfaces):
-    from solarplan.yieldsim import simulate
+    from solarplan.pv.yieldsim import simulate
     start = time.perf_counter()
     res = simulate(surfaces, w)
     return time.perf_counter() - start, len(res.configs)

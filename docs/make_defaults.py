@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from retrofit.contracts import ContractTerms
-from solarplan.config import load_config
-from solarplan.packages import PackageRules
-from solarplan.pipeline import assumptions_table, retrofit_assumptions
+from solarplan.io.config import load_config
+from solarplan.planning.packages import PackageRules
+from solarplan.app.pipeline import assumptions_table, retrofit_assumptions
 
 OUT = Path(__file__).with_name("defaults.md")
 
@@ -24,7 +24,7 @@ OUT = Path(__file__).with_name("defaults.md")
 def table() -> pd.DataFrame:
     cfg = load_config(None)
     rows = [assumptions_table(cfg), retrofit_assumptions(cfg)]
-    for obj, src in ((PackageRules(), "solarplan.packages.PackageRules docstring (estimates, see docs/packages.md)"),
+    for obj, src in ((PackageRules(), "solarplan.planning.packages.PackageRules docstring (estimates, see docs/packages.md)"),
                      (ContractTerms(), "retrofit.contracts.ContractTerms docstring (DOMAIN.md ranges or estimates)")):
         rows.append(pd.DataFrame([dict(group=type(obj).__name__, parameter=f.name,
                                        value=str(dict(v) if hasattr(v := getattr(obj, f.name), "items") else v),

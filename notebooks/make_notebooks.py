@@ -10,7 +10,7 @@ NB = {
                "solarplan (320 institutions, 845 roofs and carports) run through every step: validation, hourly "
                "simulation on the embedded weather, economics, retrofit measures, packages, map and briefing."),
         ("code", "import tempfile\nfrom pathlib import Path\n\nimport pandas as pd\n\n"
-                 "from solarplan.config import load_config\nfrom solarplan.pipeline import run_demo\n\n"
+                 "from solarplan.io.config import load_config\nfrom solarplan.app.pipeline import run_demo\n\n"
                  "out = Path(tempfile.mkdtemp()) / 'demo'\nsteps = run_demo(out, load_config(None), report=print)"),
         ("code", "sites = pd.read_csv(out / 'sites.csv')\npackages = pd.read_csv(out / 'packages.csv')\n"
                  "print(f\"{sites['capacity_kwp'].sum() / 1e3:,.1f} MWp, {sites['annual_ac_kwh'].sum() / 1e4:,.0f} 万kWh/yr, \"\n"
@@ -29,7 +29,7 @@ NB = {
     ],
     "02_checking_published_claims.ipynb": [
         ("md", "# Checking published claims\n\nThe source documents make claims an engineer should test before "
-               "repeating them. `solarplan.claims.assess` works out the implied W/m² and kWh/kWp, simulates the "
+               "repeating them. `solarplan.planning.claims.assess` works out the implied W/m² and kWh/kWp, simulates the "
                "place, and gives a verdict."),
         ("code", "import json\nimport subprocess\n\n\ndef check(*args):\n"
                  "    out = subprocess.run(['solarplan', 'check', *args, '--json'], capture_output=True, text=True, "
@@ -46,9 +46,9 @@ NB = {
         ("md", "# Retrofit savings and an energy-cost trusteeship deal\n\nFirst the measures on a few demo "
                "buildings; then a trusteeship deal shaped like the one in the source documents: 138 institutions, "
                "a CNY 22.7 m/yr baseline, a 5 % discount, CNY 17.6 m invested."),
-        ("code", "import numpy as np\nimport pandas as pd\n\nfrom solarplan.config import load_config\n"
-                 "from solarplan.pipeline import DEMO_BUILDINGS, retrofit_for_buildings\n"
-                 "from solarplan.resources import data_path\n\n"
+        ("code", "import numpy as np\nimport pandas as pd\n\nfrom solarplan.io.config import load_config\n"
+                 "from solarplan.app.pipeline import DEMO_BUILDINGS, retrofit_for_buildings\n"
+                 "from solarplan.core.resources import data_path\n\n"
                  "table, rejects, res = retrofit_for_buildings(data_path(DEMO_BUILDINGS), load_config(None))\n"
                  "print(res.summary())\n"
                  "table[table['building_id'] == 'SY0004-B1'][['measure', 'baseline_electricity_kwh', "

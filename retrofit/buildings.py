@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solarplan.validate import _text
-from solarplan.vocab import parse_category
+from solarplan.io.validate import _text
+from solarplan.io.vocab import parse_category
 
 from .chillers import GRADES
 from .gshp import COOLING_PLANTS, HEATING_PLANTS

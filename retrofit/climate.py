@@ -22,7 +22,7 @@ balance point and the design temperature (the ASHRAE bin method):
 and the equivalent full-load hours are the sums of ``f`` over occupied hours.
 Balance points 15 °C (heating) and 22 °C (cooling) are estimates for public
 buildings with internal and solar gains; the occupied hours are those of
-:func:`solarplan.loadprofile.occupancy`.
+:func:`solarplan.core.loadprofile.occupancy`.
 
 References
 ----------
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solarplan.loadprofile import occupancy
+from solarplan.core.loadprofile import occupancy
 
 #: Balance temperatures [C] (estimates, see the module docstring).
 HEATING_BALANCE_C = 15.0

@@ -2,7 +2,7 @@
 
 A measure computes baseline and retrofit energy by carrier; :func:`savings_table`
 turns them into the documented savings columns, with tce and CO2 from
-:mod:`solarplan.factors` and money at the :class:`Prices` given.
+:mod:`solarplan.core.factors` and money at the :class:`Prices` given.
 
 Carriers and their units: ``electricity_kwh``, ``gas_m3`` (natural gas),
 ``coal_kg`` (raw coal).
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solarplan.config import require_known
-from solarplan.factors import fuel_to_co2_t, fuel_to_tce, kwh_to_co2_t, kwh_to_tce
+from solarplan.io.config import require_known
+from solarplan.core.factors import fuel_to_co2_t, fuel_to_tce, kwh_to_co2_t, kwh_to_tce
 
 CARRIERS = ("electricity_kwh", "gas_m3", "coal_kg")
 _FUEL = {"gas_m3": "natural_gas", "coal_kg": "raw_coal"}
@@ -51,7 +51,7 @@ class Prices:
     coal_cny_per_kg : float
         Default 1.0, delivered raw coal for small boilers (estimate).
     tce_basis, grid_region, grid_year
-        As in :mod:`solarplan.factors` (calorific, national, 2023).
+        As in :mod:`solarplan.core.factors` (calorific, national, 2023).
     """
 
     electricity_cny_per_kwh: float = 0.68

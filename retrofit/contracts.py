@@ -16,7 +16,7 @@ ESCO's investment I (year 0) and its yearly O&M cost M:
 
 After the term the assets transfer: the institution keeps all savings and pays
 the O&M. Prices escalate at ``price_escalation`` a year (bills and savings alike).
-NPV, IRR and payback come from :mod:`solarplan.finance`.
+NPV, IRR and payback come from :mod:`solarplan.core.finance`.
 
 Baseline (GB/T 24915-2020 asks for a jointly agreed baseline): the mean of 1-3
 years of bills, the weather-sensitive share scaled by degree days of the
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from solarplan.finance import annuity_factor, irr, npv, payback_years
+from solarplan.core.finance import annuity_factor, irr, npv, payback_years
 
 CONTRACT_TYPES = ("trusteeship", "shared-savings", "guaranteed")
 

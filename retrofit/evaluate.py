@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from solarplan.loadprofile import occupancy
+from solarplan.core.loadprofile import occupancy
 
 from . import chillers, ground, gshp, lifts, lighting
 from .climate import hvac_climate, monthly_shares
@@ -62,7 +62,7 @@ class RetrofitParams:
     def from_mapping(cls, raw) -> "RetrofitParams":
         """From the ``[retrofit]`` config section: price keys, and tables ``gshp``, ``lighting``, ``chiller``
         whose keys are the fields of those dataclasses. Unknown keys raise ValueError listing the valid ones."""
-        from solarplan.config import require_known
+        from solarplan.io.config import require_known
         raw = dict(raw)
         subs = {"gshp": gshp.GshpParams, "ground": ground.GroundParams, "lighting": lighting.LightingParams,
                 "chiller": chillers.ChillerParams}

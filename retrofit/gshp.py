@@ -55,7 +55,7 @@ COOLING_PLANTS = MappingProxyType({
     "chiller": ("electricity_kwh", 3.8), "none": (None, 1.0),
 })
 #: Lower heating values to turn heat into fuel: natural gas 35.588 MJ/m3, raw coal
-#: 20.908 MJ/kg (GB/T 2589-2020, as in solarplan.factors).
+#: 20.908 MJ/kg (GB/T 2589-2020, as in solarplan.core.factors).
 FUEL_MJ = {"gas_m3": 35.588, "coal_kg": 20.908}
 
 

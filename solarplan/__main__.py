@@ -1,4 +1,4 @@
 """``python -m solarplan``: the same command line as ``solarplan``."""
-from .cli import _entry
+from solarplan.app.cli import _entry
 
 _entry()

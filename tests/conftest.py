@@ -23,7 +23,7 @@ def weather_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_inventory() -> Path:
-    from solarplan.pipeline import demo_inventory_path
+    from solarplan.app.pipeline import demo_inventory_path
     return demo_inventory_path()
 
 

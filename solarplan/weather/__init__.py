@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .core import WeatherYear
-from .qc import QCReport, quality_check, resolve_shift
-from .readers import read_weather
-from .stations import monthly_climate, resolve_location
-from .synth import synthesize
+from solarplan.weather.core import WeatherYear
+from solarplan.weather.qc import QCReport, quality_check, resolve_shift
+from solarplan.weather.readers import read_weather
+from solarplan.weather.stations import monthly_climate, resolve_location
+from solarplan.weather.synth import synthesize
 
 __all__ = ["WeatherYear", "QCReport", "read_weather", "quality_check", "resolve_shift", "synthesize",
            "monthly_climate", "resolve_location", "get_weather", "ResolvedWeather"]
@@ -62,7 +62,7 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         year = synthesize(replace(climate, elevation=climate.station_elevation))
         return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - climate.station_elevation))
     if str(spec) == "pvgis":
-        from .pvgis import PvgisOptions, pvgis_year
+        from solarplan.weather.pvgis import PvgisOptions, pvgis_year
         options = pvgis if isinstance(pvgis, PvgisOptions) else PvgisOptions.from_mapping(pvgis)
         year = pvgis_year(lat, lon, options)
     else:

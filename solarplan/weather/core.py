@@ -18,12 +18,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import WeatherError
+from solarplan.core.calendar import TYPICAL_YEAR
+from solarplan.core.errors import WeatherError
 
 REQUIRED = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
 OPTIONAL = ("albedo",)
-#: Year given to every typical-year index (CSWD files carry 2005 as a dummy year; non-leap).
-TYPICAL_YEAR = 2005
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import WeatherError
-from .core import WeatherYear
+from solarplan.core.errors import WeatherError
+from solarplan.weather.core import WeatherYear
 
 #: PVGIS non-interactive API, version 5.3 [1]_.
 PVGIS_URL = "https://re.jrc.ec.europa.eu/api/v5_3/"
@@ -97,7 +97,7 @@ def cache_path(lat: float, lon: float, options: PvgisOptions) -> Path:
 def _parse(text: str, source: str, tz_hours: float | None = None) -> WeatherYear:
     import pvlib
 
-    from .readers import pvgis_to_year
+    from solarplan.weather.readers import pvgis_to_year
     try:
         df, meta = pvlib.iotools.read_pvgis_tmy(io.StringIO(text), pvgis_format="json", map_variables=True)[:2]
     except Exception as exc:

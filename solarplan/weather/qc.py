@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
-from .core import WeatherYear
+from solarplan.weather.core import WeatherYear
 
 #: Offset [h] from which ``--weather-shift auto`` corrects the timing (issue 3).
 SHIFT_THRESHOLD_H = 0.25

@@ -34,9 +34,9 @@ from types import MappingProxyType
 import pandas as pd
 import pvlib
 
-from ..errors import WeatherError
-from ..geometry import in_china
-from .core import REQUIRED, WeatherYear, standardise
+from solarplan.core.errors import WeatherError
+from solarplan.core.geometry import in_china
+from solarplan.weather.core import REQUIRED, WeatherYear, standardise
 
 
 def _fixed_tz(hours: float) -> dt.timezone:

@@ -12,10 +12,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..errors import WeatherError
-from ..geometry import in_china
-from ..resources import data_path
-from .places import find_place
+from solarplan.core.errors import WeatherError
+from solarplan.core.geometry import in_china
+from solarplan.core.resources import data_path
+from solarplan.weather.places import find_place
 
 CLIMATOLOGY_FILE = "china_station_climatology.csv"
 #: Distance [km] and elevation difference [m] past which the station is flagged (issue 3).

@@ -51,8 +51,8 @@ import pandas as pd
 import pvlib
 from scipy import stats
 
-from .core import TYPICAL_YEAR, WeatherYear
-from .stations import MonthlyClimate
+from solarplan.weather.core import TYPICAL_YEAR, WeatherYear
+from solarplan.weather.stations import MonthlyClimate
 
 #: Concentration (alpha + beta) of the Beta distribution of daily clear-sky indices.
 #: CALIBRATED, not published: chosen so the yields of 20-deg and horizontal arrays on

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from ..errors import WeatherError
-from .core import WeatherYear
+from solarplan.core.errors import WeatherError
+from solarplan.weather.core import WeatherYear
 
 # EPW fields after wind speed and before/after the radiation block, as missing codes [1]
 _MISSING_TAIL = "99,99,9999,99999,9,999999999,999,0.999,999,99,999,999,99"

@@ -1,0 +1,2 @@
+"""Orchestration: pipeline steps (read -> compute -> write) and the command line.
+"""

@@ -1,0 +1,84 @@
+"""Hourly electricity load shapes of public institutions by category (pure).
+
+A shape is 8760 weights summing to 1 over the typical year (2005 calendar:
+1 January is a Saturday); the site's ``annual_load_kwh`` scales it. Chinese
+public holidays are not modelled. All shapes are engineering estimates
+(documented here, overridable by giving hourly loads):
+
+* agency / soe: office hours 08-18 on weekdays at full load, nights 25 %
+  (soe 40 %), weekends 30 %;
+* school: weekdays 07-18; winter holiday 15 Jan-20 Feb and summer holiday
+  10 Jul-31 Aug at 20 %, nights and weekends 15 %;
+* hospital: round the clock, 70 % at night, 100 % 07-20;
+* venue: 09-22 every day, weekends 130 %, nights 20 %;
+* other: 08-18 every day, nights 30 %.
+
+Every category is scaled by month for cooling and heating: x1.3 in July and
+August, x1.15 in June and September, x1.15 December to February (estimate
+for Hubei's hot-summer, cold-winter climate; GB 50176-2016 zone).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from solarplan.core.calendar import TYPICAL_YEAR
+
+CATEGORY_SHAPES = ("agency", "school", "hospital", "venue", "soe", "other")
+_SEASON = {1: 1.15, 2: 1.15, 6: 1.15, 7: 1.3, 8: 1.3, 9: 1.15, 12: 1.15}
+
+
+@lru_cache(maxsize=None)
+def load_shape(category: str) -> np.ndarray:
+    """8760 hourly weights (sum 1) of a category."""
+    if category not in CATEGORY_SHAPES:
+        raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
+    t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
+    h, wd, m = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.month.to_numpy()
+    doy = t.day_of_year.to_numpy()
+    if category in ("agency", "soe"):
+        night = 0.25 if category == "agency" else 0.40
+        w = np.where(wd & (h >= 8) & (h < 18), 1.0, np.where(wd, night, 0.30))
+    elif category == "school":
+        w = np.where(wd & (h >= 7) & (h < 18), 1.0, 0.15)
+        holiday = ((doy >= 15) & (doy <= 51)) | ((doy >= 191) & (doy <= 243))
+        w = np.where(holiday, np.minimum(w, 0.20), w)
+    elif category == "hospital":
+        w = np.where((h >= 7) & (h < 20), 1.0, 0.70)
+    elif category == "venue":
+        w = np.where((h >= 9) & (h < 22), np.where(wd, 1.0, 1.3), 0.20)
+    else:
+        w = np.where((h >= 8) & (h < 18), 1.0, 0.30)
+    w = w * np.vectorize(lambda mm: _SEASON.get(mm, 1.0))(m)
+    w = w / w.sum()
+    w.setflags(write=False)
+    return w
+
+
+@lru_cache(maxsize=None)
+def occupancy(category: str) -> np.ndarray:
+    """8760 booleans: the hours a category's building is occupied and conditioned.
+
+    The same hours as :func:`load_shape` uses for full load (agency/soe weekdays
+    08-18; school weekdays 07-18 outside the holidays; hospital 24 h; venue 09-22
+    every day; other 08-18 every day). Engineering estimates, as above.
+    """
+    if category not in CATEGORY_SHAPES:
+        raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
+    t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
+    h, wd, doy = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.day_of_year.to_numpy()
+    if category in ("agency", "soe"):
+        occ = wd & (h >= 8) & (h < 18)
+    elif category == "school":
+        holiday = ((doy >= 15) & (doy <= 51)) | ((doy >= 191) & (doy <= 243))
+        occ = wd & (h >= 7) & (h < 18) & ~holiday
+    elif category == "hospital":
+        occ = np.ones(8760, bool)
+    elif category == "venue":
+        occ = (h >= 9) & (h < 22)
+    else:
+        occ = (h >= 8) & (h < 18)
+    occ.setflags(write=False)
+    return occ

@@ -1,0 +1,2 @@
+"""Edges: reading and validating registers and tables, the plan.toml configuration, writing outputs.
+"""

@@ -1,0 +1,66 @@
+"""Usable area, PV capacity and default orientation of each surface.
+
+Pure functions over the validated inventory table. The defaults per surface
+type and their sources live in :mod:`solarplan.core.defaults`.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from solarplan.core.defaults import SurfaceDefaults
+from solarplan.core.geometry import area_inside_setback, facing_azimuth
+
+
+def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, SurfaceDefaults]) -> pd.DataFrame:
+    """Attach usable area, capacity and orientation columns.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Needs ``surface_type``, ``gross_area_m2``, ``long_side_m``,
+        ``short_side_m``, ``long_axis_bearing`` and the optional inputs
+        ``usable_fraction``, ``capacity_kwp``, ``surface_tilt``,
+        ``surface_azimuth`` (NaN where not given).
+    surfaces : mapping of surface type to :class:`SurfaceDefaults`
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``usable_fraction`` [-], ``usable_area_m2`` [m2],
+        ``power_density_w_m2`` [W/m2], ``capacity_kwp`` [kWp],
+        ``capacity_source`` (``input`` or ``density``), ``surface_tilt`` and
+        ``surface_azimuth`` [degrees, pvlib convention],
+        ``orientation_source`` (``input``, ``default`` or ``long_axis``),
+        ``mounting`` and ``gcr`` [-].
+    """
+    out = table.copy()
+    st = out["surface_type"]
+    pick = lambda attr: st.map({k: getattr(v, attr) for k, v in surfaces.items()})  # noqa: E731
+    uf_given = out["usable_fraction"].notna()
+    out["usable_fraction"] = out["usable_fraction"].where(uf_given, pick("usable_fraction")).astype(float)
+    inner = area_inside_setback(out["gross_area_m2"], out["long_side_m"].fillna(0), out["short_side_m"].fillna(0),
+                                pick("setback_m").astype(float))
+    # an explicit usable_fraction is a share of the gross area (the user has already
+    # accounted for edges); the default applies inside the setback
+    out["usable_area_m2"] = np.where(uf_given, out["gross_area_m2"] * out["usable_fraction"],
+                                     inner * out["usable_fraction"])
+    out["power_density_w_m2"] = pick("power_density_w_m2").astype(float)
+    cap_given = out["capacity_kwp"].notna()
+    out["capacity_source"] = np.where(cap_given, "input", "density")
+    out["capacity_kwp"] = out["capacity_kwp"].where(cap_given, out["usable_area_m2"] * out["power_density_w_m2"] / 1e3)
+    tilt_given = out["surface_tilt"].notna()
+    out["surface_tilt"] = out["surface_tilt"].where(tilt_given, pick("surface_tilt")).astype(float)
+    az_default = pick("surface_azimuth").astype(float)
+    from_axis = pd.Series(facing_azimuth(out["long_axis_bearing"].to_numpy(float)), index=out.index)
+    az_given = out["surface_azimuth"].notna()
+    use_axis = ~az_given & az_default.isna() & from_axis.notna()
+    az = out["surface_azimuth"].where(az_given, az_default)
+    az = az.where(~use_axis, from_axis).fillna(180.0)  # no geometry and no default: south (estimate)
+    out["surface_azimuth"] = az.astype(float)
+    out["orientation_source"] = np.select([az_given, use_axis], ["input", "long_axis"], "default")
+    out["mounting"] = pick("mounting")
+    out["gcr"] = pick("gcr").astype(float)
+    return out

@@ -1,0 +1,2 @@
+"""Outputs for people: the offline map, the briefing and their assets.
+"""

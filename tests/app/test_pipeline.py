@@ -1,0 +1,113 @@
+"""simulate and demo end to end, the Dask path, and config errors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from solarplan.app.cli import main
+from solarplan.io.config import config_from_dict, load_config
+from solarplan.core.errors import ConfigError
+from solarplan.io.inventory import read_inventory
+from solarplan.app.pipeline import yield_for_inventory
+from solarplan.weather import get_weather
+from solarplan.pv.yieldsim import SystemParams, simulate
+
+
+def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    sites = pd.read_csv(tmp_path / "maps" / "sites.csv")
+    surfaces = pd.read_csv(tmp_path / "maps" / "surfaces.csv")
+    assert len(surfaces) == 845 and sites["site_id"].is_unique
+    # site totals are the sums of their surfaces
+    assert sites["annual_ac_kwh"].sum() == pytest.approx(surfaces["annual_ac_kwh"].sum(), rel=1e-9)
+    assert sites["capacity_kwp"].sum() == pytest.approx(surfaces["capacity_kwp"].sum(), rel=1e-9)
+    # Hubei rooftop PV: roughly 950-1,150 kWh/kWp in year 1 (DOMAIN.md); flush carports and
+    # shaded rows sit a little lower, so the city mean must fall inside 900-1,150
+    mean_yield = sites["annual_ac_kwh"].sum() / sites["capacity_kwp"].sum()
+    assert 900 < mean_yield < 1150
+    assert (sites["p90_ac_kwh"] < sites["p50_ac_kwh"]).all()
+    assert "万kWh/yr" in capsys.readouterr().out
+    # economics and carbon columns (issue 5), and every default with a source beside them
+    for col in ("capex_cny", "lcoe_cny_per_kwh", "npv_cny", "irr", "simple_payback_yr", "self_consumption_share",
+                "annual_tce", "annual_co2_t", "lifetime_co2_t"):
+        assert col in sites.columns and sites[col].notna().all(), col
+    assert np.allclose(sites["annual_tce"], sites["annual_ac_kwh"] * 0.1229 / 1000)
+    assert np.allclose(sites["annual_co2_t"], sites["annual_ac_kwh"] * 0.5306 / 1000)
+    assumptions = pd.read_csv(tmp_path / "maps" / "sites_assumptions.csv")
+    assert assumptions["source"].notna().all() and (assumptions["source"].str.len() > 3).all()
+    assert {"economics", "yield", "factors", "uncertainty"} <= set(assumptions["group"])
+    retro = pd.read_csv(tmp_path / "maps" / "retrofit.csv")
+    assert retro["building_id"].nunique() == 320 and {"gshp", "led", "chiller", "lift"} <= set(retro["measure"])
+
+
+def test_simulate_cli_with_a_weather_file_and_all_outputs(tmp_path, weather_dir, demo_inventory):
+    epw = weather_dir / "CHN_Hubei.Yunxi.572510_CSWD.epw"
+    code = main(["simulate", str(demo_inventory), "--out", str(tmp_path / "sites.gpkg"), "--weather", str(epw),
+                 "--surfaces-out", str(tmp_path / "surf.xlsx"), "--rejects", str(tmp_path / "rej.csv")])
+    assert code == 0
+    import geopandas as gpd
+    sites = gpd.read_file(tmp_path / "sites.gpkg")
+    surf = pd.read_excel(tmp_path / "surf.xlsx")
+    assert len(sites) == 320 and len(surf) == 845
+    assert set(surf["weather_shift_h"].round(2)) == {0.49}  # the mean of the EoT-following correction
+    assert (tmp_path / "rej.csv").exists()
+
+
+def test_simulate_anywhere_with_a_file_but_not_without(tmp_path, capsys):
+    import pvlib
+    p = tmp_path / "nc.csv"
+    p.write_text("site_id,lat,lon,area_m2\nGSO,36.1,-79.95,1000\n")
+    tmy = pvlib.__path__[0] + "/data/723170TYA.CSV"
+    assert main(["simulate", str(p), "--out", str(tmp_path / "s.csv"), "--weather", tmy]) == 0
+    assert pd.read_csv(tmp_path / "s.csv")["annual_ac_kwh"].iloc[0] > 0
+    assert main(["simulate", str(p), "--out", str(tmp_path / "t.csv")]) == 0
+    rej = pd.read_csv(tmp_path / "t_rejects.csv")
+    assert "outside China" in rej["reason"].iloc[0]
+
+
+def test_dask_localcluster_gives_identical_results(demo_inventory):
+    from dask.distributed import Client, LocalCluster
+
+    clean = read_inventory(demo_inventory).clean
+    weather = get_weather("auto", 32.63, 110.80).weather
+    params = SystemParams()
+    local = simulate(clean, weather, params).surfaces.drop(columns="config_id")
+    from solarplan.pv.distributed import simulate_dask
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        remote = simulate_dask(clean, weather, params, client=client, n_partitions=7)
+    assert list(remote.index) == list(local.index)
+    # the same per-configuration arithmetic on other partitions: equal to the last bit in
+    # practice; allow 1e-12 relative for SIMD tail handling of numpy's transcendental loops
+    np.testing.assert_allclose(remote.to_numpy(float), local.to_numpy(float), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("doc,match", [
+    ({"yeild": {}}, "unknown section"),
+    ({"surfaces": {"glass_roof": {}}}, "unknown surface type"),
+    ({"surfaces": {"flat_roof": {"usable_fraction": 1.5}}}, "usable_fraction"),
+    ({"surfaces": {"flat_roof": {"density": 100}}}, "unknown key"),
+    ({"inventory": {"azimuth_convention": "compass"}}, "pvlib"),
+])
+def test_config_errors_name_the_problem(doc, match):
+    with pytest.raises(ConfigError, match=match):
+        config_from_dict(doc, "plan.toml")
+
+
+def test_yield_config_reaches_the_engine(tmp_path, demo_inventory):
+    (tmp_path / "plan.toml").write_text('[yield]\ntransposition = "haydavies"\nlosses = { soiling = 5 }\n'
+                                        '[surfaces.flat_roof]\npower_density_w_m2 = 120\n')
+    cfg = load_config(tmp_path / "plan.toml")
+    clean = read_inventory(demo_inventory, cfg).clean.head(30)
+    base = read_inventory(demo_inventory).clean.head(30)
+    s1, _ = yield_for_inventory(clean, cfg)
+    s0, _ = yield_for_inventory(base, load_config(None))
+    flat = clean["surface_type"] == "flat_roof"
+    assert np.allclose(clean.loc[flat, "capacity_kwp"] / base.loc[flat, "capacity_kwp"], 120 / 110)
+    assert (s1["specific_yield_kwh_per_kwp"] < s0["specific_yield_kwh_per_kwp"]).all()  # more soiling
+    (tmp_path / "bad.toml").write_text('[yield]\ntransposition = "klucher-ish"\n')
+    with pytest.raises(ConfigError, match="valid: perez, haydavies"):
+        yield_for_inventory(clean, load_config(tmp_path / "bad.toml"))
