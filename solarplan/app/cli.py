@@ -16,11 +16,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from solarplan.app.pipeline import (contract_step, packages_step, retrofit_step, run_demo, simulate_step,
+from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.quantity import format_quantity
-from solarplan.io.config import load_config
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
@@ -48,7 +47,7 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
 
     Example: solarplan demo --out maps/
     """
-    steps = run_demo(out_dir, load_config(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -66,7 +65,7 @@ def inventory_validate(
 
     Example: solarplan inventory validate roofs.xlsx --out checked/
     """
-    res, step = validate_step(file, out_dir, load_config(config), require_china=False if anywhere else None)
+    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None)
     out_console_step(step)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
@@ -103,7 +102,7 @@ def simulate(
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
 
-    cfg = load_config(config)
+    cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
@@ -134,7 +133,7 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
-    _, step = retrofit_step(buildings, out_file, load_config(config), weather, location,
+    _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -175,7 +174,7 @@ def contract_cmd(
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
 
-    _, step = contract_step(buildings, out_file, load_config(config), kind=kind, term=term,
+    _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
                             parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
@@ -202,7 +201,7 @@ def packages_cmd(
     """
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
-        steps = packages_step(inventory, out_dir, load_config(config), buildings, weather, lang,
+        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     for step in steps:
@@ -228,7 +227,7 @@ def map_cmd(
 
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
-    cfg = load_config(config)
+    cfg = load_plan(config)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -336,7 +335,7 @@ def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon
     Example: solarplan weather fetch --location 十堰 --out shiyan_pvgis.epw
     """
     lat, lon, label = resolve_location(location)
-    options = PvgisOptions.from_mapping(load_config(config).section("weather"))
+    options = PvgisOptions.from_mapping(load_plan(config).section("weather"))
     year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
     out.print(f"{label}: PVGIS {year.meta.get('radiation_db', '')} {year.meta.get('years', '')}, "
               f"{'downloaded to' if year.meta['pvgis_downloaded'] else 'already cached in'} {year.source}",

@@ -23,7 +23,7 @@ from retrofit.evaluate import RetrofitParams, evaluate
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.resources import data_path
-from solarplan.io.config import PlanConfig
+from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
 from solarplan.io.writers import write_sheets, write_table
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
@@ -36,10 +36,22 @@ from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
 from solarplan.report.shortlist import check_lang, shortlist_sheets
+from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
+
+
+def schemas() -> dict[str, type]:
+    """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
+    return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
+            "retrofit": RetrofitParams, "weather": WeatherOptions}
+
+
+def load_plan(path: Path | str | None) -> PlanConfig:
+    """Read a plan.toml and check every section now, before any work starts."""
+    return load_config(path, schemas())
 
 
 def demo_inventory_path() -> Path:
@@ -66,10 +78,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
 
 def system_params(config: PlanConfig) -> SystemParams:
     """The engine parameters from the ``[yield]`` section."""
-    try:
-        return SystemParams.from_mapping(config.section("yield"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [yield] {exc}") from None
+    return config.typed("yield", SystemParams)
 
 
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
@@ -149,10 +158,7 @@ yield_for_inventory = simulate_sites
 
 def economic_params(config: PlanConfig) -> EconomicParams:
     """The economic assumptions from the ``[economics]`` section."""
-    try:
-        return EconomicParams.from_mapping(config.section("economics"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+    return config.typed("economics", EconomicParams)
 
 
 def assumptions_table(config: PlanConfig) -> pd.DataFrame:
@@ -239,10 +245,7 @@ DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
 
 def retrofit_params(config: PlanConfig) -> RetrofitParams:
     """The retrofit assumptions from the ``[retrofit]`` section."""
-    try:
-        return RetrofitParams.from_mapping(config.section("retrofit"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+    return config.typed("retrofit", RetrofitParams)
 
 
 def read_buildings(buildings: Path, location: str | None = None) -> BuildingsResult:
@@ -418,10 +421,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
 
 def package_rules(config: PlanConfig) -> PackageRules:
     """The packaging rules from the ``[packages]`` section."""
-    try:
-        return PackageRules.from_mapping(config.section("packages"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+    return config.typed("packages", PackageRules)
 
 
 def package_sites(sites: pd.DataFrame, config: PlanConfig, retrofit_table: pd.DataFrame | None = None) -> Packaging:
