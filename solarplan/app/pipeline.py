@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.pv.aggregate import sites_from_surfaces
-from solarplan.io.config import PlanConfig
+from solarplan.io.config import PlanConfig, load_config
 from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
 from solarplan.core.errors import ConfigError
 from solarplan.pv.uncertainty import for_weather
@@ -26,6 +26,21 @@ from solarplan.io.writers import write_table
 from solarplan.core.resources import data_path
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
+
+
+def schemas() -> dict[str, type]:
+    """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
+    from retrofit.evaluate import RetrofitParams
+    from solarplan.planning.packages import PackageRules
+    from solarplan.weather.options import WeatherOptions
+    from solarplan.pv.siteflows import GridParams, TariffParams
+    return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
+            "retrofit": RetrofitParams, "weather": WeatherOptions, "tariffs": TariffParams, "grid": GridParams}
+
+
+def load_plan(path: Path | str | None) -> PlanConfig:
+    """Read a plan.toml and check every section now, before any work starts."""
+    return load_config(path, schemas())
 
 
 def demo_inventory_path() -> Path:
@@ -52,10 +67,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
 
 def system_params(config: PlanConfig) -> SystemParams:
     """The engine parameters from the ``[yield]`` section."""
-    try:
-        return SystemParams.from_mapping(config.section("yield"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [yield] {exc}") from None
+    return config.typed("yield", SystemParams)
 
 
 def _nearest_station(lat, lon) -> np.ndarray:
@@ -117,9 +129,10 @@ def _weather_groups(clean: pd.DataFrame, spec) -> dict:
 def tariff_schedule(config: PlanConfig):
     """The time-of-use schedule from the ``[tariffs]`` section."""
     from solarplan.pv.siteflows import TariffParams
+    params = config.typed("tariffs", TariffParams)
     try:
-        return TariffParams.from_mapping(config.section("tariffs")).build()
-    except (ValueError, TypeError) as exc:
+        return params.build()
+    except ValueError as exc:
         raise ConfigError(f"{config.source}: [tariffs] {exc}") from None
 
 
@@ -128,10 +141,7 @@ def grid_params(config: PlanConfig, size_to_load: bool | None = None):
     from dataclasses import replace
 
     from solarplan.pv.siteflows import GridParams
-    try:
-        g = GridParams.from_mapping(config.section("grid"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [grid] {exc}") from None
+    g = config.typed("grid", GridParams)
     return g if size_to_load is None else replace(g, size_to_load=bool(size_to_load))
 
 
@@ -239,10 +249,7 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
 
 def economic_params(config: PlanConfig) -> EconomicParams:
     """The economic assumptions from the ``[economics]`` section."""
-    try:
-        return EconomicParams.from_mapping(config.section("economics"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+    return config.typed("economics", EconomicParams)
 
 
 def assumptions_table(config: PlanConfig) -> pd.DataFrame:
@@ -257,7 +264,7 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
     econ = economic_params(config)
     rows = [dict(group="economics", **r) for r in econ.metadata().to_dict("records")]
     from solarplan.pv.siteflows import TariffParams, params_metadata
-    rows += params_metadata(TariffParams.from_mapping(config.section("tariffs")), grid_params(config),
+    rows += params_metadata(config.typed("tariffs", TariffParams), grid_params(config),
                             tariff_schedule(config)).to_dict("records")
     for k, v in asdict(system_params(config)).items():
         rows.append(dict(group="yield", parameter=k, value=str(v if not hasattr(v, "items") else dict(v)),
@@ -337,10 +344,7 @@ DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
 def retrofit_params(config: PlanConfig):
     """The retrofit assumptions from the ``[retrofit]`` section."""
     from retrofit.evaluate import RetrofitParams
-    try:
-        return RetrofitParams.from_mapping(config.section("retrofit"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+    return config.typed("retrofit", RetrofitParams)
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
@@ -500,10 +504,7 @@ SHORTLIST_COLUMNS = {
 def package_rules(config: PlanConfig):
     """The packaging rules from the ``[packages]`` section."""
     from solarplan.planning.packages import PackageRules
-    try:
-        return PackageRules.from_mapping(config.section("packages"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+    return config.typed("packages", PackageRules)
 
 
 def _shortlist_frame(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:

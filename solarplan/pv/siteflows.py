@@ -18,14 +18,15 @@ full_export or the Chinese names), ``zero_export`` (true/1/是), ``transformer_k
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from solarplan.core.limits import accepts
 from solarplan.core.loadprofile import MONTHLY_LOAD_COLUMNS, load_shape, measured_load, scale_to_months
 from solarplan.pv import gridrules as gr
 from solarplan.pv import tariffs as tf
@@ -55,17 +56,14 @@ class TariffParams:
 
     schedule: str = tf.DEFAULT_SCHEDULE
     schedule_file: str = ""
-    floating_share: float | None = None
-    periods: Sequence[Mapping[str, Any]] = ()
+    floating_share: float | None = field(default=None, metadata=accepts(0, 1, unit="-", fraction=True))
+    periods: tuple[Any, ...] = ()
 
-    @classmethod
-    def from_mapping(cls, values: Mapping) -> "TariffParams":
-        from solarplan.io.config import require_known
-        require_known(cls, values, "tariffs")
-        kw = dict(values)
-        if "periods" in kw:
-            kw["periods"] = tuple(dict(r) for r in kw["periods"])
-        return cls(**kw)
+    def __post_init__(self):
+        for i, r in enumerate(self.periods, start=1):
+            if not isinstance(r, Mapping):
+                raise ValueError(f"periods[{i}] must be a table {{ months = \"1-12\", period = \"flat\", "
+                                 "hours = \"0-24\", ratio = 1 }")
 
     def build(self) -> tf.TouSchedule:
         """The schedule these parameters name (ScheduleError on a bad one)."""
@@ -115,25 +113,17 @@ class GridParams:
     spot_market: bool = False
     zero_export: bool = False
     size_to_load: bool = False
-    max_curtailment_share: float = 0.05
+    max_curtailment_share: float = field(default=0.05, metadata=accepts(0, 1, open=(False, True), unit="-",
+                                                                         fraction=True))
     min_share_table: str = ""
-    min_self_consumption_share: float | None = None
-    transformer_cap_share: float = 0.8
+    min_self_consumption_share: float | None = field(default=None, metadata=accepts(0, 1, unit="-", fraction=True))
+    transformer_cap_share: float = field(default=0.8, metadata=accepts(0, 2, open=(True, False), unit="kWp/kVA"))
     hosting_table: str = ""
     load_profile_dir: str = ""
 
-    @classmethod
-    def from_mapping(cls, values: Mapping) -> "GridParams":
-        from solarplan.io.config import require_known
-        require_known(cls, values, "grid")
-        p = cls(**dict(values))
-        if p.mode and gr.canonical_mode(p.mode) == gr.FULL_EXPORT:
-            raise gr.GridRuleError(f"[grid] mode = {p.mode!r} is refused: {gr.RULE_MODES}")
-        if not 0 <= p.max_curtailment_share < 1:
-            raise ValueError("max_curtailment_share must be in [0, 1)")
-        if not 0 < p.transformer_cap_share <= 2:
-            raise ValueError("transformer_cap_share must be in (0, 2]")
-        return p
+    def __post_init__(self):
+        if self.mode and gr.canonical_mode(self.mode) == gr.FULL_EXPORT:
+            raise gr.GridRuleError(f"mode = {self.mode!r} is refused: {gr.RULE_MODES}")
 
 
 def export_price(commissioned: str, market_cny_per_kwh: float, existing_cny_per_kwh: float) -> float:

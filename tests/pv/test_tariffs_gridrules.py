@@ -128,7 +128,11 @@ def test_full_export_is_refused_with_the_rule_cited(tmp_path):
     with pytest.raises(gr.GridRuleError, match="国能发新能规〔2025〕7号"):
         gr.check_mode(gr.GENERAL_CI, "full_export")
     with pytest.raises(gr.GridRuleError, match="refused"):
-        GridParams.from_mapping({"mode": "全额上网"})
+        GridParams(mode="全额上网")
+    from solarplan.core.errors import ConfigError
+    from solarplan.io.config import parse_section
+    with pytest.raises(ConfigError, match="国能发新能规〔2025〕7号"):
+        parse_section(GridParams, {"mode": "全额上网"}, "plan.toml: [grid]")
     out = site_flows(pv_profile()[None, :], _inputs(tmp_path, grid_mode="full_export"), tf.get_schedule("flat"),
                      GridParams(), 0.30, 0.65).iloc[0]
     assert out["grid_mode"] == gr.SURPLUS_EXPORT and "全额上网 refused" in out["grid_flags"]
@@ -200,12 +204,14 @@ def test_economics_use_the_hourly_value_and_export_sensitivity_by_hand():
 
 
 def test_plan_toml_schedule_and_csv(tmp_path):
-    t = TariffParams.from_mapping({"periods": [{"months": "1-12", "period": "valley", "hours": "0-8", "ratio": 0.5},
-                                               {"months": "1-12", "period": "flat", "hours": "8-24", "ratio": 1.0}],
-                                   "floating_share": 1.0}).build()
+    from solarplan.core.errors import ConfigError
+    from solarplan.io.config import parse_section
+    t = parse_section(TariffParams, {"periods": [{"months": "1-12", "period": "valley", "hours": "0-8", "ratio": 0.5},
+                                                 {"months": "1-12", "period": "flat", "hours": "8-24", "ratio": 1.0}],
+                                     "floating_share": 1.0}, "plan.toml: [tariffs]").build()
     assert t.hours_by_period() == {"flat": 5840, "valley": 2920}
     f = tmp_path / "my.csv"
     pd.DataFrame({"months": ["1-12"], "period": ["flat"], "hours": ["0-24"], "ratio": [1.0]}).to_csv(f, index=False)
     assert TariffParams(schedule_file=str(f)).build().hours_by_period() == {"flat": 8760}
-    with pytest.raises(ValueError, match="unknown key"):
-        TariffParams.from_mapping({"shedule": "x"})
+    with pytest.raises(ConfigError, match="unknown key"):
+        parse_section(TariffParams, {"shedule": "x"}, "plan.toml: [tariffs]")
