@@ -96,6 +96,8 @@ def simulate(
     weather_shift: str = ShiftOpt,
     engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
+                                      "curtailment ([grid] max_curtailment_share, default 5 %)."),
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
@@ -109,7 +111,7 @@ def simulate(
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler,
+                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)

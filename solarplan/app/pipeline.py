@@ -3,8 +3,8 @@
 Compute functions take and return DataFrames and are part of the public API
 (:func:`simulate_sites`, :func:`evaluate_buildings`, :func:`price_contracts`, :func:`package_sites`);
 the ``*_step`` functions read files, call them and write the results. Model logic lives in the layers
-below (weather grouping in :mod:`solarplan.weather.grouping`, self-consumption in
-:mod:`solarplan.pv.selfconsumption`, outlines in :mod:`solarplan.planning.packages`, the shortlist
+below (weather grouping in :mod:`solarplan.weather.grouping`, self-consumption, tariffs and grid rules per
+site in :mod:`solarplan.pv.siteflows`, outlines in :mod:`solarplan.planning.packages`, the shortlist
 layout in :mod:`solarplan.report.shortlist`). No state is kept here.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ from solarplan.io.writers import write_sheets, write_table
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.pv.distributed import simulate_dask
-from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
-from solarplan.pv.selfconsumption import site_self_consumption
+from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
+from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, flows_for_surfaces, params_metadata
 from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weather
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
 from solarplan.report.briefing import write_briefing
@@ -46,7 +46,7 @@ DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
 def schemas() -> dict[str, type]:
     """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
     return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
-            "retrofit": RetrofitParams, "weather": WeatherOptions}
+            "retrofit": RetrofitParams, "weather": WeatherOptions, "tariffs": TariffParams, "grid": GridParams}
 
 
 def load_plan(path: Path | str | None) -> PlanConfig:
@@ -81,8 +81,34 @@ def system_params(config: PlanConfig) -> SystemParams:
     return config.typed("yield", SystemParams)
 
 
+def tariff_schedule(config: PlanConfig):
+    """The time-of-use schedule from the ``[tariffs]`` section."""
+    params = config.typed("tariffs", TariffParams)
+    try:
+        return params.build()
+    except ValueError as exc:
+        raise ConfigError(f"{config.source}: [tariffs] {exc}") from None
+
+
+def grid_params(config: PlanConfig, size_to_load: bool | None = None) -> GridParams:
+    """The grid-connection rules from the ``[grid]`` section (``size_to_load`` overrides its key)."""
+    g = config.typed("grid", GridParams)
+    return g if size_to_load is None else replace(g, size_to_load=bool(size_to_load))
+
+
+def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
+    """The county/substation open-capacity table named by ``[grid] hosting_table``, if any."""
+    if not grid.hosting_table:
+        return None
+    try:
+        return pd.read_csv(grid.hosting_table, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"[grid] hosting_table {grid.hosting_table} does not exist") from None
+
+
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
-                   scheduler: str | None = None, progress=None, warn=lambda s: None):
+                   scheduler: str | None = None, progress=None, warn=lambda s: None,
+                   size_to_load: bool | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
     Parameters
@@ -98,6 +124,9 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     if engine not in ("local", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
     params = system_params(config)
+    econ = economic_params(config)
+    schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
+    hosting = read_hosting_table(grid)
     wopts = dict(config.section("weather"))
     site_of = clean["site_id"].to_numpy()
     parts, self_used = [], []
@@ -116,8 +145,9 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         else:
             full = simulate(group, wy, params, progress=progress, hourly=True)
             res = full.surfaces.drop(columns="config_id")
-            self_used.append(site_self_consumption(group, full.surfaces["config_id"].to_numpy(),
-                                                   full.hourly_per_kwp.to_numpy()))
+            self_used.append(flows_for_surfaces(group, full.surfaces["config_id"].to_numpy(),
+                                                full.hourly_per_kwp.to_numpy().T, schedule, grid,
+                                                econ.export_price(), econ.default_tariff_cny_per_kwh))
         dist = resolved.distance_km if resolved.synthetic else float(
             haversine_km(wy.latitude, wy.longitude, g.lat, g.lon))
         unc = for_weather(resolved.synthetic, dist, resolved.elevation_diff_m)
@@ -134,14 +164,18 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
                               index=clean.index)]
     yields = pd.concat(parts).loc[clean.index]
     surfaces = clean.join(yields.drop(columns=["capacity_kwp"], errors="ignore"))
-    econ = economic_params(config)
     surfaces["capex_cny"] = capex_by_surface(surfaces["surface_type"], surfaces["capacity_kwp"], econ) \
         if len(surfaces) else pd.Series(dtype=float)
     sites = sites_from_surfaces(surfaces)
     sites["capex_cny"] = surfaces.groupby("site_id", sort=False)["capex_cny"].sum().reindex(sites["site_id"]).to_numpy()
     if self_used:
-        sc = pd.concat(self_used)
-        sites["self_consumed_kwh"] = sc.reindex(sites["site_id"]).to_numpy()
+        try:
+            sites = apply_site_flows(sites, pd.concat(self_used), grid, hosting)
+        except ValueError as exc:
+            raise ConfigError(f"[grid] hosting_table {grid.hosting_table}: {exc}") from None
+        n_flag = int((sites["grid_flags"].fillna("") != "").sum())
+        if n_flag:
+            warn(f"{n_flag} site(s) carry grid-rule flags (see the grid_flags column of the sites table)")
     else:  # the Dask path returns no hourly profiles: self-consumption is not computed
         if engine == "dask":
             warn("self-consumption needs hourly profiles, which the dask engine does not return: "
@@ -168,6 +202,8 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
 
     econ = economic_params(config)
     rows = [dict(group="economics", **r) for r in econ.metadata().to_dict("records")]
+    rows += params_metadata(config.typed("tariffs", TariffParams), grid_params(config),
+                            tariff_schedule(config)).to_dict("records")
     for k, v in asdict(system_params(config)).items():
         rows.append(dict(group="yield", parameter=k, value=str(v if not hasattr(v, "items") else dict(v)),
                          source="solarplan.pv.yieldsim.SystemParams docstring (PVWatts v5 TP-6A20-62641, pvlib)"))
@@ -183,6 +219,11 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
         rows.append(dict(group="factors", parameter=f["key"], value=f"{f['value']} {f['unit']}",
                          source=f"{f['source']} ({f['year']})"))
     return pd.DataFrame(rows)
+
+
+def sensitivity_table(sites: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+    """Portfolio NPV and IRR at other export prices (:func:`solarplan.pv.economics.export_price_sensitivity`)."""
+    return export_price_sensitivity(sites, economic_params(config)) if len(sites) else pd.DataFrame()
 
 
 def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame) -> str:
@@ -201,12 +242,14 @@ def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame) -> str:
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None):
-    """Read, validate and simulate an inventory; write site results (and surfaces, rejects)."""
+                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None):
+    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
+    export-price sensitivity)."""
     res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
-                                     progress=progress, warn=warn)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv"))]
+                                     progress=progress, warn=warn, size_to_load=size_to_load)
+    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_table(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
         files.append(write_table(surfaces, surfaces_out))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
@@ -224,7 +267,8 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     report(step.summary)
     surfaces, sites = simulate_sites(res.clean, config, None, warn=report)
     files = (write_table(surfaces, out_dir / "surfaces.csv"),
-             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"))
+             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
+             write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
@@ -380,7 +424,7 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     """
     econ = economic_params(config)
     per_b = building_inputs(table, buildings, retrofit_params(config).prices, pv_sites,
-                            econ.export_price_cny_per_kwh, max_payback_years=terms.term_years)
+                            econ.export_price(), max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
     return packages, per_b, flows, sens
 
