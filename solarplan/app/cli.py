@@ -38,16 +38,31 @@ console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
+                                                   "pip install \"solarplan[dask]\"; see docs/cluster.md).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
+                                                      "--engine dask; default: Dask's scheduler-address setting, "
+                                                      "else a local cluster).")
+SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
+                                                               "--scheduler-file` (with --engine dask).")
+DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
+                                                       "(with --engine dask; off by default).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt):
+         config: Optional[Path] = ConfigOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
 
     Example: solarplan demo --out maps/
     """
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    cfg = load_plan(config)
+    with _progress() as bar:
+        task = bar.add_task("simulating configurations", total=None)
+        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False),
+                         progress=lambda d, t: bar.update(task, completed=d, total=t), engine=engine,
+                         scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -94,8 +109,10 @@ def simulate(
     surfaces_out: Optional[Path] = typer.Option(None, "--surfaces-out", help="Per-surface results file."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
     weather_shift: str = ShiftOpt,
-    engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
 ):
@@ -111,7 +128,8 @@ def simulate(
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
+                                   engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
+                                   dashboard=dashboard, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
@@ -193,6 +211,10 @@ def packages_cmd(
     lang: str = typer.Option("zh", "--lang", help="Shortlist headers: zh (default) or en."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -205,7 +227,8 @@ def packages_cmd(
         task = bar.add_task("simulating configurations", total=None)
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         out_console_step(step)
 
