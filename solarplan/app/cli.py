@@ -6,7 +6,9 @@ status 2; only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -58,10 +60,8 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     Example: solarplan demo --out maps/
     """
     cfg = load_plan(config)
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
-        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False),
-                         progress=lambda d, t: bar.update(task, completed=d, total=t), engine=engine,
+    with _progress():
+        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), engine=engine,
                          scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         for f in step.files:
@@ -95,9 +95,38 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
 
 
+class _BarHandler(logging.Handler):
+    """Draws the progress records of :mod:`solarplan.core.progress` as one bar per step."""
+
+    def __init__(self, bar: Progress):
+        super().__init__(logging.INFO)
+        self.bar, self.tasks = bar, {}
+
+    def emit(self, record):
+        step = getattr(record, "step", None)
+        if step is None:
+            return
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=record.total)
+        self.bar.update(self.tasks[step], completed=record.done, total=record.total)
+
+
+@contextmanager
 def _progress():
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeRemainingColumn(), console=console, transient=True)
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeRemainingColumn(), console=console, transient=True)
+    handler = _BarHandler(bar)
+    logger = logging.getLogger("solarplan")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with bar:
+            yield bar
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @app.command()
@@ -125,12 +154,10 @@ def simulate(
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
                                    dashboard=dashboard, size_to_load=size_to_load or None,
-                                   progress=lambda d, t: bar.update(task, completed=d, total=t),
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -223,10 +250,8 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
-                              progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
                               engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:

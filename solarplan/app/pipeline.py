@@ -23,6 +23,7 @@ from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs,
 from retrofit.evaluate import RetrofitParams, evaluate
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
+from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
@@ -70,9 +71,17 @@ class StepResult:
     summary: str
 
 
+def validated_inventory(inventory: Path, config: PlanConfig, require_china: bool | None = None):
+    """:func:`solarplan.io.inventory.read_inventory`, reported as the ``validation`` step."""
+    step_progress("validation", 0, None)
+    res = read_inventory(inventory, config, require_china=require_china)
+    step_progress("validation", res.n_input, res.n_input)
+    return res
+
+
 def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
-    res = read_inventory(inventory, config, require_china=require_china)
+    res = validated_inventory(inventory, config, require_china=require_china)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, res.summary())
@@ -141,7 +150,9 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     wopts = dict(config.section("weather"))
     site_of = clean["site_id"].to_numpy()
     groups = []
-    for g in site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec):
+    weather_groups = list(site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec))
+    step_progress("weather", 0, len(weather_groups))
+    for g in weather_groups:
         group = clean[np.isin(site_of, g.site_ids)]
         resolved = weather_for_group(weather_spec, g, wopts)
         for w in resolved.warnings:
@@ -152,15 +163,21 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             if far.any():
                 warn(f"{int(far.sum())} surface(s) lie more than 150 km from the weather file's location")
         groups.append((g, group, resolved))
+        step_progress("weather", len(groups), len(weather_groups))
+
+    def simulated(done, total):
+        step_progress("simulation", done, total)
+        if progress:
+            progress(done, total)
     parts, self_used = [], []
     with ExitStack() as stack:
         if engine == "dask" and groups:
             cl = stack.enter_context(dask_client(client=client, scheduler=scheduler, scheduler_file=scheduler_file,
                                                  dashboard=dashboard))
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
-                                       progress=progress)
+                                       progress=simulated)
         else:
-            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=progress) for _, grp, r in groups)
+            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated) for _, grp, r in groups)
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
             wy = resolved.weather
@@ -259,7 +276,7 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
                   size_to_load: bool | None = None):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
-    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
+    res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
                                      progress=progress, warn=warn, size_to_load=size_to_load)
@@ -293,8 +310,11 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
-    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
-            write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
+    step_progress("map", 0, 2)
+    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),)
+    step_progress("map", 1, 2)
+    html += (write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True),)
+    step_progress("map", 2, 2)
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
                                           "briefing.html, both self-contained"))
     report(steps[-1].summary)
@@ -530,7 +550,7 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
                   **engine) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
     ``engine`` takes the engine options of :func:`simulate_sites`."""
-    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
+    res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     write_table(res.rejects, out_dir / "rejects.csv")
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None

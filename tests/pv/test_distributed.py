@@ -6,6 +6,7 @@ site's surfaces are summed differs (partitions renumber configurations), so valu
 """
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -143,7 +144,7 @@ def _wait_for_workers(scheduler_file: Path, n: int, timeout: float = 120):
     raise TimeoutError(f"{n} Dask workers did not join within {timeout} s")
 
 
-def test_demo_through_a_separately_started_scheduler_and_two_workers(tmp_path, monkeypatch):
+def test_demo_through_a_separately_started_scheduler_and_two_workers(tmp_path, monkeypatch, caplog):
     """The cluster recipe of docs/cluster.md on this machine: `dask scheduler` and two `dask worker`
     processes on loopback, found through a scheduler file; the demo's sites.csv equals the local one."""
     sf = tmp_path / "scheduler.json"
@@ -163,8 +164,17 @@ def test_demo_through_a_separately_started_scheduler_and_two_workers(tmp_path, m
         _wait_for_workers(sf, 2)
         monkeypatch.chdir(tmp_path)
         assert main(["demo", "--out", str(tmp_path / "local")]) == 0
+        caplog.clear()
+        caplog.set_level(logging.INFO, logger="solarplan")
         assert main(["demo", "--out", str(tmp_path / "cluster"), "--engine", "dask",
                      "--scheduler-file", str(sf)]) == 0
+        # every long step reports its progress through the solarplan logger, the Dask path included
+        last = {}
+        for r in caplog.records:
+            if hasattr(r, "step"):
+                last[r.step] = (r.done, r.total)
+        assert set(last) == {"validation", "weather", "simulation", "packaging", "map"}
+        assert all(d == t for d, t in last.values()), last
     finally:
         for p in procs:
             p.kill()
