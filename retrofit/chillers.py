@@ -26,10 +26,12 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+
+from solarplan.core.limits import accepts
 
 IPLV_WEIGHTS = MappingProxyType({"gb": (0.012, 0.328, 0.397, 0.263), "ahri": (0.01, 0.42, 0.45, 0.12)})
 
@@ -125,7 +127,7 @@ class ChillerParams:
     new_grade: int = 1
     capex_cny_per_kw: float = 1000.0
     life_years: float = 20.0
-    derate_per_year: float = 0.0
+    derate_per_year: float = field(default=0.0, metadata=accepts(0, 0.05, unit="1/yr", fraction=True))
 
 
 def chiller_energy(capacity_kw, eflh, iplv_value, aux_share=0.0):

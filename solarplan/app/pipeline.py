@@ -284,7 +284,8 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
                                           rejects_out=out_dir / "rejects.csv", warn=report)
     steps.append(StepResult(step.name, step.files, step.summary.splitlines()[-1]))
     report(steps[-1].summary)
-    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv")
     steps.append(step)
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
@@ -309,8 +310,12 @@ def retrofit_params(config: PlanConfig):
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
-                           warn=lambda s: None):
-    """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
+                           warn=lambda s: None, surfaces: pd.DataFrame | None = None,
+                           sites: pd.DataFrame | None = None):
+    """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult).
+
+    With ``surfaces`` (the PV inventory) a site's buildings use its PV weather year; with ``sites`` (PV
+    results) each building's electricity is priced at its site's tariff."""
     from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
     from retrofit.evaluate import evaluate
 
@@ -333,25 +338,59 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
                                   for r in clean[missing].itertuples()], columns=REJECT_COLUMNS)
             rejects = pd.concat([rejects, extra], ignore_index=True)
             clean = clean[~missing].reset_index(drop=True)
-    temps = {}
+    if sites is not None and len(sites) and "tariff_cny_per_kwh" in sites:  # one electricity price per site
+        tariff = pd.Series(pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce").to_numpy(),
+                           index=sites["site_id"]).groupby(level=0).first()
+        price = clean["site_id"].map(tariff)
+        clean["electricity_price_cny_per_kwh"] = clean["electricity_price_cny_per_kwh"].fillna(price) \
+            if "electricity_price_cny_per_kwh" in clean else price
+    temps, meta = {}, {}
     if len(clean):
         wopts = dict(config.section("weather"))
-        if not _per_location(weather_spec):
-            groups = {"file": clean.index}
-        else:
-            st = _location_keys(clean["lat"].to_numpy(), clean["lon"].to_numpy(), weather_spec)
-            groups = {k: clean.index[st == k] for k in np.unique(st)}
-        for idx in groups.values():
-            g = clean.loc[idx]
+        years = site_weather_years(clean, weather_spec, wopts, surfaces, warn)
+        for b, sid in zip(clean["building_id"], clean["site_id"]):
+            t, src, syn = years[sid] if sid in years else years[("building", b)]
+            temps[b], meta[b] = t, (src, syn)
+    table = evaluate(clean, temps, params, meta)
+    table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})
+    return table, rejects, BuildingsResult(clean, rejects, res.n_input)
+
+
+def site_weather_years(buildings: pd.DataFrame, weather_spec, wopts: dict, surfaces: pd.DataFrame | None = None,
+                       warn=lambda s: None) -> dict:
+    """The weather year of each site, by the PV path's rule, so a site's PV and its retrofit see one year.
+
+    Sites present in ``surfaces`` (the clean inventory the PV side simulated) get the year of their
+    PV weather group: the same :func:`_weather_groups` over all surfaces and the same request at
+    :func:`_weather_position`. Other buildings are grouped among themselves by the same rule.
+    Returns site_id (or ('building', building_id)) -> (temp_air, weather source, synthetic?).
+    """
+    out = {}
+
+    def resolve(points, key_of):
+        for idx in _weather_groups(points, weather_spec).values():
+            g = points.loc[idx]
             lat, lon = _weather_position(weather_spec, g["lat"], g["lon"])
             w = get_weather(weather_spec, lat, lon, shift=wopts.get("shift", "auto"),
-                            closure=wopts.get("closure", "auto"), pvgis=wopts)
+                            closure=wopts.get("closure", "auto"),
+                            station_method=wopts.get("station_method", "nearest"), pvgis=wopts)
             for msg in w.warnings:
                 warn(msg)
-            t = w.weather.data["temp_air"].to_numpy()
-            temps.update({b: t for b in g["building_id"]})
-    table = evaluate(clean, temps, params)
-    return table, rejects, BuildingsResult(clean, rejects, res.n_input)
+            year = (w.weather.data["temp_air"].to_numpy(), w.weather.source, bool(w.synthetic))
+            for k in key_of(g):
+                out[k] = year
+
+    known = set()
+    if surfaces is not None and len(surfaces) and buildings["site_id"].isin(set(surfaces["site_id"])).any():
+        allpts = pd.DataFrame(surfaces)[["site_id", "lat", "lon"]]  # all of them: group positions as in PV
+        resolve(allpts, lambda g: set(g["site_id"]))
+        known = set(allpts["site_id"])
+    rest = buildings[~buildings["site_id"].isin(known)]
+    if len(rest):
+        pts = pd.DataFrame({"site_id": rest["building_id"].to_numpy(), "lat": rest["lat"].to_numpy(),
+                            "lon": rest["lon"].to_numpy()}, index=rest.index)
+        resolve(pts, lambda g: {("building", b) for b in g["site_id"]})
+    return out
 
 
 def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
@@ -374,22 +413,50 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
 
 
 def retrofit_summary(table: pd.DataFrame, res) -> str:
-    """One line: buildings, measures and the counted totals."""
+    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why."""
+    from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
-    return (f"{res.summary()}\nretrofit: {len(table)} measure rows for {table['building_id'].nunique() if len(table) else 0}"
-            f" buildings; saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh electricity, {s('saved_tce'):,.0f} tce, "
-            f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
+    lines = [res.summary(),
+             f"retrofit: {len(table)} measures evaluated for {table['building_id'].nunique() if len(table) else 0}"
+             f" buildings, {len(c)} recommended and counted: saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh "
+             f"electricity, {s('saved_tce'):,.0f} tce, {s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 "
+             f"a year for {s('incremental_capex_cny') / 1e4:,.0f} 万元"]
+    if len(table) and (~table["counted"]).any():
+        lo = left_out(table)
+        lines.append(f"  left out: {int(lo['measures'].sum())} measures (" + "; ".join(
+            f"{r.measures} {r.measure}: {r.reason}" for r in lo.head(6).itertuples()) + ")")
+    return "\n".join(lines)
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None):
-    """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  lang: str = "zh"):
+    """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
+    ``indicators_out``, the indicators table with PV from ``sites``)."""
+    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn, surfaces, sites)
+    if indicators_out is not None:
+        write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang)
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
+
+
+def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
+    """indicators.csv and indicators.xlsx (Chinese headers in zh): per institution and the whole register."""
+    from solarplan.io.writers import write_sheets
+    from solarplan.planning.indicators import indicators, zh_headers
+    b = buildings.copy()
+    if sites is not None and len(sites) and "occupants" in sites:
+        occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
+        first = ~b["site_id"].duplicated()
+        fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
+        b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
+    t = zh_headers(t) if lang == "zh" else t
+    return [write_table(t, out), *write_sheets({"indicators" if lang == "en" else "指标": t},
+                                                out.with_suffix(".xlsx"))]
 
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
