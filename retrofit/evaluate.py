@@ -292,7 +292,7 @@ def _chiller(row, clim, cal_cooling_kwh, p: RetrofitParams, prices: Prices, dflt
     base = old_compressor * (1 + aux)
     # the pumps and towers stay: only the compressor energy changes
     new = min(float(chillers.chiller_energy(cap, eflh, new_iplv)) + old_compressor * aux, base)
-    k = cal_cooling_kwh / base if base > 0 and cal_cooling_kwh > 0 else 1.0
+    k = cal_cooling_kwh / base if base > 1e-3 and cal_cooling_kwh > 0 else 1.0
     sav = savings_table({"electricity_kwh": base * k}, {"electricity_kwh": new * k}, cap * p.chiller.capex_cny_per_kw,
                         p.chiller.life_years, prices)
     rated_cop = row["chiller_cop"] if _given(row, "chiller_cop") else chillers.OLD_DEFAULT[kind][0]
@@ -476,7 +476,7 @@ def left_out(table: pd.DataFrame) -> pd.DataFrame:
     if not len(t):
         return pd.DataFrame(columns=["measure", "reason", "measures", "saved_cny"])
     reason = t["excluded_reason"].str.split(";").str[0].map(
-        lambda s: re.sub(r"[-\d.,]+", "N", s).strip())
+        lambda s: re.sub(r"\d[\d.,]*", "N", s).strip())
     return (t.assign(reason=reason).groupby(["measure", "reason"])
             .agg(measures=("building_id", "size"), saved_cny=("saved_cny", "sum")).reset_index()
             .sort_values("measures", ascending=False, kind="stable").reset_index(drop=True))
