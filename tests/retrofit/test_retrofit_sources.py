@@ -66,23 +66,27 @@ def test_calibration_sums_to_the_meter_and_flags_disagreement():
 
 
 @pytest.mark.parametrize("method", ["nearest", "blend"])
-def test_pv_and_retrofit_see_the_same_weather_year(method, tmp_path):
-    from solarplan.app.pipeline import site_weather_years
-    from solarplan.weather import get_weather
-    from solarplan.app.pipeline import _weather_groups, _weather_position
-    surfaces = pd.DataFrame({"site_id": ["A", "A", "B", "C"], "lat": [32.60, 32.61, 32.70, 31.0],
-                             "lon": [110.80, 110.81, 110.60, 112.2]})
-    buildings = pd.DataFrame({"building_id": ["A-B1", "C-B1", "X-B1"], "site_id": ["A", "C", "X"],
-                              "lat": [32.9, 31.2, 30.6], "lon": [110.9, 112.0, 114.3]})
-    wopts = {"station_method": method}
-    years = site_weather_years(buildings, None, wopts, surfaces)
-    # the PV path: its groups over the surfaces and its request per group (yield_for_inventory)
-    for idx in _weather_groups(surfaces, None).values():
-        g = surfaces.loc[idx]
-        lat, lon = _weather_position(None, g["lat"], g["lon"])
-        pv = get_weather(None, lat, lon, station_method=method)
-        for sid in set(g["site_id"]) & {"A", "C"}:
-            t, src, synthetic = years[sid]
-            assert src == pv.weather.source
-            np.testing.assert_array_equal(t, pv.weather.data["temp_air"].to_numpy())
-    assert ("building", "X-B1") in years  # a building without PV surfaces still gets a year
+def test_pv_and_retrofit_see_the_same_weather_year(method):
+    """The retrofit step (evaluate_buildings) reports the weather year of each building; it must be the
+    year the PV step (simulate_sites: site_weather_groups + weather_for_group over the surfaces) uses for
+    the same site, given the surfaces the PV side simulated (site A shares its group with B)."""
+    from retrofit.buildings import validate_buildings
+    from solarplan.app.pipeline import evaluate_buildings, load_plan
+    from solarplan.io.config import config_from_dict
+    from solarplan.weather.grouping import site_weather_groups, weather_for_group
+    surfaces = pd.DataFrame({"site_id": ["A", "A", "B", "C"], "lat": [32.60, 32.62, 32.70, 31.0],
+                             "lon": [110.80, 110.82, 110.60, 112.2]})
+    pos = surfaces.groupby("site_id")[["lat", "lon"]].mean()
+    raw = pd.DataFrame({"site_id": ["A", "C"], "category": ["agency", "school"], "floor_area_m2": [3000, 5000],
+                        "lat": pos.loc[["A", "C"], "lat"].to_numpy(), "lon": pos.loc[["A", "C"], "lon"].to_numpy(),
+                        "measures": ["led", "led"]})
+    clean = validate_buildings(raw, [2, 3]).clean
+    config = config_from_dict({"weather": {"station_method": method}})
+    table = evaluate_buildings(clean, config, surfaces=surfaces)
+    pv = {}
+    for g in site_weather_groups(surfaces, None):
+        w = weather_for_group(None, g, {"station_method": method})
+        pv.update({s: w.weather.source for s in g.site_ids})
+    got = table.groupby("site_id")["weather_source"].first()
+    for sid in ("A", "C"):
+        assert got[sid] == pv[sid]
