@@ -289,6 +289,10 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
+    _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
+                            warn=report)   # the trusteeship headline of the briefing
+    steps.append(step)
+    report(step.summary.splitlines()[-1])
     from solarplan.report.briefing import write_briefing
     from solarplan.report.maps import write_map
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
