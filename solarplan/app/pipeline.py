@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.pv.aggregate import sites_from_surfaces
-from solarplan.io.config import PlanConfig
+from solarplan.io.config import PlanConfig, load_config
 from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
 from solarplan.core.errors import ConfigError
 from solarplan.pv.uncertainty import for_weather
@@ -26,6 +26,21 @@ from solarplan.io.writers import write_table
 from solarplan.core.resources import data_path
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
+
+
+def schemas() -> dict[str, type]:
+    """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
+    from retrofit.evaluate import RetrofitParams
+    from solarplan.planning.packages import PackageRules
+    from solarplan.weather.options import WeatherOptions
+    from solarplan.pv.siteflows import GridParams, TariffParams
+    return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
+            "retrofit": RetrofitParams, "weather": WeatherOptions, "tariffs": TariffParams, "grid": GridParams}
+
+
+def load_plan(path: Path | str | None) -> PlanConfig:
+    """Read a plan.toml and check every section now, before any work starts."""
+    return load_config(path, schemas())
 
 
 def demo_inventory_path() -> Path:
@@ -52,10 +67,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
 
 def system_params(config: PlanConfig) -> SystemParams:
     """The engine parameters from the ``[yield]`` section."""
-    try:
-        return SystemParams.from_mapping(config.section("yield"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [yield] {exc}") from None
+    return config.typed("yield", SystemParams)
 
 
 def _nearest_station(lat, lon) -> np.ndarray:
@@ -114,37 +126,69 @@ def _weather_groups(clean: pd.DataFrame, spec) -> dict:
     return {int(k): clean.index[per_surface == k] for k in np.unique(per_surface)}
 
 
-def _site_self_consumption(group: pd.DataFrame, codes: np.ndarray, hourly_per_kwp: np.ndarray,
-                           chunk: int = 256) -> pd.Series:
-    """Self-consumed kWh per site: hourly PV (capacity x per-kWp profile) against the category load."""
-    from scipy import sparse
+def tariff_schedule(config: PlanConfig):
+    """The time-of-use schedule from the ``[tariffs]`` section."""
+    from solarplan.pv.siteflows import TariffParams
+    params = config.typed("tariffs", TariffParams)
+    try:
+        return params.build()
+    except ValueError as exc:
+        raise ConfigError(f"{config.source}: [tariffs] {exc}") from None
 
-    from solarplan.pv.economics import self_consumption
-    from solarplan.core.loadprofile import load_shape
-    sites, site_idx = np.unique(group["site_id"].to_numpy(), return_inverse=True)
-    a = sparse.csr_matrix((group["capacity_kwp"].to_numpy(float), (site_idx, codes)),
-                          shape=(len(sites), hourly_per_kwp.shape[1]))
-    g = group.groupby("site_id")
-    load = g["annual_load_kwh"].max().reindex(sites).fillna(0.0).to_numpy()
-    cats = g["category"].first().reindex(sites).to_numpy()
-    out = np.zeros(len(sites))
-    for lo in range(0, len(sites), chunk):
-        sl = slice(lo, lo + chunk)
-        pv = (a[sl] @ hourly_per_kwp.T)
-        shapes = np.stack([load_shape(c) for c in cats[sl]])
-        out[sl] = self_consumption(pv, load[sl, None] * shapes)
-    return pd.Series(out, index=sites)
+
+def grid_params(config: PlanConfig, size_to_load: bool | None = None):
+    """The grid-connection rules from the ``[grid]`` section (``size_to_load`` overrides its key)."""
+    from dataclasses import replace
+
+    from solarplan.pv.siteflows import GridParams
+    g = config.typed("grid", GridParams)
+    return g if size_to_load is None else replace(g, size_to_load=bool(size_to_load))
+
+
+def _apply_grid_flows(sites: pd.DataFrame, flows: pd.DataFrame, grid, warn) -> pd.DataFrame:
+    """Join the per-site flows; scale sized sites; add transformer and hosting-capacity columns."""
+    from solarplan.pv.gridrules import hosting_zones
+    from solarplan.pv.yieldsim import MONTH_COLUMNS
+    sites = sites.join(flows, on="site_id")
+    k = sites["capacity_scale"].fillna(1.0).to_numpy()
+    sites["proposed_kwp"] = sites["capacity_kwp"]
+    for c in ["capacity_kwp", "annual_ac_kwh", "p50_ac_kwh", "p90_ac_kwh", "capex_cny", *MONTH_COLUMNS,
+              *[c for c in sites.columns if c.startswith("kwp_")]]:
+        if c in sites:
+            sites[c] = sites[c] * k
+    if grid.hosting_table:
+        try:
+            table = pd.read_csv(grid.hosting_table, encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ConfigError(f"[grid] hosting_table {grid.hosting_table} does not exist") from None
+        try:
+            z = hosting_zones(sites, table)
+        except ValueError as exc:
+            raise ConfigError(f"[grid] hosting_table {grid.hosting_table}: {exc}") from None
+        sites = sites.join(z)
+        over = sites["hosting_capped_kwp"] < sites["capacity_kwp"] - 1e-9
+        sites.loc[over, "grid_flags"] = sites.loc[over].apply(
+            lambda r: "; ".join(x for x in (r["grid_flags"], f"hosting capacity {r['hosting_zone']}: "
+                                            f"{r['hosting_capped_kwp']:,.0f} kWp open to this site") if x), axis=1)
+    n_flag = int((sites["grid_flags"].fillna("") != "").sum())
+    if n_flag:
+        warn(f"{n_flag} site(s) carry grid-rule flags (see the grid_flags column of the sites table)")
+    return sites
 
 
 def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
-                        scheduler: str | None = None, progress=None, warn=lambda s: None):
+                        scheduler: str | None = None, progress=None, warn=lambda s: None,
+                        size_to_load: bool | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites).
 
     With ``weather_spec`` auto/None each surface uses the synthetic year of its
     nearest station (surfaces sharing a station share one year); with a file,
     all surfaces use it.
     """
+    from solarplan.pv.siteflows import flows_for_surfaces
     params = system_params(config)
+    econ = economic_params(config)
+    schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
     wopts = dict(config.section("weather"))
     parts, self_used = [], []
     for key, idx in _weather_groups(clean, weather_spec).items():
@@ -166,8 +210,9 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
         elif engine == "local":
             full = simulate(group, wy, params, progress=progress, hourly=True)
             res = full.surfaces.drop(columns="config_id")
-            self_used.append(_site_self_consumption(group, full.surfaces["config_id"].to_numpy(),
-                                                    full.hourly_per_kwp.to_numpy()))
+            self_used.append(flows_for_surfaces(group, full.surfaces["config_id"].to_numpy(),
+                                                full.hourly_per_kwp.to_numpy().T, schedule, grid,
+                                                econ.export_price(), econ.default_tariff_cny_per_kwh))
         else:
             raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
         dist = resolved.distance_km if resolved.synthetic else float(
@@ -187,14 +232,12 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
                               index=clean.index)]
     yields = pd.concat(parts).loc[clean.index]
     surfaces = clean.join(yields.drop(columns=["capacity_kwp"], errors="ignore"))
-    econ = economic_params(config)
     surfaces["capex_cny"] = capex_by_surface(surfaces["surface_type"], surfaces["capacity_kwp"], econ) \
         if len(surfaces) else pd.Series(dtype=float)
     sites = sites_from_surfaces(surfaces)
     sites["capex_cny"] = surfaces.groupby("site_id", sort=False)["capex_cny"].sum().reindex(sites["site_id"]).to_numpy()
     if self_used:
-        sc = pd.concat(self_used)
-        sites["self_consumed_kwh"] = sc.reindex(sites["site_id"]).to_numpy()
+        sites = _apply_grid_flows(sites, pd.concat(self_used), grid, warn)
     else:  # the Dask path returns no hourly profiles: self-consumption is not computed
         warn("self-consumption needs hourly profiles, which the dask engine does not return: "
              "economics assume all energy is exported")
@@ -206,10 +249,7 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
 
 def economic_params(config: PlanConfig) -> EconomicParams:
     """The economic assumptions from the ``[economics]`` section."""
-    try:
-        return EconomicParams.from_mapping(config.section("economics"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+    return config.typed("economics", EconomicParams)
 
 
 def assumptions_table(config: PlanConfig) -> pd.DataFrame:
@@ -223,6 +263,9 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
     from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M
     econ = economic_params(config)
     rows = [dict(group="economics", **r) for r in econ.metadata().to_dict("records")]
+    from solarplan.pv.siteflows import TariffParams, params_metadata
+    rows += params_metadata(config.typed("tariffs", TariffParams), grid_params(config),
+                            tariff_schedule(config)).to_dict("records")
     for k, v in asdict(system_params(config)).items():
         rows.append(dict(group="yield", parameter=k, value=str(v if not hasattr(v, "items") else dict(v)),
                          source="solarplan.pv.yieldsim.SystemParams docstring (PVWatts v5 TP-6A20-62641, pvlib)"))
@@ -242,12 +285,16 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None):
-    """Read, validate and simulate an inventory; write site results (and surfaces, rejects)."""
+                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None):
+    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
+    export-price sensitivity)."""
+    from solarplan.pv.economics import export_price_sensitivity
     res = read_inventory(inventory, config, require_china=_embedded(weather_spec))
     surfaces, sites = yield_for_inventory(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
-                                          progress=progress, warn=warn)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv"))]
+                                          progress=progress, warn=warn, size_to_load=size_to_load)
+    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_table(export_price_sensitivity(sites, economic_params(config)) if len(sites) else pd.DataFrame(),
+                         out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
         files.append(write_table(surfaces, surfaces_out))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
@@ -297,10 +344,7 @@ DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
 def retrofit_params(config: PlanConfig):
     """The retrofit assumptions from the ``[retrofit]`` section."""
     from retrofit.evaluate import RetrofitParams
-    try:
-        return RetrofitParams.from_mapping(config.section("retrofit"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+    return config.typed("retrofit", RetrofitParams)
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
@@ -422,7 +466,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
         pv = df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
                           for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
     econ = economic_params(config)
-    per_b = building_inputs(table, res.clean, retrofit_params(config).prices, pv, econ.export_price_cny_per_kwh,
+    per_b = building_inputs(table, res.clean, retrofit_params(config).prices, pv, econ.export_price(),
                             max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
     files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
@@ -460,10 +504,7 @@ SHORTLIST_COLUMNS = {
 def package_rules(config: PlanConfig):
     """The packaging rules from the ``[packages]`` section."""
     from solarplan.planning.packages import PackageRules
-    try:
-        return PackageRules.from_mapping(config.section("packages"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+    return config.typed("packages", PackageRules)
 
 
 def _shortlist_frame(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:
