@@ -258,6 +258,36 @@ def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> W
     return replace(weather, data=data, meta=MappingProxyType(meta))
 
 
+def correction_effects(weather: WeatherYear, corrected: WeatherYear, surface_tilt: float = 25.0,
+                       surface_azimuth: float = 180.0) -> dict:
+    """Annual plane-of-array irradiation [kWh/m2] of a south plane as read, after the timing
+    correction, and after the closure repair (Perez, albedo 0.2), so a user can judge each correction.
+
+    Parameters
+    ----------
+    weather : WeatherYear
+        As read (no correction).
+    corrected : WeatherYear
+        The result of :func:`resolve_shift`.
+    """
+    def poa(w):
+        sp = solar_position(w)
+        d = w.data
+        z = sp["apparent_zenith"].to_numpy()
+        irr = pvlib.irradiance.get_total_irradiance(
+            surface_tilt, surface_azimuth, z, sp["azimuth"].to_numpy(), d["dni"].to_numpy(float),
+            d["ghi"].to_numpy(float), d["dhi"].to_numpy(float),
+            dni_extra=pvlib.irradiance.get_extra_radiation(w.solar_times).to_numpy(),
+            airmass=pvlib.atmosphere.get_relative_airmass(z), albedo=0.2, model="perez")
+        return float(np.nansum(irr["poa_global"]) / 1e3)
+
+    as_read = poa(weather.with_shift(0.0))
+    timing = poa(replace(weather, solar_offset_h=corrected.solar_offset_h,
+                         shift_applied_h=corrected.shift_applied_h))
+    both = poa(corrected)
+    return {"poa_as_read_kwh_m2": as_read, "poa_timing_kwh_m2": timing, "poa_timing_closure_kwh_m2": both}
+
+
 def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
                   closure: str = "auto") -> tuple[WeatherYear, QCReport, list[str]]:
     """Apply the timing policy ``--weather-shift auto|none|HOURS``.
