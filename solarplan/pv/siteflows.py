@@ -30,6 +30,7 @@ from solarplan.core.limits import accepts
 from solarplan.core.loadprofile import MONTHLY_LOAD_COLUMNS, load_shape, measured_load, scale_to_months
 from solarplan.pv import gridrules as gr
 from solarplan.pv import tariffs as tf
+from solarplan.pv.yieldsim import MONTH_COLUMNS
 
 SITE_INPUT_COLUMNS = ("connection_voltage_kv", "grid_mode", "zero_export", "transformer_kva", "grid_area", "province",
                       "load_profile_file", *MONTHLY_LOAD_COLUMNS)
@@ -360,3 +361,40 @@ def flows_for_surfaces(surfaces: pd.DataFrame, config_id: np.ndarray, hourly_per
         return site_flows(np.zeros((0, 8760)), inputs, schedule, grid, export_price_cny_per_kwh,
                           default_tariff_cny_per_kwh, table)
     return pd.concat(parts)
+
+
+def apply_site_flows(sites: pd.DataFrame, flows: pd.DataFrame, grid: GridParams,
+                     hosting: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Join the per-site flows to the sites; scale sized sites; add hosting-capacity columns and flags.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        One row per site (``site_id``, ``capacity_kwp``, energies, ``capex_cny``, ``kwp_<type>``).
+    flows : DataFrame
+        :func:`flows_for_surfaces`, indexed by site_id; ``capacity_scale`` is the factor a site's
+        capacity was sized by (``size_to_load``, minimum self-consumption), 1 otherwise.
+    grid : GridParams
+    hosting : DataFrame, optional
+        County/substation open-capacity table (:func:`solarplan.pv.gridrules.hosting_zones`).
+
+    Returns
+    -------
+    DataFrame: ``proposed_kwp`` keeps the capacity before sizing; capacity, energies, capex and the
+    per-type capacities are scaled; with a hosting table, ``hosting_zone`` and ``hosting_capped_kwp``
+    and a flag where the open capacity is below the site's.
+    """
+    sites = sites.join(flows, on="site_id")
+    k = sites["capacity_scale"].fillna(1.0).to_numpy()
+    sites["proposed_kwp"] = sites["capacity_kwp"]
+    for c in ["capacity_kwp", "annual_ac_kwh", "p50_ac_kwh", "p90_ac_kwh", "capex_cny", *MONTH_COLUMNS,
+              *[c for c in sites.columns if c.startswith("kwp_")]]:
+        if c in sites:
+            sites[c] = sites[c] * k
+    if hosting is not None:
+        sites = sites.join(gr.hosting_zones(sites, hosting))
+        over = sites["hosting_capped_kwp"] < sites["capacity_kwp"] - 1e-9
+        sites.loc[over, "grid_flags"] = sites.loc[over].apply(
+            lambda r: "; ".join(x for x in (r["grid_flags"], f"hosting capacity {r['hosting_zone']}: "
+                                            f"{r['hosting_capped_kwp']:,.0f} kWp open to this site") if x), axis=1)
+    return sites
