@@ -154,6 +154,9 @@ def contract_cmd(
                                            "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
     pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
                                                          "rooftop PV to the deal."),
+    retrofit: Optional[Path] = typer.Option(None, "--retrofit", help="retrofit.csv/.xlsx from `solarplan "
+                                            "retrofit`/`demo` for these buildings: priced as it is, not "
+                                            "recomputed."),
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
@@ -165,6 +168,9 @@ def contract_cmd(
     share that gives the ESCO its target return.
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+
+    With the results of `solarplan retrofit` (same buildings): solarplan contract buildings.xlsx
+    --retrofit retrofit.csv --pv sites.csv --out deal.xlsx
     """
 
     def pct(text, name):
@@ -179,7 +185,8 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
                             parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            retrofit=retrofit)
     out_console_step(step)
 
 

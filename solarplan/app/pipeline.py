@@ -280,7 +280,7 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
     _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
-                            warn=report)   # the trusteeship headline of the briefing
+                            warn=report, retrofit=retro)   # the trusteeship headline of the briefing
     steps.append(step)
     report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
@@ -329,8 +329,10 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
     (:func:`solarplan.weather.grouping.site_weather_groups`) with the same ``[weather]`` options.
     """
     params = retrofit_params(config)
-    if sites is not None and len(sites) and "tariff_cny_per_kwh" in sites:  # one electricity price per site
-        tariff = pd.Series(pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce").to_numpy(),
+    if sites is not None and len(sites):  # one electricity price per site: the tariff the PV side used
+        given = pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in sites \
+            else pd.Series(np.nan, index=sites.index)
+        tariff = pd.Series(given.fillna(economic_params(config).default_tariff_cny_per_kwh).to_numpy(),
                            index=sites["site_id"]).groupby(level=0).first()
         clean = clean.copy()
         price = clean["site_id"].map(tariff)
@@ -454,8 +456,57 @@ def read_pv_sites(path: Path) -> pd.DataFrame:
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
                          f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
+    num = {c: pd.to_numeric(df[c], errors="coerce") for c in ("tariff_cny_per_kwh", "self_consumed_value_cny",
+                                                             "export_revenue_cny", "export_kwh",
+                                                             "export_price_cny_per_kwh") if c in df.columns}
     return df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
-                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns}, **num)
+
+
+#: Columns a retrofit table needs to be priced in a contract (written by ``solarplan retrofit`` or ``demo``).
+RETROFIT_TABLE_COLUMNS = ("building_id", "site_id", "measure", "counted", "saved_cny", "capex_cny",
+                          "simple_payback_years", "baseline_cny")
+_TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "否", "f", ""}
+
+
+def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A retrofit savings table written by ``solarplan retrofit`` or ``demo`` (CSV or XLSX), for a contract.
+
+    Checks its columns, turns ``counted`` into booleans and the money columns into numbers, and (with
+    ``buildings``) that every row names a building of the buildings table, so a contract never prices
+    measures of buildings it does not hold.
+    """
+    df, rows, label, _ = read_rows(path)
+    missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
+                         f"{', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+    word = df["counted"].astype(str).str.strip().str.lower()
+    bad = ~word.isin(_TRUE_WORDS | _FALSE_WORDS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path} {label} {rows.iloc[i]}: column counted must be true or false, got "
+                         f"{df['counted'].iloc[i]!r}")
+    df = df.assign(counted=word.isin(_TRUE_WORDS).to_numpy())
+    for c in ("saved_cny", "capex_cny", "simple_payback_years", "baseline_cny", "incremental_capex_cny",
+              "electricity_price_cny_per_kwh", "saved_electricity_kwh", "saved_tce", "saved_co2_t"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+    for c in ("saved_cny", "capex_cny", "baseline_cny"):
+        if df[c].isna().any():
+            i = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: column {c} must be a number, got {df[c].iloc[i]!r}")
+    df["building_id"] = df["building_id"].astype(str).str.strip()
+    if buildings is not None:
+        known = set(buildings["building_id"].astype(str))
+        unknown = ~df["building_id"].isin(known)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: building_id {df['building_id'].iloc[i]!r} is not in "
+                             f"the buildings table ({int(unknown.sum())} row(s) like it); give the buildings table "
+                             "the retrofit table was computed from")
+    return df
 
 
 def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanConfig, terms: ContractTerms,
@@ -465,13 +516,16 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     Parameters
     ----------
     table : DataFrame
-        Retrofit savings table (:func:`evaluate_buildings`).
+        Retrofit savings table (:func:`evaluate_buildings`, or :func:`read_retrofit_table` of the file
+        ``solarplan retrofit``/``demo`` wrote): it is used as it is, not recomputed.
     buildings : DataFrame
         The clean buildings it was computed from.
     terms : ContractTerms
         :func:`contract_terms`.
     pv_sites : DataFrame, optional
-        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``, optionally ``self_consumed_kwh``).
+        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``; the ``self_consumed_value_cny`` and
+        ``export_revenue_cny`` of :func:`simulate_sites` are the PV value used, else ``self_consumed_kwh``
+        at the site's price, :func:`retrofit.contracts.pv_value`).
     target_irr : float, optional
         Solve the contract's own figure for this ESCO IRR [-].
 
@@ -480,6 +534,10 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     (packages, per_building, cashflows, sensitivity) DataFrames.
     """
     econ = economic_params(config)
+    if pv_sites is not None and len(pv_sites):  # the tariff the PV side valued each site at
+        given = pd.to_numeric(pv_sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in pv_sites \
+            else pd.Series(np.nan, index=pv_sites.index)
+        pv_sites = pv_sites.assign(tariff_cny_per_kwh=given.fillna(econ.default_tariff_cny_per_kwh))
     per_b = building_inputs(table, buildings, retrofit_params(config).prices, pv_sites,
                             econ.export_price(), max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
@@ -505,13 +563,21 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
+                  retrofit: Path | pd.DataFrame | None = None):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
+    ``retrofit``: the retrofit results (the file ``solarplan retrofit``/``demo`` wrote, or the same
+    DataFrame) are priced as they are; without it the buildings are evaluated here.
     Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
     """
     terms = contract_terms(kind, term, parameter)
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    if retrofit is None:
+        table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    else:
+        res = read_buildings(buildings, location)
+        rejects = res.rejects
+        table = retrofit if isinstance(retrofit, pd.DataFrame) else read_retrofit_table(retrofit, res.clean)
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
