@@ -42,12 +42,15 @@ ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see s
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt):
+         config: Optional[Path] = ConfigOpt,
+         lang: str = typer.Option("zh", "--lang", help="Headers of the indicators and shortlist, and the "
+                                                       "briefing: zh (default) or en.")):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
 
     Example: solarplan demo --out maps/
     """
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
+                     lang=lang)
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -127,6 +130,8 @@ def retrofit_cmd(
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
                                                                      "'lat,lon' or a city (十堰)."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = typer.Option("zh", "--lang", help="Headers of the indicators table written beside the "
+                                                  "savings (<name>_indicators.csv/.xlsx): zh (default) or en."),
 ):
     """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
 
@@ -136,7 +141,8 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"), lang=lang)
     out_console_step(step)
 
 

@@ -260,9 +260,12 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
-def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None) -> list[StepResult]:
+def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None,
+             lang: str = "zh") -> list[StepResult]:
     """Run every pipeline step on the shipped demo city: the inventory is read once, and sites.csv is
-    written once (by the packaging step, with the package columns)."""
+    written once (by the packaging step, with the package columns). ``lang``: headers of the indicators
+    and the shortlist, and the briefing's language (zh default, en)."""
+    check_lang(lang)
     steps = []
     res, step = validate_step(demo_inventory_path(), out_dir, config)  # the one read of the inventory
     steps.append(step)
@@ -274,17 +277,18 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
-                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv")
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv",
+                                lang=lang)
     steps.append(step)
     report(step.summary)
-    steps.append(package_outputs(sites, out_dir, config, retro))
+    steps.append(package_outputs(sites, out_dir, config, retro, lang))
     report(steps[-1].summary)
     _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
                             warn=report, retrofit=retro)   # the trusteeship headline of the briefing
     steps.append(step)
     report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
-            write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
+            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True))
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
                                           "briefing.html, both self-contained"))
     report(steps[-1].summary)
@@ -410,28 +414,31 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
     res = read_buildings(buildings, location)
     table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
                                         surfaces=surfaces), res.rejects
-    if indicators_out is not None:
-        write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang)
+    ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
+        if indicators_out is not None else []
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
+             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
 
 
 def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
-    """indicators.csv and indicators.xlsx (Chinese headers in zh): per institution and the whole register."""
-    from solarplan.io.writers import write_sheets
-    from solarplan.planning.indicators import indicators, zh_headers
+    """The indicators in the headers of ``lang`` (zh default, en): ``out`` (CSV, per institution and an ALL
+    row), ``<stem>_register.csv`` (the whole register, one row per indicator) and ``<stem>.xlsx`` with
+    both as sheets."""
+    from solarplan.planning.indicators import headers, indicators, register
     b = buildings.copy()
     if sites is not None and len(sites) and "occupants" in sites:
         occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
         first = ~b["site_id"].duplicated()
         fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    t = zh_headers(t) if lang == "zh" else t
-    return [write_table(t, out), *write_sheets({"indicators" if lang == "en" else "指标": t},
-                                                out.with_suffix(".xlsx"))]
+    reg, t = register(t, lang), headers(t, lang)
+    sheets = {"单位指标": t, "全部汇总": reg} if lang == "zh" else {"institutions": t, "register": reg}
+    return [write_table(t, out), write_table(reg, out.with_name(out.stem + "_register.csv")),
+            *write_sheets(sheets, out.with_suffix(".xlsx"))]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -640,7 +647,8 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
     if buildings is not None:
-        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn)
+        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
+                                    sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)
         steps.append(step)
     steps.append(package_outputs(sites, out_dir, config, retro, lang))
     return steps
