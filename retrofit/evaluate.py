@@ -486,3 +486,28 @@ def left_out(table: pd.DataFrame) -> pd.DataFrame:
     return (t.assign(reason=reason).groupby(["measure", "reason"])
             .agg(measures=("building_id", "size"), saved_cny=("saved_cny", "sum")).reset_index()
             .sort_values("measures", ascending=False, kind="stable").reset_index(drop=True))
+
+
+#: End use of each measure's baseline: a GSHP and a chiller both carry the cooling plant's energy (the
+#: GSHP also the heating), so their baselines are one end use, counted once.
+END_USE = {"gshp": "hvac", "chiller": "hvac", "led": "lighting", "lift": "lifts"}
+
+
+def building_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Per building and end use: the baseline counted once and the counted measures' saving.
+
+    Each end use's baseline is the largest of its measures' rows (a GSHP's baseline holds the heating and
+    the cooling a chiller replacement's holds), whether or not a measure is counted; the saving is the sum
+    of the counted rows. Columns: building_id, site_id, end_use, baseline_electricity_kwh,
+    saved_electricity_kwh, baseline_tce, saved_tce, measures_counted.
+    """
+    t = table.assign(end_use=table["measure"].map(END_USE).fillna(table["measure"]))
+    keys = ["building_id", "site_id", "end_use"]
+    base = t.groupby(keys)[["baseline_electricity_kwh", "baseline_tce"]].max()
+    c = t[t["counted"].astype(bool)]
+    saved = c.groupby(keys)[["saved_electricity_kwh", "saved_tce"]].sum()
+    n = c.groupby(keys).size().rename("measures_counted")
+    out = base.join(saved).join(n).fillna({"saved_electricity_kwh": 0.0, "saved_tce": 0.0, "measures_counted": 0})
+    out["measures_counted"] = out["measures_counted"].astype(int)
+    return out.reset_index()[["building_id", "site_id", "end_use", "baseline_electricity_kwh", "saved_electricity_kwh",
+                              "baseline_tce", "saved_tce", "measures_counted"]]
