@@ -161,18 +161,25 @@ def contract_cmd(
     from solarplan.app.pipeline import contract_step
     from solarplan.core.errors import InputError
 
-    def pct(text, name):
+    def pct(text, name, lo, hi):
+        """A rate as 8% or 0.08. A bare number >= 1 (8) is refused rather than read as 800 %: an ESCO
+        analyst typing 8 means 8 %, but a silent guess could also turn 0.8 into 80 % elsewhere."""
         if text is None:
             return None
         t = str(text).strip()
         try:
-            return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+            x = float(t[:-1]) / 100 if t.endswith("%") else float(t)
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
+        if not (lo <= x <= hi) and not t.endswith("%") and abs(x) >= 1 and lo <= x / 100 <= hi:
+            raise InputError(f"{name} {t} would be {x:.0%}; write {t}% (or {x / 100:g}) if you mean {t} %")
+        if not lo <= x <= hi:
+            raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
+        return x
 
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
-                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
-                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
+                            target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
+                            parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -277,18 +284,20 @@ def check(
 
     from solarplan.planning.claims import assess, reference_yields
     from solarplan.core.errors import InputError
+    from solarplan.core.limits import check_plausible
     from solarplan.core.quantity import QuantityError, format_quantity, parse_quantity
     from solarplan.pv.uncertainty import for_weather
     from solarplan.io.vocab import parse_surface_type
     from solarplan.weather import get_weather, resolve_location
 
-    def q(text, dims, name):
+    def q(text, dims, name, limit):
         if text is None:
             return None
         try:
-            return parse_quantity(text, dims).value
+            value = parse_quantity(text, dims).value
         except QuantityError as exc:
             raise InputError(f"--{name}: {exc}") from None
+        return check_plausible(limit, value, f"--{name} {text}")
 
     if location is None and (lat is None or lon is None):
         raise InputError("give --location (e.g. 十堰) or both --lat and --lon")
@@ -304,8 +313,13 @@ def check(
     yields = reference_yields(resolved.weather)
     unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)
     try:
-        result = assess(yields, unc, area_m2=q(area, "area", "area"), capacity_kw=q(capacity, "power", "capacity"),
-                        claim_kwh=q(claim, "energy", "claim"), co2_t=q(co2, "co2", "co2"), tce_t=q(tce, "coal", "tce"),
+        area_m2, capacity_kw = q(area, "area", "area", "claim_area_m2"), q(capacity, "power", "capacity",
+                                                                        "claim_capacity_kw")
+        if area_m2 and capacity_kw:
+            check_plausible("power_density_w_m2", capacity_kw * 1e3 / area_m2, f"--capacity {capacity} on --area {area}")
+        result = assess(yields, unc, area_m2=area_m2, capacity_kw=capacity_kw,
+                        claim_kwh=q(claim, "energy", "claim", "claim_energy_kwh"),
+                        co2_t=q(co2, "co2", "co2", "claim_co2_t"), tce_t=q(tce, "coal", "tce", "claim_tce_t"),
                         surface_type=stype, location={"label": label, "lat": lat, "lon": lon,
                                                       "weather": resolved.weather.source})
     except ValueError as exc:

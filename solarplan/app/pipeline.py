@@ -382,10 +382,25 @@ def retrofit_summary(table: pd.DataFrame, res) -> str:
             f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
 
 
+def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFrame, rejects_out: Path) -> None:
+    """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
+    if len(table):
+        return
+    from solarplan.core.errors import InputError
+    if len(rejects):
+        write_table(rejects, rejects_out)
+        first = str(rejects["reason"].iloc[0])
+        first = first if len(first) <= 160 else first[:157] + "..."
+        raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
+                         f"(first: {first}); every reason is in {rejects_out}")
+    raise InputError(f"{buildings}: the table has no building rows")
+
+
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
                   warn=lambda s: None):
     """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
     table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
@@ -416,6 +431,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
     pv = None
     if pv_sites is not None:
         df, *_ = read_rows(pv_sites)
