@@ -329,6 +329,13 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects
+    e = correction_effects(w, fixed)
+    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
+    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
+               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
+    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
+              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
 
 
 @weather_app.command("fetch")
