@@ -196,16 +196,10 @@ def contract_cmd(
         return x
 
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
-<<<<<<< HEAD
-                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
-                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
-                            retrofit=retrofit)
-=======
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
->>>>>>> main
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            retrofit=retrofit)
     out_console_step(step)
 
 
