@@ -400,12 +400,27 @@ def retrofit_summary(table: pd.DataFrame, res) -> str:
     return "\n".join(lines)
 
 
+def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFrame, rejects_out: Path) -> None:
+    """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
+    if len(table):
+        return
+    from solarplan.core.errors import InputError
+    if len(rejects):
+        write_table(rejects, rejects_out)
+        first = str(rejects["reason"].iloc[0])
+        first = first if len(first) <= 160 else first[:157] + "..."
+        raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
+                         f"(first: {first}); every reason is in {rejects_out}")
+    raise InputError(f"{buildings}: the table has no building rows")
+
+
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
                   warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
                   lang: str = "zh"):
     """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
     ``indicators_out``, the indicators table with PV from ``sites``)."""
     res = read_buildings(buildings, location)
+    _require_buildings(buildings, res.clean, res.rejects, out.with_name(out.stem + "_rejects.csv"))
     table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
                                         surfaces=surfaces), res.rejects
     if indicators_out is not None:
@@ -512,6 +527,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     """
     terms = contract_terms(kind, term, parameter)
     table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
