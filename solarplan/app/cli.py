@@ -43,12 +43,15 @@ ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see s
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt):
+         config: Optional[Path] = ConfigOpt,
+         lang: str = typer.Option("zh", "--lang", help="Headers of the indicators and shortlist, and the "
+                                                       "briefing: zh (default) or en.")):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
 
     Example: solarplan demo --out maps/
     """
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
+                     lang=lang)
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -128,6 +131,8 @@ def retrofit_cmd(
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
                                                                      "'lat,lon' or a city (十堰)."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = typer.Option("zh", "--lang", help="Headers of the indicators table written beside the "
+                                                  "savings (<name>_indicators.csv/.xlsx): zh (default) or en."),
 ):
     """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
 
@@ -137,7 +142,8 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"), lang=lang)
     out_console_step(step)
 
 
@@ -155,6 +161,9 @@ def contract_cmd(
                                            "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
     pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
                                                          "rooftop PV to the deal."),
+    retrofit: Optional[Path] = typer.Option(None, "--retrofit", help="retrofit.csv/.xlsx from `solarplan "
+                                            "retrofit`/`demo` for these buildings: priced as it is, not "
+                                            "recomputed."),
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
@@ -166,6 +175,9 @@ def contract_cmd(
     share that gives the ESCO its target return.
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+
+    With the results of `solarplan retrofit` (same buildings): solarplan contract buildings.xlsx
+    --retrofit retrofit.csv --pv sites.csv --out deal.xlsx
     """
 
     def pct(text, name, lo, hi):
@@ -187,7 +199,8 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            retrofit=retrofit)
     out_console_step(step)
 
 
