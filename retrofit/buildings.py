@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from solarplan.core.limits import PLAUSIBLE, implausible
 from solarplan.io.validate import _text
 from solarplan.io.vocab import parse_category
 
@@ -102,6 +103,8 @@ NUMERIC = {
     "lift_e_rc_wh": (0.0, False), "lift_e_sc_wh": (0.0, True), "lift_standby_w": (0.0, True),
     "occupants": (0.0, True), "water_t": (0.0, True), "electricity_price_cny_per_kwh": (0.0, True),
 }
+#: Columns checked against solarplan.core.limits.PLAUSIBLE (column -> table entry).
+PLAUSIBLE_COLUMNS = {"floor_area_m2": "floor_area_m2", "lat": "lat", "lon": "lon"}
 CHOICES = {
     "heating_plant": tuple(HEATING_PLANTS), "cooling_plant": tuple(COOLING_PLANTS),
     "fixture_type": tuple(FIXTURES), "chiller_kind": tuple(sorted({k for k, _ in GRADES})),
@@ -217,6 +220,10 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
                 reject(i, c, v, f"{c} must be an ISO 25745-2 usage category 1-6, got {x:g}")
             vals[i] = x
         out[c] = vals
+    for c, limit in PLAUSIBLE_COLUMNS.items():  # magnitudes (solarplan.core.limits): slips of units or digits
+        for i in np.flatnonzero(implausible(limit, out[c].to_numpy(float))):
+            reject(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
+                                    f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
     for c, cols in yearly.items():  # average 1-3 years of bills where the single column is blank
         if cols:
             years = np.column_stack([[_number(v)[0] for v in raw[k]] for k in cols])

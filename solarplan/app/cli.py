@@ -149,6 +149,7 @@ def retrofit_cmd(
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
                             lang=check_lang(lang))
     out_console_step(step, lang)
 
@@ -167,6 +168,9 @@ def contract_cmd(
                                            "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
     pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
                                                          "rooftop PV to the deal."),
+    retrofit: Optional[Path] = typer.Option(None, "--retrofit", help="retrofit.csv/.xlsx from `solarplan "
+                                            "retrofit`/`demo` for these buildings: priced as it is, not "
+                                            "recomputed."),
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
@@ -179,22 +183,32 @@ def contract_cmd(
     share that gives the ESCO its target return.
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+
+    With the results of `solarplan retrofit` (same buildings): solarplan contract buildings.xlsx
+    --retrofit retrofit.csv --pv sites.csv --out deal.xlsx
     """
 
-    def pct(text, name):
+    def pct(text, name, lo, hi):
+        """A rate as 8% or 0.08. A bare number >= 1 (8) is refused rather than read as 800 %: an ESCO
+        analyst typing 8 means 8 %, but a silent guess could also turn 0.8 into 80 % elsewhere."""
         if text is None:
             return None
         t = str(text).strip()
         try:
-            return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+            x = float(t[:-1]) / 100 if t.endswith("%") else float(t)
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
+        if not (lo <= x <= hi) and not t.endswith("%") and abs(x) >= 1 and lo <= x / 100 <= hi:
+            raise InputError(f"{name} {t} would be {x:.0%}; write {t}% (or {x / 100:g}) if you mean {t} %")
+        if not lo <= x <= hi:
+            raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
+        return x
 
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
-                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
-                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
+                            target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
+                            parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
-                            lang=check_lang(lang))
+                            retrofit=retrofit, lang=check_lang(lang))
     out_console_step(step, lang)
 
 

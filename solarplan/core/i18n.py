@@ -43,6 +43,11 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "kind": {"trusteeship": ("能源费用托管", "Energy-cost trusteeship"),
              "shared-savings": ("节能效益分享", "Shared savings"),
              "guaranteed": ("节能量保证", "Guaranteed savings")},
+    # the 2025 grid rules' own terms (solarplan.pv.gridrules): kept in Chinese in zh, named in en
+    "grid_class": {"一般工商业": ("一般工商业", "General C&I (一般工商业)"), "大型工商业": ("大型工商业", "Large C&I (大型工商业)"),
+                   "非分布式": ("非分布式", "Not distributed PV (非分布式)")},
+    "grid_mode": {"自发自用余电上网": ("自发自用余电上网", "Self-consume, export surplus"),
+                  "全部自发自用": ("全部自发自用", "Self-consume all"), "全额上网": ("全额上网", "Export all")},
     "irr_status": {"ok": ("正常", "ok"), "undefined: cash flows never change sign": ("无解：现金流不变号",
                                                                              "undefined: cash flows never change sign")},
     "mounting": {"flush": ("平铺", "Flush"), "rows": ("支架阵列", "Racked rows"), "canopy": ("车棚顶", "Canopy")},
@@ -184,6 +189,8 @@ _C = [
     # site loads
     ("annual_load_kwh", "年用电量", "Annual consumption", "kWh", "kwh", "单位年用电量", "Yearly electricity use"),
     ("tariff_cny_per_kwh", "电价", "Tariff", "元/kWh", "num3", "用电电价", "Electricity tariff"),
+    ("electricity_price_cny_per_kwh", "改造电价", "Electricity price", "元/kWh", "num3",
+     "改造计算所用电价（登记值，缺省取场址电价）", "Electricity price of the retrofit (registered, else the site tariff)"),
     ("floor_area_m2", "建筑面积", "Floor area", "m²", "num0", "建筑面积", "Floor area"),
     ("occupants", "用能人数", "Occupants", "人", "int", "用能人数", "Occupants"),
     # yield
@@ -205,6 +212,57 @@ _C = [
      "Self-consumed share of yield"),
     ("lifetime_kwh", "全寿命发电量", "Lifetime yield", "kWh", "kwh", "寿命期发电量（含衰减）",
      "Lifetime yield with degradation"),
+    # grid connection, time-of-use value and the 2025 rules (solarplan.pv.siteflows, docs/economics.md)
+    ("grid_class", "项目类型", "Project class", "", "text", "一般工商业或大型工商业分布式光伏（国能发新能规〔2025〕7号）",
+     "Distributed-PV class under NEA 2025 No. 7 (一般工商业 / 大型工商业)"),
+    ("connection_voltage_kv", "并网电压", "Connection voltage", "kV", "num1", "并网电压等级", "Grid-connection voltage"),
+    ("allowed_modes", "允许上网模式", "Allowed modes", "", "text", "该类型允许的上网模式", "Connection modes the class allows"),
+    ("grid_mode", "上网模式", "Grid mode", "", "text", "采用的上网模式（默认自发自用余电上网）",
+     "Mode used (default: self-consume, export the surplus)"),
+    ("zero_export", "防逆流", "Zero export", "", "bool", "是否防逆流（超出负荷部分弃光）", "Zero export: PV above load curtailed"),
+    ("load_source", "负荷来源", "Load source", "", "text", "典型负荷曲线、月度账单缩放或实测曲线",
+     "Category shape, scaled to bills, or measured"),
+    ("capacity_scale", "容量调整系数", "Capacity scale", "", "num3", "按负荷或自用比例下限调整装机的系数",
+     "Factor the proposed capacity was scaled by"),
+    ("proposed_kwp", "拟建装机", "Proposed capacity", "kWp", "num1", "调整前的拟建装机容量", "Capacity before sizing"),
+    ("generated_kwh", "发电量", "Generated", "kWh", "kwh", "调整后装机的年发电量", "Yearly generation at the final capacity"),
+    ("export_kwh", "上网电量", "Exported", "kWh", "kwh", "年上网电量", "Yearly exported energy"),
+    ("curtailed_kwh", "弃光电量", "Curtailed", "kWh", "kwh", "防逆流或限额导致的年弃光电量", "Yearly curtailed energy"),
+    ("curtailed_value_cny", "弃光损失", "Curtailed value", "元/年", "cny", "弃光电量按上网电价计的损失",
+     "Value of curtailed energy at the export price"),
+    ("self_consumed_value_cny", "自用电量价值", "Self-consumed value", "元/年", "cny", "自用电量按分时电价逐时计价",
+     "Self-consumed energy valued hour by hour at the time-of-use price"),
+    ("self_consumed_value_critical_cny", "尖峰时段价值", "Value, critical peak", "元/年", "cny", "尖峰时段自用电量价值",
+     "Self-consumed value in critical-peak hours"),
+    ("self_consumed_value_peak_cny", "高峰时段价值", "Value, peak", "元/年", "cny", "高峰时段自用电量价值",
+     "Self-consumed value in peak hours"),
+    ("self_consumed_value_flat_cny", "平段价值", "Value, flat", "元/年", "cny", "平段自用电量价值",
+     "Self-consumed value in flat hours"),
+    ("self_consumed_value_valley_cny", "低谷时段价值", "Value, valley", "元/年", "cny", "低谷时段自用电量价值",
+     "Self-consumed value in valley hours"),
+    ("self_consumed_value_deep_valley_cny", "深谷时段价值", "Value, deep valley", "元/年", "cny", "深谷时段自用电量价值",
+     "Self-consumed value in deep-valley hours"),
+    ("self_consumed_value_cny_per_kwh", "自用电量均价", "Value per self-consumed kWh", "元/kWh", "num3",
+     "自用电量的加权平均电价", "Average value of a self-consumed kWh"),
+    ("export_price_cny_per_kwh", "上网电价", "Export price", "元/kWh", "num3", "余电上网电价（2025年6月后为市场化估计）",
+     "Export price (market-based estimate from June 2025)"),
+    ("export_revenue_cny", "上网收入", "Export revenue", "元/年", "cny", "年上网电费收入", "Yearly export revenue"),
+    ("tou_schedule", "分时电价方案", "Time-of-use schedule", "", "text", "所用分时电价方案", "Time-of-use schedule used"),
+    ("min_self_consumption_share", "自用比例下限", "Minimum self-consumption", "", "share", "省级自发自用比例下限",
+     "Provincial minimum self-consumption share"),
+    ("max_compliant_kwp", "合规最大装机", "Largest compliant capacity", "kWp", "num1", "满足自用比例下限的最大装机",
+     "Largest capacity meeting the minimum share"),
+    ("size_to_load_kwp", "按负荷装机", "Capacity sized to load", "kWp", "num1", "弃光不超过目标比例的装机",
+     "Capacity for the target curtailment"),
+    ("transformer_cap_kwp", "变压器容量限额", "Transformer cap", "kWp", "num1", "按变压器容量比例的装机上限",
+     "Capacity cap from the transformer rating"),
+    ("hosting_zone", "可开放容量分区", "Hosting zone", "", "text", "电网可开放容量红黄绿分区", "Red/yellow/green hosting zone"),
+    ("hosting_capped_kwp", "可接入容量", "Hosting-capped capacity", "kWp", "num1", "按可开放容量限定的装机",
+     "Capacity capped by open hosting capacity"),
+    ("grid_flags", "并网提示", "Grid flags", "", "text", "并网规则提示（类型、自用比例、容量限额）",
+     "Grid-rule flags (class, minimum share, caps)"),
+    ("n_grid_flagged", "有并网提示的场址数", "Sites with grid flags", "", "int", "包内有并网提示的场址数",
+     "Sites in the package with grid-rule flags"),
     # economics
     ("capex_cny", "投资", "Investment", "元", "cny", "初始投资", "Initial investment"),
     ("capex_wan_cny", "投资", "Investment", "万元", "wan", "初始投资", "Initial investment"),
@@ -275,6 +333,20 @@ _C = [
      "Highest borefield fluid temperature (year 20)"),
     ("defaulted", "使用默认值", "Defaults used", "", "text", "使用了默认值的字段", "Fields filled with defaults"),
     ("counted", "计入合计", "Counted", "", "bool", "是否计入合计（避免重复计算）", "Counted in totals (no double count)"),
+    ("recommended", "推荐", "Recommended", "", "bool", "寿命期内可回收（地源热泵另需通过长期地温校核且能效不低于原系统）",
+     "Pays back within its life (a GSHP must also pass the borefield check and beat the plant it replaces)"),
+    ("cost_basis", "投资口径", "Cost basis", "", "text", "全额投资或到期更新的增量投资", "Full cost, or incremental cost for a renewal due"),
+    ("incremental_capex_cny", "增量投资", "Incremental investment", "元", "cny", "相对同类更新的增量投资",
+     "Investment above a like-for-like renewal"),
+    ("baseline_basis", "基准口径", "Baseline basis", "", "text", "基准取自计量校准或估算", "Baseline calibrated to meters or estimated"),
+    ("calibration_flag", "校准提示", "Calibration flag", "", "text", "分项估算与账单无法一致时的提示",
+     "Where the end-use estimate cannot be reconciled with the bill"),
+    ("design_source", "设计参数来源", "Design source", "", "text", "GB 50736-2012 附录A城市、实测气象文件或合成年",
+     "GB 50736-2012 Appendix A city, a weather file, or the synthetic year"),
+    ("heating_design_c", "供暖室外计算温度", "Heating design temperature", "°C", "num1", "供暖室外计算温度",
+     "Outdoor design temperature for heating"),
+    ("cooling_design_c", "空调室外计算干球温度", "Cooling design temperature", "°C", "num1", "夏季空调室外计算干球温度",
+     "Outdoor design dry-bulb temperature for cooling"),
     # contracts
     ("buildings", "建筑数", "Buildings", "", "int", "包内建筑数", "Buildings in the package"),
     ("baseline_bill_cny", "基准能源费", "Baseline bill", "元/年", "cny", "托管基准年能源费用", "Baseline yearly bill"),
@@ -316,7 +388,8 @@ _C += [(f"monthly_ac_kwh_{m:02d}", f"{m}月发电量", f"Yield, month {m}", "kWh
 COLUMNS: dict[str, dict] = {c[0]: dict(zip(("zh", "en", "unit", "kind", "meaning_zh", "meaning_en"), c[1:]))
                             for c in _C}
 #: Columns whose coded values are translated in zh workbooks and reports.
-CODED = ("category", "surface_type", "measure", "measures", "kind", "irr_status", "mounting", "location_source")
+CODED = ("category", "surface_type", "measure", "measures", "kind", "irr_status", "mounting", "location_source",
+         "grid_class", "grid_mode")
 
 
 def column_info(name: str) -> dict | None:
@@ -478,3 +551,19 @@ def reason_text(reason: str, lang: str = "zh") -> str:
 def say(key: str, lang: str = "zh", **values) -> str:
     """A command-line summary line of :data:`SUMMARY` in ``lang`` filled with ``values``."""
     return SUMMARY[check_lang(lang)][key].format(**values)
+
+
+# -- sheet names ---------------------------------------------------------------------------------------------
+#: Sheet key (the machine name a table goes by) -> (zh title, en title) of its workbook sheet.
+SHEETS = {
+    "results": ("结果", "results"), "sites": ("场址", "sites"), "surfaces": ("屋面", "surfaces"),
+    "retrofit": ("节能改造", "retrofit"), "packages": ("项目包", "packages"), "buildings": ("建筑", "buildings"),
+    "cashflows": ("现金流", "cashflows"), "sensitivity": ("敏感性分析", "sensitivity"),
+    "rejects": ("拒收行", "rejects"), "assumptions": ("参数与来源", "assumptions"),
+    "institutions": ("单位指标", "institutions"), "register": ("全部汇总", "register"),
+}
+
+
+def sheet_name(key: str, lang: str = "zh") -> str:
+    """The title of a workbook sheet in ``lang`` (``packages`` -> ``项目包``); unknown keys unchanged."""
+    return SHEETS.get(str(key), (str(key), str(key)))[LANGS.index(check_lang(lang))]
