@@ -28,6 +28,7 @@ from solarplan.report.word import write_docx
 from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
 from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.writers import write_weather
+from solarplan.weather.qc import CLOSURE_READINGS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -351,26 +352,26 @@ def check(
 
 
 @weather_app.command("info")
-def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
+def weather_info(file: Path = typer.Argument(..., help="Weather file."),
+                 closure: str = typer.Option("auto", "--closure", help="Reading of a file that fails closure: "
+                                             "auto, components, ghi or none (docs/weather.md).")):
     """Print the quality checks of a weather file: timing offset, closure, night radiation, gaps.
 
     Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
     """
     w = read_weather(file)
-    fixed, report, warnings = resolve_shift(w)
+    if closure not in CLOSURE_READINGS:
+        raise InputError(f"--closure {closure!r}: use one of {', '.join(CLOSURE_READINGS)}")
+    fixed, report, warnings = resolve_shift(w, closure=closure)
     out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
               f"timestamps: {w.meta.get('file_timestamp', '?')}", markup=False, highlight=False)
     for line in report.lines():
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
-    from solarplan.weather.qc import correction_effects
-    e = correction_effects(w, fixed)
-    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
-    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
-               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
-    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
-              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects, effect_lines
+    for line in effect_lines(correction_effects(w, fixed), report.closure_corrected):
+        out.print("  " + line, markup=False, highlight=False)
 
 
 @weather_app.command("fetch")
