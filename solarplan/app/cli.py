@@ -6,6 +6,7 @@ status 2; only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +37,53 @@ weather_app = typer.Typer(no_args_is_help=True, help="Weather: inspect a file, o
 app.add_typer(weather_app, name="weather")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+log = logging.getLogger("solarplan.cli")
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records as one ``warning: ...`` line each on the rich stderr console (soft-wrapped, so a
+    message stays one line when piped to a file; no markup, so user text is printed as it is)."""
+
+    def emit(self, record):
+        try:
+            console.print(f"{record.levelname.lower()}: {record.getMessage()}", markup=False, highlight=False,
+                          style="yellow" if record.levelno == logging.WARNING else None)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
+    """Send the ``solarplan`` loggers to stderr through rich: warnings by default, errors only with -q,
+    info with -v, debug with -vv."""
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root = logging.getLogger("solarplan")
+    for h in [h for h in root.handlers if getattr(h, "_solarplan_cli", False)]:
+        root.removeHandler(h)
+    handler = _ConsoleHandler()
+    handler._solarplan_cli = True
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)  # Python warnings from our libraries reach the same handler
+    logging.getLogger("py.warnings").handlers[:] = [handler]
+
+
+def _print_version(value: bool):
+    if value:
+        from solarplan import __version__
+        out.print(f"solarplan {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only (no warnings)."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="Show more: -v progress notes, -vv debug."),
+):
+    """Plan rooftop and carport PV and building retrofits for public institutions."""
+    setup_logging(quiet, verbose)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
 
@@ -113,7 +161,7 @@ def simulate(
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                                   warn=log.warning)
     out_console_step(step)
 
 
@@ -136,7 +184,7 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=log.warning)
     out_console_step(step)
 
 
@@ -186,7 +234,7 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=log.warning)
     out_console_step(step)
 
 
@@ -212,7 +260,7 @@ def packages_cmd(
         task = bar.add_task("simulating configurations", total=None)
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                              warn=log.warning)
     for step in steps:
         out_console_step(step)
 
@@ -377,7 +425,7 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:
-        console.print(f"warning: {w}", markup=False, highlight=False)
+        log.warning(w)
     year = synthesize(climate)
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",

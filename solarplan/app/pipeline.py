@@ -9,6 +9,8 @@ layout in :mod:`solarplan.report.shortlist`). No state is kept here.
 """
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -41,6 +43,10 @@ from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
+
+#: Warnings of the steps go to the "solarplan.app.pipeline" logger unless a caller passes its own ``warn``.
+log = logging.getLogger(__name__)
+_warn = log.warning
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
 
@@ -109,7 +115,7 @@ def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
 
 
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
-                   scheduler: str | None = None, progress=None, warn=lambda s: None,
+                   scheduler: str | None = None, progress=None, warn=_warn,
                    size_to_load: bool | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
@@ -244,7 +250,7 @@ def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame) -> str:
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None):
+                  scheduler=None, progress=None, warn=_warn, size_to_load: bool | None = None):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
     res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
@@ -321,7 +327,7 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
-                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       warn=_warn, sites: pd.DataFrame | None = None,
                        surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Savings of every applicable measure for every clean building (one row per building and measure).
 
@@ -361,7 +367,7 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
-                           warn=lambda s: None):
+                           warn=_warn):
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
     res = read_buildings(buildings, location)
     return evaluate_buildings(res.clean, config, weather_spec, warn=warn), res.rejects, res
@@ -415,7 +421,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  warn=_warn, surfaces=None, sites=None, indicators_out: Path | None = None,
                   lang: str = "zh"):
     """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
     ``indicators_out``, the indicators table with PV from ``sites``)."""
@@ -520,7 +526,7 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+                  parameter: float | None = None, weather_spec=None, location=None, warn=_warn):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
     Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
@@ -582,7 +588,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 
 
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
-                  weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
+                  weather_spec=None, lang: str = "zh", progress=None, warn=_warn) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
     res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
     write_table(res.rejects, out_dir / "rejects.csv")
