@@ -282,8 +282,15 @@ def _cell_temperature(poa_global, geom: SolarGeometry, mounting: str, params: Sy
     return pvlib.temperature.faiman(poa_global, t, w, u0, u1)
 
 
+_DIFFUSE_IAM_CACHE: dict = {}
+
+
 def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
     """IAM of sky and ground-reflected light by Marion's integrals [8]_ (``iam.marion_integrate``).
+
+    Each distinct tilt is integrated once per process and remembered (exact values, no
+    interpolation): the integral costs ~65,000 IAM evaluations per tilt, and tilts repeat
+    after rounding to ``orientation_resolution_deg``.
 
     Parameters
     ----------
@@ -295,9 +302,15 @@ def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
     (iam_sky, iam_ground) : 1-D arrays [-]
     """
     tilt = np.atleast_1d(np.asarray(surface_tilt, float))
-    f = IAM_MODELS[iam_model]
-    return (np.atleast_1d(pvlib.iam.marion_integrate(f, tilt, "sky")),
-            np.atleast_1d(pvlib.iam.marion_integrate(f, tilt, "ground")))
+    missing = np.unique([t for t in tilt if (iam_model, t) not in _DIFFUSE_IAM_CACHE])
+    if len(missing):
+        f = IAM_MODELS[iam_model]
+        sky = np.atleast_1d(pvlib.iam.marion_integrate(f, missing, "sky"))
+        gnd = np.atleast_1d(pvlib.iam.marion_integrate(f, missing, "ground"))
+        for t, a, b in zip(missing, sky, gnd):
+            _DIFFUSE_IAM_CACHE[(iam_model, float(t))] = (float(a), float(b))
+    pairs = np.array([_DIFFUSE_IAM_CACHE[(iam_model, float(t))] for t in tilt]).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def row_shading(poa_direct, sky_components, poa_ground, solar_zenith, solar_azimuth, surface_tilt,
