@@ -119,9 +119,9 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
         flat_roof, pitched_roof, metal_roof or carport; None = not stated.
     """
     if surface_type is not None and surface_type not in DENSITY_W_M2:
-        raise ValueError(f"unknown surface_type {surface_type!r}; valid: {', '.join(DENSITY_W_M2)}")
+        raise InputError(f"unknown surface_type {surface_type!r}; valid: {', '.join(DENSITY_W_M2)}")
     if claim_kwh is None and capacity_kw is None:
-        raise ValueError("a claim needs an energy (--claim) or a capacity (--capacity)")
+        raise InputError("a claim needs an energy (--claim) or a capacity (--capacity)")
     p90 = {k: float(uncertainty.exceedance(v, 0.90)) for k, v in yields.items()}
     p10 = {k: float(uncertainty.exceedance(v, 0.10)) for k, v in yields.items()}
     simulated = {k: {"p50_kwh_per_kwp": float(v), "p90_kwh_per_kwp": p90[k], "p10_kwh_per_kwp": p10[k],

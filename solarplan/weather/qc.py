@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from solarplan.core.errors import ConfigError
 from solarplan.weather.core import WeatherYear
 
 #: Offset [h] from which ``--weather-shift auto`` corrects the timing (issue 3).
@@ -310,12 +311,12 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
         QC report, and warnings to show for what was corrected.
     """
     if closure not in ("auto", "none"):
-        raise ValueError(f"closure {closure!r}: use auto or none")
+        raise ConfigError(f"closure {closure!r}: use auto or none")
     if isinstance(mode, str) and mode not in ("auto", "none"):
         try:
             mode = float(mode)
         except ValueError:
-            raise ValueError(f"weather shift {mode!r}: use auto, none or a number of hours") from None
+            raise ConfigError(f"weather shift {mode!r}: use auto, none or a number of hours") from None
     report = quality_check(weather)
     warnings = []
     shift = 0.0
