@@ -29,7 +29,7 @@ def random_sites(n, seed=0, spread_deg=0.3):
 def check_accounting(sites: pd.DataFrame, res):
     ids = list(res.sites["site_id"]) + list(res.excluded["site_id"])
     assert sorted(ids) == sorted(sites["site_id"])  # each input site exactly once
-    assert (res.excluded["reason"].str.len() > 0).all()
+    assert (res.excluded["excluded_reason"].str.len() > 0).all()
     for col in ("capacity_kwp", "annual_ac_kwh", "capex_cny", "annual_tce", "annual_co2_t"):
         s = res.sites.groupby("package_id")[col].sum()
         assert np.allclose(res.packages.set_index("package_id")[col].reindex(s.index), s, rtol=1e-12)
@@ -65,7 +65,7 @@ def test_exclusion_reasons_are_named():
     sites.loc[1, "capacity_kwp"] = 2.0
     sites.loc[2, "specific_yield_kwh_per_kwp"] = 500.0
     res = make_packages(sites, PackageRules(min_package_mw=0.0))
-    r = res.excluded.set_index("site_id")["reason"]
+    r = res.excluded.set_index("site_id")["excluded_reason"]
     assert r["S00000"] == "missing data: capacity_kwp"
     assert r["S00001"].startswith("capacity below 5 kWp")
     assert r["S00002"].startswith("poor specific yield")
@@ -95,6 +95,11 @@ def test_demo_outputs(demo_run):
     packaged = sites[sites["package_id"].notna()]
     assert len(packaged) + len(excluded) == 320
     assert set(excluded["site_id"]) == set(sites.loc[sites["package_id"].isna(), "site_id"])
+    # one name for the exclusion column in every file
+    assert "excluded_reason" in excluded.columns and "reason" not in excluded.columns
+    assert "reason" not in sites.columns
+    assert (excluded.set_index("site_id")["excluded_reason"]
+            == sites.set_index("site_id").loc[excluded["site_id"], "excluded_reason"]).all()
     tot = packaged.groupby("package_id")["capacity_kwp"].sum()
     assert np.allclose(packages.set_index("package_id").loc[tot.index, "capacity_kwp"], tot)
     # the shortlist holds the same numbers as the CSV (MW and 万kWh per package; values unrounded, the
@@ -187,7 +192,7 @@ def test_a_small_piece_of_a_split_cluster_joins_a_neighbour():
     # without room to merge (max 14 MW) the 3 MW piece is excluded with the reason named
     res2 = make_packages(sites, PackageRules(min_package_mw=5.0, max_package_mw=14.0, max_spread_km=15.0))
     assert res2.excluded["site_id"].tolist() == ["S00002"]
-    assert "below minimum capacity" in res2.excluded["reason"].iloc[0]
+    assert "below minimum capacity" in res2.excluded["excluded_reason"].iloc[0]
 
 
 def test_package_grid_class_is_its_most_demanding_site():
