@@ -171,7 +171,7 @@ def validate_register(path: Path, raw_plan: dict) -> dict:
     rej = res.rejects
     out.update(summary=res.summary(), n_rejects=len(rej), n_clean=len(res.clean),
                rejects=[{k: ("" if pd.isna(v) else str(v)) for k, v in r.items()}
-                        for r in rej[["source_row", "column", "value", "reason"]].head(500).to_dict("records")])
+                        for r in rej[["source_row", "site_id", "column", "value", "reason"]].head(500).to_dict("records")])
     for r in out["rejects"]:
         r["reason"] = r["reason"].replace(str(path), "")
     return out
@@ -226,7 +226,7 @@ class Guard:
                 hs = list(msg.get("headers", []))
                 names = {k.lower() for k, _ in hs}
                 extra = {b"content-security-policy": CSP_APP.encode(), b"x-content-type-options": b"nosniff",
-                         b"referrer-policy": b"no-referrer", b"cross-origin-opener-policy": b"same-origin",
+                         b"referrer-policy": b"same-origin", b"cross-origin-opener-policy": b"same-origin",
                          b"cache-control": b"no-store"}
                 hs += [(k, v) for k, v in extra.items() if k not in names]
                 msg = {**msg, "headers": hs}
@@ -266,15 +266,15 @@ def create_app(opts: ServeOptions = ServeOptions()):
         lang = request.cookies.get("lang", "zh")
         return lang if lang in LANGS else "zh"
 
-    def page(request: Request, name: str, status: int = 200, **ctx) -> HTMLResponse:
+    def page(request: Request, name: str, code: int = 200, **ctx) -> HTMLResponse:
         lang = lang_of(request)
         html = env.get_template(name).render(
             t=texts(lang), lang=lang, path=request.url.path, max_upload_mb=limit_mb, ttl_h=opts.ttl_h,
             header=lambda c: _header(c, lang), coded=lambda c, v: _coded(c, v, lang), **ctx)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=code)
 
     def error(request: Request, message: str, status: int = 400) -> HTMLResponse:
-        return page(request, "error.html", status=status, message=message)
+        return page(request, "error.html", code=status, message=message)
 
     def redirect(url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
@@ -479,7 +479,7 @@ def create_app(opts: ServeOptions = ServeOptions()):
                 ("contract", "term", "parameter", "target_irr", "location", "use_demo")}
 
         def again(msg):
-            return page(request, "retrofit.html", status=400, form=form, err=msg,
+            return page(request, "retrofit.html", code=400, form=form, err=msg,
                         accept=", ".join(BUILDINGS_EXT))
 
         kind = form["contract"] if form["contract"] in ("trusteeship", "shared-savings", "guaranteed") \

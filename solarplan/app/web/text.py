@@ -22,7 +22,7 @@ _T = {
     "max_upload": ("文件大小上限", "Largest file"),
     "validation": ("数据检查", "Validation"), "summary": ("结果", "Summary"),
     "rejects": ("未通过的行", "Rejected rows"), "no_rejects": ("所有行均通过检查。", "Every row passed."),
-    "row": ("行号", "Row"), "column": ("列", "Column"), "value": ("值", "Value"), "reason": ("原因", "Reason"),
+    "row": ("行号", "Row"), "site": ("单位编号", "Site"), "column": ("列", "Column"), "value": ("值", "Value"), "reason": ("原因", "Reason"),
     "shown_of": ("显示前 {n} 行，共 {total} 行；完整列表见 rejects.csv。", "First {n} of {total}; all are in rejects.csv."),
     "mapping": ("列名对应", "Column mapping"),
     "mapping_help": ("以下列名未被识别。如果某一列就是所需的数据，请选择它的含义，然后重新检查。对应关系会保存在设置中（plan.toml 的 [inventory] column_map）。",

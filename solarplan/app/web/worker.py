@@ -8,6 +8,7 @@ results page) and ``error.json`` (a user mistake, in one sentence).
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 import traceback
@@ -101,7 +102,15 @@ def _reports(out: Path, lang: str, rep: Reporter, notes: list[str]) -> None:
     rep.enter("map")
     write_map(out, out / "map.html", tiles="osm", offline=True, lang=lang)
     rep.enter("briefing")
+    if not len(load_results(out)[1]):
+        notes.append("no package was formed (every site is in excluded.csv with its reason), so there is no "
+                     "briefing; lower [packages] min_package_mw in the settings to package small registers")
+        return
     write_briefing(out, out / "briefing.html", lang=lang, offline=True)
+    _docx(out, lang, notes)
+
+
+def _docx(out: Path, lang: str, notes: list[str]) -> None:
     try:
         from solarplan.report.word import write_docx  # optional part of the report layer
         write_docx(out, out / "briefing.docx", lang=lang)
@@ -124,11 +133,7 @@ def run_plan(folder: Path, spec: dict, rep: Reporter) -> dict:
         rep.enter("packages")
         _reports(out, lang, rep, notes)
     if spec["kind"] == "demo":
-        try:
-            from solarplan.report.word import write_docx
-            write_docx(out, out / "briefing.docx", lang=lang)
-        except (ImportError, SolarplanError, OSError, ValueError) as exc:
-            notes.append(f"briefing.docx not written: {exc}")
+        _docx(out, lang, notes)
     rep.enter("zip")
     sites, packages, _ = load_results(out)
     _zip(out)
@@ -186,8 +191,9 @@ def main(argv: list[str]) -> int:
     rep.write(force=True)
     try:
         result = run(folder, spec, rep)
-    except SolarplanError as exc:  # a user mistake: one message, no traceback
-        write_json(folder / "error.json", {"message": str(exc)})
+    except SolarplanError as exc:  # a user mistake: one message, no traceback, no server path
+        msg = str(exc).replace(f"{folder / 'out'}{os.sep}", "").replace(f"{folder / 'input'}{os.sep}", "")
+        write_json(folder / "error.json", {"message": msg.replace(str(folder), "")})
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: the log keeps the traceback
         traceback.print_exc()
