@@ -35,7 +35,9 @@ from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weath
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
-from solarplan.report.shortlist import check_lang, shortlist_sheets
+from solarplan.core.i18n import check_lang
+from solarplan.io.workbook import write_workbook
+from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
@@ -258,9 +260,12 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
-def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None) -> list[StepResult]:
+def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None,
+             lang: str = "zh") -> list[StepResult]:
     """Run every pipeline step on the shipped demo city: the inventory is read once, and sites.csv is
-    written once (by the packaging step, with the package columns)."""
+    written once (by the packaging step, with the package columns). ``lang``: headers of the indicators
+    and the shortlist, and the briefing's language (zh default, en)."""
+    check_lang(lang)
     steps = []
     res, step = validate_step(demo_inventory_path(), out_dir, config)  # the one read of the inventory
     steps.append(step)
@@ -271,13 +276,19 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
              write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
-    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv",
+                                lang=lang)
     steps.append(step)
     report(step.summary)
-    steps.append(package_outputs(sites, out_dir, config, retro))
+    steps.append(package_outputs(sites, out_dir, config, retro, lang))
     report(steps[-1].summary)
+    _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
+                            warn=report, retrofit=retro)   # the trusteeship headline of the briefing
+    steps.append(step)
+    report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
-            write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
+            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True))
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
                                           "briefing.html, both self-contained"))
     report(steps[-1].summary)
@@ -314,23 +325,45 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
-                       warn=lambda s: None) -> pd.DataFrame:
+                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Savings of every applicable measure for every clean building (one row per building and measure).
 
     Each building sees the weather year of its site, grouped by the same rule as the PV path
     (:func:`solarplan.weather.grouping.site_weather_groups`) with the same ``[weather]`` options.
     """
     params = retrofit_params(config)
-    temps = {}
+    if sites is not None and len(sites):  # one electricity price per site: the tariff the PV side used
+        given = pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in sites \
+            else pd.Series(np.nan, index=sites.index)
+        tariff = pd.Series(given.fillna(economic_params(config).default_tariff_cny_per_kwh).to_numpy(),
+                           index=sites["site_id"]).groupby(level=0).first()
+        clean = clean.copy()
+        price = clean["site_id"].map(tariff)
+        clean["electricity_price_cny_per_kwh"] = clean["electricity_price_cny_per_kwh"].fillna(price) \
+            if "electricity_price_cny_per_kwh" in clean else price
+    temps, meta = {}, {}
     wopts = dict(config.section("weather"))
     site_of = clean["site_id"].to_numpy() if len(clean) else np.array([])
-    for g in site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec) if len(clean) else []:
+    # with the PV surfaces, group over exactly the PV side's points, so each group's position (the mean of
+    # its rows) and hence its weather year is the PV one; buildings of other sites are grouped on their own
+    points = clean[["site_id", "lat", "lon"]]
+    groups = []
+    if surfaces is not None and len(surfaces):
+        pv_points = pd.DataFrame(surfaces)[["site_id", "lat", "lon"]]
+        groups = [g for g in site_weather_groups(pv_points, weather_spec) if set(g.site_ids) & set(site_of)]
+        points = points[~points["site_id"].isin(set(pv_points["site_id"]))]
+    groups += site_weather_groups(points, weather_spec) if len(points) else []
+    for g in groups:
         w = weather_for_group(weather_spec, g, wopts)
         for msg in w.warnings:
             warn(msg)
         t = w.weather.data["temp_air"].to_numpy()
-        temps.update({b: t for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]})
-    return evaluate(clean, temps, params)
+        for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]:
+            temps[b], meta[b] = t, (w.weather.source, bool(w.synthetic))
+    table = evaluate(clean, temps, params, meta)
+    table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})
+    return table
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
@@ -357,22 +390,70 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
 
 
 def retrofit_summary(table: pd.DataFrame, res) -> str:
-    """One line: buildings, measures and the counted totals."""
+    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why."""
+    from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
-    return (f"{res.summary()}\nretrofit: {len(table)} measure rows for {table['building_id'].nunique() if len(table) else 0}"
-            f" buildings; saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh electricity, {s('saved_tce'):,.0f} tce, "
-            f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
+    lines = [res.summary(),
+             f"retrofit: {len(table)} measures evaluated for {table['building_id'].nunique() if len(table) else 0}"
+             f" buildings, {len(c)} recommended and counted: saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh "
+             f"electricity, {s('saved_tce'):,.0f} tce, {s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 "
+             f"a year for {s('incremental_capex_cny') / 1e4:,.0f} 万元"]
+    if len(table) and (~table["counted"]).any():
+        lo = left_out(table)
+        lines.append(f"  left out: {int(lo['measures'].sum())} measures (" + "; ".join(
+            f"{r.measures} {r.measure}: {r.reason}" for r in lo.head(6).itertuples()) + ")")
+    return "\n".join(lines)
+
+
+def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFrame, rejects_out: Path) -> None:
+    """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
+    if len(table):
+        return
+    from solarplan.core.errors import InputError
+    if len(rejects):
+        write_table(rejects, rejects_out)
+        first = str(rejects["reason"].iloc[0])
+        first = first if len(first) <= 160 else first[:157] + "..."
+        raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
+                         f"(first: {first}); every reason is in {rejects_out}")
+    raise InputError(f"{buildings}: the table has no building rows")
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None):
-    """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  lang: str = "zh"):
+    """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
+    ``indicators_out``, the indicators table with PV from ``sites``)."""
+    res = read_buildings(buildings, location)
+    _require_buildings(buildings, res.clean, res.rejects, out.with_name(out.stem + "_rejects.csv"))
+    table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
+                                        surfaces=surfaces), res.rejects
+    ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
+        if indicators_out is not None else []
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
+             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
+
+
+def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
+    """The indicators in the headers of ``lang`` (zh default, en): ``out`` (CSV, per institution and an ALL
+    row), ``<stem>_register.csv`` (the whole register, one row per indicator) and ``<stem>.xlsx`` with
+    both as sheets."""
+    from solarplan.planning.indicators import headers, indicators, register
+    b = buildings.copy()
+    if sites is not None and len(sites) and "occupants" in sites:
+        occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
+        first = ~b["site_id"].duplicated()
+        fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
+        b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    check_lang(lang)
+    t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
+    reg, t = register(t, lang), headers(t, lang)
+    sheets = {"单位指标": t, "全部汇总": reg} if lang == "zh" else {"institutions": t, "register": reg}
+    return [write_table(t, out), write_table(reg, out.with_name(out.stem + "_register.csv")),
+            *write_sheets(sheets, out.with_suffix(".xlsx"))]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -397,8 +478,57 @@ def read_pv_sites(path: Path) -> pd.DataFrame:
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
                          f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
+    num = {c: pd.to_numeric(df[c], errors="coerce") for c in ("tariff_cny_per_kwh", "self_consumed_value_cny",
+                                                             "export_revenue_cny", "export_kwh",
+                                                             "export_price_cny_per_kwh") if c in df.columns}
     return df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
-                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns}, **num)
+
+
+#: Columns a retrofit table needs to be priced in a contract (written by ``solarplan retrofit`` or ``demo``).
+RETROFIT_TABLE_COLUMNS = ("building_id", "site_id", "measure", "counted", "saved_cny", "capex_cny",
+                          "simple_payback_years", "baseline_cny")
+_TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "否", "f", ""}
+
+
+def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A retrofit savings table written by ``solarplan retrofit`` or ``demo`` (CSV or XLSX), for a contract.
+
+    Checks its columns, turns ``counted`` into booleans and the money columns into numbers, and (with
+    ``buildings``) that every row names a building of the buildings table, so a contract never prices
+    measures of buildings it does not hold.
+    """
+    df, rows, label, _ = read_rows(path)
+    missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
+                         f"{', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+    word = df["counted"].astype(str).str.strip().str.lower()
+    bad = ~word.isin(_TRUE_WORDS | _FALSE_WORDS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path} {label} {rows.iloc[i]}: column counted must be true or false, got "
+                         f"{df['counted'].iloc[i]!r}")
+    df = df.assign(counted=word.isin(_TRUE_WORDS).to_numpy())
+    for c in ("saved_cny", "capex_cny", "simple_payback_years", "baseline_cny", "incremental_capex_cny",
+              "electricity_price_cny_per_kwh", "saved_electricity_kwh", "saved_tce", "saved_co2_t"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+    for c in ("saved_cny", "capex_cny", "baseline_cny"):
+        if df[c].isna().any():
+            i = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: column {c} must be a number, got {df[c].iloc[i]!r}")
+    df["building_id"] = df["building_id"].astype(str).str.strip()
+    if buildings is not None:
+        known = set(buildings["building_id"].astype(str))
+        unknown = ~df["building_id"].isin(known)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: building_id {df['building_id'].iloc[i]!r} is not in "
+                             f"the buildings table ({int(unknown.sum())} row(s) like it); give the buildings table "
+                             "the retrofit table was computed from")
+    return df
 
 
 def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanConfig, terms: ContractTerms,
@@ -408,13 +538,16 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     Parameters
     ----------
     table : DataFrame
-        Retrofit savings table (:func:`evaluate_buildings`).
+        Retrofit savings table (:func:`evaluate_buildings`, or :func:`read_retrofit_table` of the file
+        ``solarplan retrofit``/``demo`` wrote): it is used as it is, not recomputed.
     buildings : DataFrame
         The clean buildings it was computed from.
     terms : ContractTerms
         :func:`contract_terms`.
     pv_sites : DataFrame, optional
-        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``, optionally ``self_consumed_kwh``).
+        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``; the ``self_consumed_value_cny`` and
+        ``export_revenue_cny`` of :func:`simulate_sites` are the PV value used, else ``self_consumed_kwh``
+        at the site's price, :func:`retrofit.contracts.pv_value`).
     target_irr : float, optional
         Solve the contract's own figure for this ESCO IRR [-].
 
@@ -423,6 +556,10 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     (packages, per_building, cashflows, sensitivity) DataFrames.
     """
     econ = economic_params(config)
+    if pv_sites is not None and len(pv_sites):  # the tariff the PV side valued each site at
+        given = pd.to_numeric(pv_sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in pv_sites \
+            else pd.Series(np.nan, index=pv_sites.index)
+        pv_sites = pv_sites.assign(tariff_cny_per_kwh=given.fillna(econ.default_tariff_cny_per_kwh))
     per_b = building_inputs(table, buildings, retrofit_params(config).prices, pv_sites,
                             econ.export_price(), max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
@@ -448,13 +585,23 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
+                  retrofit: Path | pd.DataFrame | None = None):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
+    ``retrofit``: the retrofit results (the file ``solarplan retrofit``/``demo`` wrote, or the same
+    DataFrame) are priced as they are; without it the buildings are evaluated here.
     Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
     """
     terms = contract_terms(kind, term, parameter)
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    if retrofit is None:
+        table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    else:
+        res = read_buildings(buildings, location)
+        rejects = res.rejects
+        table = retrofit if isinstance(retrofit, pd.DataFrame) else read_retrofit_table(retrofit, res.clean)
+    _require_buildings(buildings, res.clean if retrofit is not None else table, rejects,
+                       out.with_name(out.stem + "_rejects.csv"))
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
@@ -498,7 +645,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
         outl.to_file(gpkg, layer="packages", driver="GPKG")
         files.append(write_table(outl, out_dir / "packages.geojson"))
     files.append(gpkg)
-    files += write_sheets(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx")
+    files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
     summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "
                f"({p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f} MW, "
@@ -517,7 +664,8 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
     if buildings is not None:
-        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn)
+        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
+                                    sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)
         steps.append(step)
     steps.append(package_outputs(sites, out_dir, config, retro, lang))
     return steps
