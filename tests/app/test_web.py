@@ -330,3 +330,31 @@ def test_cancel_stops_the_worker(server):
     assert client.post(f"/job/{jid}/cancel").status_code == 303
     assert client.get(f"/job/{jid}/status").json()["state"] == "cancelled"
     assert client.get(f"/job/{jid}/results").headers["location"].endswith("/progress")
+
+
+def test_retrofit_page_gives_the_api_deal(web, tmp_path):
+    from solarplan import contract_terms, evaluate_buildings, price_contracts, read_buildings
+    from solarplan.app.pipeline import DEMO_BUILDINGS
+    from solarplan.core.resources import data_path
+    path = tmp_path / "楼宇.csv"
+    lines = data_path(DEMO_BUILDINGS).read_text(encoding="utf-8").splitlines()[:9]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = load_plan(None)
+    res = read_buildings(path)
+    table = evaluate_buildings(res.clean, config)
+    deals, *_ = price_contracts(table, res.clean, config, contract_terms("trusteeship", 10, 0.05))
+    p = web()
+    page = p.goto("/retrofit")
+    page.set_input_files("#buildings", str(path))
+    page.fill("#term", "10")
+    page.fill("#parameter", "5%")
+    page.click("#retrofit-button")
+    page.wait_for_selector("#deals, #error:visible", timeout=RUN_TIMEOUT_S * 1000)
+    if page.locator("#error:visible").count():
+        pytest.fail(page.inner_text("#error"))
+    cells = page.locator("#deals tbody tr").first.locator("td").all_inner_texts()
+    d = deals.iloc[0]
+    assert cells[1] == str(d["buildings"])
+    assert cells[3] == f"{d['savings_cny']:,.0f}" and cells[4] == f"{d['investment_cny']:,.0f}"
+    assert cells[7] == f"{d['esco_irr'] * 100:.1f}%"
+    assert page.locator("#measures tbody tr").count() == len(table)

@@ -139,3 +139,13 @@ def test_settings_are_checked_as_the_cli_checks_plan_toml(client, tmp_path):
 def test_toml_writer_round_trips_hostile_keys():
     raw = {"inventory": {"column_map": {'档案"号\n': "site_id", "x]y": "name"}}, "packages": {"max_sites": 5}}
     assert tomllib.loads(cfgform.to_toml(raw)) == raw
+
+
+def test_chinese_by_default_english_on_request_and_only_local_redirects(client):
+    assert "上传屋顶/车棚清单" in client.get("/").text
+    r = client.get("/lang?to=en&next=/claim", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/claim" and "lang=en" in r.headers["set-cookie"]
+    assert "Check a headline claim" in client.get("/claim").text
+    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        r = client.get("/lang", params={"to": "zh", "next": evil}, follow_redirects=False)
+        assert r.headers["location"] == "/"
