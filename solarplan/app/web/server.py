@@ -34,7 +34,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from solarplan.app.pipeline import DEMO_BUILDINGS, demo_inventory_path
+from solarplan.app.pipeline import DEMO_BUILDINGS, demo_inventory_path, rows_summary
 from solarplan.app.web import settings as cfgform
 from solarplan.app.web.jobs import (BUILDINGS_EXT, REGISTER_EXT, JobManager, display_name, read_json,
                                     upload_suffix)
@@ -153,7 +153,7 @@ def raw_headers(path: Path) -> list[str]:
     return [str(c) for c in read_rows(path)[0].columns]
 
 
-def validate_register(path: Path, raw_plan: dict) -> dict:
+def validate_register(path: Path, raw_plan: dict, lang: str = "zh") -> dict:
     """The validation page's content: the same reader and rules as ``solarplan inventory validate``."""
     config = cfgform.check(raw_plan, "settings")
     out = {"summary": "", "error": "", "rejects": [], "n_rejects": 0, "n_clean": 0, "unknown": []}
@@ -169,7 +169,7 @@ def validate_register(path: Path, raw_plan: dict) -> dict:
         out["error"] = str(exc).replace(str(path), "")
         return out
     rej = res.rejects
-    out.update(summary=res.summary(), n_rejects=len(rej), n_clean=len(res.clean),
+    out.update(summary=rows_summary(res, lang), n_rejects=len(rej), n_clean=len(res.clean),
                rejects=[{k: ("" if pd.isna(v) else str(v)) for k, v in r.items()}
                         for r in rej[["source_row", "site_id", "column", "value", "reason"]].head(500).to_dict("records")])
     for r in out["rejects"]:
@@ -350,7 +350,7 @@ def create_app(opts: ServeOptions = ServeOptions()):
             return redirect(f"/job/{job.id}/progress")
         raw, weather = snapshot()
         try:
-            v = await run_in_threadpool(validate_register, job.folder / job.spec["input"], raw)
+            v = await run_in_threadpool(validate_register, job.folder / job.spec["input"], raw, lang_of(request))
         except SolarplanError as exc:
             v = {"summary": "", "error": str(exc), "rejects": [], "n_rejects": 0, "n_clean": 0, "unknown": []}
         choices = sorted(k for k in HEADER_ALIASES)

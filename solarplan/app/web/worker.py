@@ -30,7 +30,8 @@ from solarplan.report.maps import load_results, write_map
 DOWNLOADS = ("shortlist.xlsx", "sites.csv", "packages.csv", "excluded.csv", "rejects.csv", "map.html",
              "briefing.html", "briefing.docx", "packages.geojson", "packages.gpkg", "surfaces.csv",
              "surfaces_clean.csv", "sites_assumptions.csv", "sites_sensitivity.csv", "retrofit.csv",
-             "retrofit_rejects.csv", "retrofit_assumptions.csv", "retrofit.xlsx", "contract.xlsx")
+             "retrofit_rejects.csv", "retrofit_assumptions.csv", "indicators.csv", "deal.xlsx", "retrofit.xlsx",
+             "contract.xlsx")
 ZIP_NAME = "solarplan-results.zip"
 
 PACKAGE_COLUMNS = ("package_id", "category", "district", "n_sites", "capacity_kwp", "annual_ac_kwh", "capex_cny",
@@ -125,15 +126,13 @@ def run_plan(folder: Path, spec: dict, rep: Reporter) -> dict:
     notes: list[str] = []
     if spec["kind"] == "demo":
         rep.enter("simulate")
-        steps = run_demo(out, config, report=rep.say)
+        steps = run_demo(out, config, report=rep.say, lang=lang)  # writes map, briefing and .docx too
     else:
         rep.enter("simulate")
         steps = packages_step(folder / spec["input"], out, config, None, spec.get("weather", "auto"), lang,
                               progress=rep.progress, warn=lambda s: (notes.append(s), rep.say(s)))
         rep.enter("packages")
         _reports(out, lang, rep, notes)
-    if spec["kind"] == "demo":
-        _docx(out, lang, notes)
     rep.enter("zip")
     sites, packages, _ = load_results(out)
     _zip(out)
