@@ -6,7 +6,9 @@ status 2; only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -43,21 +45,34 @@ console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
+                                                   "pip install \"solarplan[dask]\"; see docs/cluster.md).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
+                                                      "--engine dask; default: Dask's scheduler-address setting, "
+                                                      "else a local cluster).")
+SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
+                                                               "--scheduler-file` (with --engine dask).")
+DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
+                                                       "(with --engine dask; off by default).")
 LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
                                           "or en (MWh, CNY million).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt, lang: str = LangOpt):
+         config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
+         engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
     Example: solarplan demo --out maps/
     """
     check_lang(lang)
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
-                     lang=lang)
+    cfg = load_plan(config)
+    with _progress():
+        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
+                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         for f in step.files:
             out.print(say("wrote", lang, path=f), markup=False, highlight=False)
@@ -92,9 +107,38 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
 
 
+class _BarHandler(logging.Handler):
+    """Draws the progress records of :mod:`solarplan.core.progress` as one bar per step."""
+
+    def __init__(self, bar: Progress):
+        super().__init__(logging.INFO)
+        self.bar, self.tasks = bar, {}
+
+    def emit(self, record):
+        step = getattr(record, "step", None)
+        if step is None:
+            return
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=record.total)
+        self.bar.update(self.tasks[step], completed=record.done, total=record.total)
+
+
+@contextmanager
 def _progress():
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeRemainingColumn(), console=console, transient=True)
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeRemainingColumn(), console=console, transient=True)
+    handler = _BarHandler(bar)
+    logger = logging.getLogger("solarplan")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with bar:
+            yield bar
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @app.command()
@@ -106,8 +150,10 @@ def simulate(
     surfaces_out: Optional[Path] = typer.Option(None, "--surfaces-out", help="Per-surface results file."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
     weather_shift: str = ShiftOpt,
-    engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
@@ -121,11 +167,10 @@ def simulate(
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
-                                   progress=lambda d, t: bar.update(task, completed=d, total=t),
+                                   engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
+                                   dashboard=dashboard, size_to_load=size_to_load or None,
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
                                    lang=lang)
     out_console_step(step, lang)
@@ -226,6 +271,10 @@ def packages_cmd(
                                                   "CNY million)."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -234,11 +283,10 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
-                              progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         out_console_step(step, lang)
 
@@ -337,7 +385,10 @@ def check(
     tce: Optional[str] = typer.Option(None, "--tce", help="Claimed coal saved per year: 238吨标准煤."),
     surface_type: Optional[str] = typer.Option(None, "--surface-type", help="flat_roof, pitched_roof, metal_roof, "
                                                                             "carport (or 平屋顶, 彩钢瓦 ...)."),
+    mix: Optional[str] = typer.Option(None, "--mix", help="Roof-type mix of the claim instead of one type: "
+                                                          "flat_roof=0.7,carport=0.3 (shares of capacity or area)."),
     weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the stable JSON (docs/claims.md)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en, for the figures in the text output."),
 ):
@@ -346,7 +397,8 @@ def check(
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
     result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
-                         lon=lon, surface_type=surface_type, weather=weather)
+                         lon=lon, surface_type=surface_type, mix=mix, weather=weather,
+                         config=load_plan(config) if config else None)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -364,7 +416,16 @@ def check(
     for k, v in result.simulated.items():
         share = result.required_usable_share.get(k)
         p(f"  simulated {k}: P50 {v['p50_kwh_per_kwp']:.0f}, P90 {v['p90_kwh_per_kwp']:.0f} kWh/kWp"
-          + (f"; usable share needed at {sum(v['density_w_m2']) / 2:.0f} W/m2: {share:.0%}" if share else ""))
+          + (f"; usable share needed at {v['power_density_w_m2']:.0f} W/m2: {share:.0%}" if share else ""))
+    m = result.mix
+    p(f"  compared with {'the stated' if m['stated'] else 'the assumed'} mix "
+      f"{', '.join(f'{k} {v:.0%}' for k, v in m['shares'].items())}: P50 {m['p50_kwh_per_kwp']:.0f}, "
+      f"P90-P10 {m['p90_kwh_per_kwp']:.0f}-{m['p10_kwh_per_kwp']:.0f} kWh/kWp (sigma {m['sigma']:.1%})")
+    st = result.station
+    if st:
+        p(f"  weather station: {st['distance_km']:.0f} km away, site {st['elevation_diff_m']:+.0f} m above it; "
+          f"adds {st['sigma_distance']:.1%} (distance) and {st['sigma_elevation']:.1%} (elevation) to the "
+          f"uncertainty: sigma {st['sigma']:.1%} instead of {st['sigma_without']:.1%}")
     if result.energy_range_kwh:
         lo, hi = result.energy_range_kwh
         p(f"  plausible energy for this area: {format_quantity(lo, 'energy', lang)} - "

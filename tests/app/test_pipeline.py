@@ -74,24 +74,6 @@ def test_simulate_anywhere_with_a_file_but_not_without(tmp_path, capsys):
     assert "outside China" in rej["reason"].iloc[0]
 
 
-def test_dask_localcluster_gives_identical_results(demo_inventory):
-    from dask.distributed import Client, LocalCluster
-
-    clean = read_inventory(demo_inventory).clean
-    weather = get_weather("auto", 32.63, 110.80).weather
-    params = SystemParams()
-    local = simulate(clean, weather, params).surfaces.drop(columns="config_id")
-    from solarplan.pv.distributed import simulate_dask
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        assert len(client.scheduler_info()["workers"]) == 2
-        remote = simulate_dask(clean, weather, params, client=client, n_partitions=7)
-    assert list(remote.index) == list(local.index)
-    # the same per-configuration arithmetic on other partitions: equal to the last bit in
-    # practice; allow 1e-12 relative for SIMD tail handling of numpy's transcendental loops
-    np.testing.assert_allclose(remote.to_numpy(float), local.to_numpy(float), rtol=1e-12, atol=0)
-
-
 @pytest.mark.parametrize("doc,match", [
     ({"yeild": {}}, "unknown section"),
     ({"surfaces": {"glass_roof": {}}}, "unknown surface type"),
