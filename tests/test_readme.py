@@ -57,7 +57,7 @@ def test_tour_commands_run_as_written(tmp_path, demo_run):
 
 
 @pytest.mark.parametrize("cmd", ["demo", "check", "inventory", "simulate", "retrofit", "contract", "packages",
-                                 "map", "briefing", "weather"])
+                                 "map", "briefing", "weather", "serve"])
 def test_every_command_has_help_with_an_example(cmd):
     r = subprocess.run(solarplan_cmd(f"solarplan {cmd} --help"), capture_output=True, text=True, env=ENV)
     assert r.returncode == 0 and "Usage" in r.stdout

@@ -20,6 +20,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
+from solarplan.app.web.server import ServeOptions, read_plan_file
+from solarplan.app.web.server import serve as serve_app
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
@@ -387,6 +389,30 @@ def briefing_cmd(
         paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
     for path in paths:
         out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this computer only)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Needed to listen on another address than "
+                                                                     "127.0.0.1; a random access token is then "
+                                                                     "required and printed."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload [MB]."),
+    job_hours: float = typer.Option(4.0, "--job-hours", help="Jobs and their files are deleted after this many "
+                                                              "hours."),
+    workers: int = typer.Option(2, "--workers", help="Jobs that run at once (one process each)."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Start the local web app in the browser: upload a register, check it, run it, download the results.
+
+    Example: solarplan serve
+    """
+    opts = ServeOptions(max_upload_mb=max_upload_mb, ttl_h=job_hours, max_running=workers,
+                        plan=read_plan_file(config) if config else {})
+    serve_app(host, port, allow_remote=allow_remote, open_browser=not no_browser, opts=opts,
+              echo=lambda s: out.print(s, markup=False, highlight=False))
 
 
 def out_console_step(step, lang: str = "zh"):
