@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from solarplan.core.errors import InputError
+
 #: Upload extensions accepted for a register (zipped Shapefile as .zip) and for a buildings table.
 REGISTER_EXT = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv", ".geojson", ".json", ".gpkg", ".zip")
 BUILDINGS_EXT = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
@@ -116,7 +118,7 @@ class JobManager:
     # -- creation and lookup -------------------------------------------------------------------
     def create(self, kind: str, spec: dict) -> Job:
         if kind not in KINDS:
-            raise ValueError(f"unknown job kind {kind!r}; valid: {', '.join(KINDS)}")
+            raise InputError(f"unknown job kind {kind!r}; valid: {', '.join(KINDS)}")
         jid = secrets.token_hex(16)
         folder = self.root / jid
         (folder / "input").mkdir(parents=True, mode=0o700)
