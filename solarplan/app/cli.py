@@ -311,7 +311,10 @@ def check(
     tce: Optional[str] = typer.Option(None, "--tce", help="Claimed coal saved per year: 238吨标准煤."),
     surface_type: Optional[str] = typer.Option(None, "--surface-type", help="flat_roof, pitched_roof, metal_roof, "
                                                                             "carport (or 平屋顶, 彩钢瓦 ...)."),
+    mix: Optional[str] = typer.Option(None, "--mix", help="Roof-type mix of the claim instead of one type: "
+                                                          "flat_roof=0.7,carport=0.3 (shares of capacity or area)."),
     weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the stable JSON (docs/claims.md)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en, for the figures in the text output."),
 ):
@@ -320,7 +323,8 @@ def check(
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
     result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
-                         lon=lon, surface_type=surface_type, weather=weather)
+                         lon=lon, surface_type=surface_type, mix=mix, weather=weather,
+                         config=load_plan(config) if config else None)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -338,7 +342,16 @@ def check(
     for k, v in result.simulated.items():
         share = result.required_usable_share.get(k)
         p(f"  simulated {k}: P50 {v['p50_kwh_per_kwp']:.0f}, P90 {v['p90_kwh_per_kwp']:.0f} kWh/kWp"
-          + (f"; usable share needed at {sum(v['density_w_m2']) / 2:.0f} W/m2: {share:.0%}" if share else ""))
+          + (f"; usable share needed at {v['power_density_w_m2']:.0f} W/m2: {share:.0%}" if share else ""))
+    m = result.mix
+    p(f"  compared with {'the stated' if m['stated'] else 'the assumed'} mix "
+      f"{', '.join(f'{k} {v:.0%}' for k, v in m['shares'].items())}: P50 {m['p50_kwh_per_kwp']:.0f}, "
+      f"P90-P10 {m['p90_kwh_per_kwp']:.0f}-{m['p10_kwh_per_kwp']:.0f} kWh/kWp (sigma {m['sigma']:.1%})")
+    st = result.station
+    if st:
+        p(f"  weather station: {st['distance_km']:.0f} km away, site {st['elevation_diff_m']:+.0f} m above it; "
+          f"adds {st['sigma_distance']:.1%} (distance) and {st['sigma_elevation']:.1%} (elevation) to the "
+          f"uncertainty: sigma {st['sigma']:.1%} instead of {st['sigma_without']:.1%}")
     if result.energy_range_kwh:
         lo, hi = result.energy_range_kwh
         p(f"  plausible energy for this area: {format_quantity(lo, 'energy', lang)} - "

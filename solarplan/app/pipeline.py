@@ -26,6 +26,7 @@ from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
 from solarplan.io.tables import read_results, write_result, write_results
+from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.pv.distributed import simulate_dask
@@ -468,10 +469,9 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
 
 
 def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
-    """The indicators in the headers of ``lang`` (zh default, en): ``out`` (CSV, per institution and an ALL
-    row), ``<stem>_register.csv`` (the whole register, one row per indicator) and ``<stem>.xlsx`` with
-    both as sheets."""
-    from solarplan.planning.indicators import headers, indicators, register
+    """The indicators: ``out`` (CSV, per institution and an ALL row) and ``<stem>_register.csv`` (the whole
+    register, one row per indicator), both with machine field names in every language (as every CSV), and
+    ``<stem>.xlsx`` with both tables under the headers of ``lang`` (zh default, en)."""
     b = buildings.copy()
     if sites is not None and len(sites) and "occupants" in sites:
         occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
@@ -480,10 +480,11 @@ def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: P
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
     check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    reg, t = register(t, lang), headers(t, lang)
-    # headers already in ``lang`` (planning.indicators), so the workbook carries no glossary sheet
-    return [write_result(t, out), write_result(reg, out.with_name(out.stem + "_register.csv")),
-            *write_results({"institutions": t, "register": reg}, out.with_suffix(".xlsx"), lang, glossary=False)]
+    # the workbook: headers already words in ``lang`` (planning.indicators), so no glossary sheet
+    shown = t.assign(category=[value_label("category", v, lang) for v in t["category"]]) if "category" in t else t
+    sheets = {"institutions": headers(shown, lang), "register": register(t, lang)}
+    return [write_result(t, out), write_result(register_fields(t), out.with_name(out.stem + "_register.csv")),
+            *write_results(sheets, out.with_suffix(".xlsx"), lang, glossary=False)]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
