@@ -484,7 +484,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     shortlist.xlsx into ``out_dir``."""
     import geopandas as gpd
 
-    from solarplan.io.writers import write_sheets
+    from solarplan.io.writers import write_layers, write_sheets
     from solarplan.planning.packages import make_packages
     if lang not in ("zh", "en"):
         raise ConfigError(f"--lang must be zh or en, not {lang!r}")
@@ -499,28 +499,26 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
              write_table(res.excluded, out_dir / "excluded.csv")]
     gpkg = out_dir / "packages.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
     pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
-    pts.to_file(gpkg, layer="sites", driver="GPKG")
+    layers = {"sites": pts}
     if len(pts):
         utm = pts.estimate_utm_crs()
         hulls = pts.to_crs(utm).dissolve("package_id").geometry.convex_hull.buffer(150)
         outl = gpd.GeoDataFrame(res.packages.set_index("package_id").join(hulls.rename("geometry")),
                                 geometry="geometry", crs=utm).to_crs(4326).reset_index()
-        outl.to_file(gpkg, layer="packages", driver="GPKG")
+        layers["packages"] = outl
         files.append(write_table(outl, out_dir / "packages.geojson"))
-    files.append(gpkg)
+    files.append(write_layers(layers, gpkg))
     pk_cols = ["package_rank", "package_id", "category", "district", "n_sites", "capacity_mw", "annual_wan_kwh",
                "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr", "spread_km",
                "roof_score", "score", "bound_violation"]
     site_cols = ["site_rank", "site_id", "name", "category", "district", "capacity_mw", "annual_wan_kwh",
                  "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr",
                  "simple_payback_yr", "roof_score", "score"]
-    sheets = {"packages" if lang == "en" else "项目包汇总": _shortlist_frame(
-        res.packages.rename(columns={"rank": "package_rank"}), pk_cols, lang)}
-    for pid, g in res.sites.groupby("package_id", sort=False):
-        sheets[str(pid).replace("/", "_")[:31]] = _shortlist_frame(g.sort_values("site_rank"), site_cols, lang)
+    sheets = [("packages" if lang == "en" else "项目包汇总", _shortlist_frame(
+        res.packages.rename(columns={"rank": "package_rank"}), pk_cols, lang))]
+    for pid, g in res.sites.groupby("package_id", sort=False):   # sheet names made valid and unique on writing
+        sheets.append((str(pid), _shortlist_frame(g.sort_values("site_rank"), site_cols, lang)))
     files += write_sheets(sheets, out_dir / "shortlist.xlsx")
     p = res.packages
     summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "

@@ -3,19 +3,25 @@
 Self-contained HTML: charts are inline SVG (text drawn by the browser, so Chinese renders with
 the reader's fonts), the map is embedded with ``srcdoc`` (offline: its scripts inlined too),
 and a print stylesheet lays it out on A4. Every figure is computed from the results tables
-(packages.csv and sites.csv) and every user-supplied string is HTML-escaped.
+(packages.csv and sites.csv) and every user-supplied string is HTML-escaped. The page carries a
+strict Content-Security-Policy that also covers the embedded map (an ``iframe srcdoc`` inherits
+its parent's policy). The date shown is given (``date=``, ``--date``), or ``SOURCE_DATE_EPOCH``,
+or the day packages.csv was written, never the clock at rendering, so the same results give the
+same bytes.
 """
 from __future__ import annotations
 
-import html
-from datetime import date
+import datetime as dt
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from solarplan.core.errors import ConfigError, InputError
-from solarplan.report.maps import build_map, load_results, render
+from solarplan.core.atomic import write_text
+from solarplan.report.html import add_csp, csp_sources, escape
+from solarplan.report.maps import TILE_HOSTS, build_map, load_results, render
 
 TEXT = {
     "zh": {"title": "公共机构屋顶光伏项目简报", "mw": "装机容量", "wkwh": "年发电量", "tce": "年节约标煤",
@@ -52,7 +58,7 @@ def _bars_svg(labels, values, width=520, height=200, horizontal=False, color="#1
     """A small bar chart as inline SVG; labels are escaped."""
     v = np.nan_to_num(np.asarray(values, float))
     vmax = float(v.max()) if len(v) and v.max() > 0 else 1.0
-    e = html.escape
+    e = escape
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img">']
     if horizontal:
@@ -80,11 +86,13 @@ def _bars_svg(labels, values, width=520, height=200, horizontal=False, color="#1
 
 
 def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lang: str = "zh",
-                   offline: bool = False, tiles: str = "none", title: str | None = None) -> str:
-    """The briefing HTML."""
+                   offline: bool = False, tiles: str = "none", title: str | None = None,
+                   date: dt.date | str | None = None) -> str:
+    """The briefing HTML; ``date`` (a date or YYYY-MM-DD) is printed under the title, none if omitted."""
     if lang not in TEXT:
         raise ConfigError(f"--lang must be zh or en, not {lang!r}")
-    t, e = TEXT[lang], html.escape
+    t, e = TEXT[lang], escape
+    day = parse_date(date) if date is not None else None
     h = headline(sites, packages)
     cards = [(t["mw"], f"{h['capacity_mw']:,.2f}", "MW"), (t["wkwh"], f"{h['annual_wan_kwh']:,.0f}", "万kWh"),
              (t["tce"], f"{h['annual_tce']:,.0f}", "tce"), (t["co2"], f"{h['annual_co2_t']:,.0f}", "t CO2"),
@@ -112,7 +120,7 @@ def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lan
                          color="#2ca02c")
     map_html = render(build_map(sites, packages, outlines, tiles=tiles, lang=lang), offline=offline)
     doc_title = title or t["title"]
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <title>{e(doc_title)}</title>
 <style>
@@ -132,26 +140,47 @@ iframe {{ width: 100%; height: 420px; border: 1px solid #ccc; }}
   h2 {{ break-after: avoid; }} table, .charts {{ break-inside: avoid; }} }}
 </style></head><body>
 <h1>{e(doc_title)}</h1>
-<p class="note">{e(date.today().isoformat())} · {h['n_packages']} {e(t['packages'])} · {h['n_sites']} {e(t['sites'])}</p>
+<p class="note">{e(day.isoformat()) + ' · ' if day else ''}{h['n_packages']} {e(t['packages'])} · {h['n_sites']} {e(t['sites'])}</p>
 <div class="cards">{card_html}</div>
 <h2>{e(t['packages'])}</h2><table id="packages">{head}{''.join(rows)}</table>
 <div class="charts"><div><h2>{e(t['monthly'])}</h2>{month_svg}</div><div><h2>{e(t['ranking'])}</h2>{rank_svg}</div></div>
-<h2>{e(t['map'])}</h2><iframe id="map" title="map" srcdoc="{e(map_html, quote=True)}"></iframe>
+<h2>{e(t['map'])}</h2><iframe id="map" title="map" srcdoc="{e(map_html)}"></iframe>
 <p class="note">{e(t['note'])}</p>
 </body></html>"""
+    return add_csp(page, TILE_HOSTS.get(tiles, ()), extra=csp_sources(map_html))
+
+
+def parse_date(value) -> dt.date:
+    """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string (InputError otherwise)."""
+    if isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"--date must be a day as YYYY-MM-DD, such as 2025-03-31; got {value!r}") from None
+
+
+def results_date(results: Path) -> dt.date:
+    """The day of a results folder: ``SOURCE_DATE_EPOCH`` (reproducible builds) if set, else the day
+    packages.csv was last written (local time)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from None
+    return dt.date.fromtimestamp((Path(results) / "packages.csv").stat().st_mtime)
 
 
 def write_briefing(results: str | Path, out: str | Path, *, lang: str = "zh", offline: bool = False,
-                   tiles: str = "none") -> Path:
-    """Read a results folder and write the briefing."""
+                   tiles: str = "none", date: dt.date | str | None = None) -> Path:
+    """Read a results folder and write the briefing (dated ``date``, else :func:`results_date`)."""
     results = Path(results)
     if not results.is_dir():
         raise InputError(f"{results}: the briefing needs the results folder (sites.csv, packages.csv)")
     sites, packages, outlines = load_results(results)
     if not len(packages):
         raise InputError(f"{results}: no packages.csv; run `solarplan packages` or `solarplan demo` first")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles),
-                   encoding="utf-8")
-    return out
+    day = parse_date(date) if date is not None else results_date(results)
+    return write_text(out, build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles,
+                                          date=day))

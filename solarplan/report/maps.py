@@ -3,9 +3,12 @@
 Sites are circle markers sized by capacity and coloured by package, one layer per
 package in a layer control, package outlines with rank labels, a legend, popups
 with the key figures, and clustering above ``cluster_above`` sites. The site data
-travel as one JSON array (with ``<``, ``>`` and ``&`` escaped, so no user text can
-close the script) and popups, labels and the legend are built with
-``textContent``, so a site name is always shown as text, never run.
+travel as one JSON data block (``<script type="application/json">``, added verbatim so
+no user text ever passes through branca's Jinja templates) read with ``textContent``;
+popups, labels and the legend are built with ``textContent`` and layer-control names are
+HTML-escaped, so a site name is always shown as text, never run. The page carries a strict
+Content-Security-Policy (script and style hashes, images from the basemap host only) and
+numbered element ids, so the same inputs give the same bytes (see :mod:`solarplan.report.html`).
 
 Basemaps: ``osm``, ``gaode`` (AutoNavi; every overlay is shifted WGS84 -> GCJ-02 so it
 lands on its building), ``tianditu`` (key from ``[maps] tianditu_key`` or the
@@ -24,12 +27,15 @@ from pathlib import Path
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.atomic import write_text
 from solarplan.core.geodatum import wgs84_to_gcj02
+from solarplan.io.writers import restore
+from solarplan.report.html import RawElement, add_csp, data_block, stable_ids
 
 ASSETS = Path(__file__).parent / "assets"
 LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/"
@@ -39,6 +45,10 @@ JS = [("leaflet", LEAFLET_CDN + "leaflet.js", "leaflet.js"),
 CSS = [("leaflet_css", LEAFLET_CDN + "leaflet.css", "leaflet.css"),
        ("cluster_css", CLUSTER_CDN + "MarkerCluster.css", "MarkerCluster.css"),
        ("cluster_default_css", CLUSTER_CDN + "MarkerCluster.Default.css", "MarkerCluster.Default.css")]
+#: image hosts each basemap loads tiles from (the Content-Security-Policy allows only these)
+TILE_HOSTS = {"osm": ("https://tile.openstreetmap.org",), "gaode": ("https://*.is.autonavi.com",),
+              "tianditu": ("https://*.tianditu.gov.cn",), "none": ()}
+DATA_ID = "solarplan-data"
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", None),
     "gaode": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
@@ -58,12 +68,6 @@ LABELS = {
 }
 
 
-def _safe_json(obj) -> str:
-    """JSON that cannot end a <script> element or open an HTML comment."""
-    return (json.dumps(obj, ensure_ascii=False, allow_nan=False).replace("&", "\\u0026")
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
     """Read a results folder (sites.csv, packages.csv, packages.geojson) or one sites file.
 
@@ -79,11 +83,16 @@ def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | N
         raise InputError(f"{folder}: no sites.csv here; run `solarplan packages` or `solarplan demo` first")
     sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
                                                                  "name": str})
+    for col in ("site_id", "name", "package_id", "category", "district"):   # undo the CSV formula guard
+        if col in sites:
+            sites[col] = sites[col].map(restore)
     need = {"site_id", "lat", "lon", "capacity_kwp"}
     if not need <= set(sites.columns):
         raise InputError(f"{sites_file}: a sites table needs columns {', '.join(sorted(need))}")
     pk_file, geo = folder / "packages.csv", folder / "packages.geojson"
     packages = pd.read_csv(pk_file, encoding="utf-8-sig") if path.is_dir() and pk_file.exists() else pd.DataFrame()
+    if "package_id" in packages:
+        packages["package_id"] = packages["package_id"].map(restore)
     outlines = json.loads(geo.read_text(encoding="utf-8")) if path.is_dir() and geo.exists() else None
     return sites, packages, outlines
 
@@ -114,11 +123,13 @@ _SCRIPT = Template("""
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
+  var D = JSON.parse(document.getElementById('solarplan-data').textContent);
   if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(18); }  // clustering needs it; 'none' tiles set none
   var T = D.labels;
+  function esc(t) { return String(t).replace(/[&<>"']/g, function (c) {
+    return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
   function el(tag, text, style) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text;
-    if (style) e.setAttribute('style', style); return e; }
+    if (style) e.style.cssText = style; return e; }
   function popup(s) {
     var box = el('div'); box.appendChild(el('b', s.name || s.id));
     var rows = [[T.package, s.pkg || T.excluded], [T.capacity, s.mw === null ? '-' : s.mw + ' MW'],
@@ -130,7 +141,7 @@ _SCRIPT = Template("""
   var overlays = {}, count = 0, groups = {};
   D.packages.forEach(function (p) {
     groups[p.id] = D.cluster ? L.markerClusterGroup({chunkedLoading: true}) : L.featureGroup();
-    overlays[(p.rank ? '#' + p.rank + ' ' : '') + p.id] = groups[p.id];
+    overlays[esc((p.rank ? '#' + p.rank + ' ' : '') + p.id)] = groups[p.id];  // Leaflet sets names as HTML
   });
   D.sites.forEach(function (s) {
     var p = D.packages[s.p];
@@ -146,7 +157,7 @@ _SCRIPT = Template("""
         var t = el('span', (f.properties.rank ? '#' + f.properties.rank + ' ' : '') + (f.properties.package_id || ''));
         layer.bindTooltip(t, {permanent: true, direction: 'center', className: 'sp-rank'});
       }});
-    ol.addTo(map); overlays[T.package + ' outlines'] = ol;
+    ol.addTo(map); overlays[esc(T.package + ' outlines')] = ol;
   }
   L.control.layers(null, overlays, {collapsed: D.packages.length > 12}).addTo(map);
   var legend = L.control({position: 'bottomright'});
@@ -171,10 +182,11 @@ _SCRIPT = Template("""
 
 
 class _SiteLayer(JSCSSMixin, MacroElement):
-    def __init__(self, payload: str):
+    """The site layer's script: fixed code only; the data are in the JSON block ``DATA_ID``."""
+
+    def __init__(self):
         super().__init__()
         self._name = "SolarplanSites"
-        self.payload = payload
         self._template = _SCRIPT
 
 
@@ -213,7 +225,7 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
                      "lon": round(float(lon[i]), 6), "r": round(float(radius[i]), 1), "p": index[pk_ids.iat[i]],
                      "pkg": pk_ids.iat[i], "mw": _num(cap[i] / 1000, 3), "wkwh": _num(ac.iat[i] / 1e4, 1),
                      "pb": _num(pb.iat[i], 1), "score": _num(sc.iat[i], 1)})
-    payload = _safe_json({"sites": rows, "packages": pk_list, "outlines": outlines, "cluster": len(s) > cluster_above,
+    payload = data_block(DATA_ID, {"sites": rows, "packages": pk_list, "outlines": outlines, "cluster": len(s) > cluster_above,
                           "labels": LABELS[lang]})
     center = [float(np.nanmean(lat)), float(np.nanmean(lon))] if len(s) else [32.6, 110.8]
     url, attr, subs = TILES[tiles]
@@ -222,6 +234,9 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
         if not key:
             raise ConfigError("tianditu tiles need a key: set [maps] tianditu_key in plan.toml or the TIANDITU_KEY "
                               "environment variable (free from console.tianditu.gov.cn), or use --tiles osm|gaode|none")
+        if not re.fullmatch(r"[A-Za-z0-9]{1,128}", str(key)):
+            raise ConfigError("the tianditu key must be the 32 letters and digits from console.tianditu.gov.cn "
+                              f"(got {len(str(key))} characters including other signs)")
         url = url.replace("{key}", key)
     m = folium.Map(location=center, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False)
     m.default_js = [(n, u) for n, u, _ in JS[:1]]
@@ -229,20 +244,29 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     if url:
         kw = {"subdomains": subs} if subs else {}
         folium.TileLayer(url, attr=attr, name=tiles, max_zoom=18, **kw).add_to(m)
-    layer = _SiteLayer(payload)
+    m.get_root().html.add_child(RawElement(payload), name=DATA_ID)
+    layer = _SiteLayer()
     layer.default_js = [(n, u) for n, u, _ in JS[1:]]
     layer.default_css = [(n, u) for n, u, _ in CSS[1:]]
     layer.add_to(m)
-    m.get_root().header.add_child(Element(
-        "<style>.sp-rank{background:rgba(255,255,255,.85);border:0;font:bold 12px sans-serif;box-shadow:none}</style>"))
+    m.get_root().header.add_child(RawElement(
+        "<style>.sp-rank{background:rgba(255,255,255,.85);border:0;font:bold 12px sans-serif;box-shadow:none}</style>"),
+        name="solarplan-style")
+    m.solarplan_img_hosts = TILE_HOSTS[tiles]
     return m
 
 
 def render(m: folium.Map, offline: bool = False) -> str:
-    """The map's HTML; with ``offline`` every script and stylesheet inlined (no other host contacted)."""
+    """The map's HTML with its Content-Security-Policy; with ``offline`` every script and stylesheet
+    inlined (no other host contacted)."""
+    stable_ids(m.get_root())
     html = m.get_root().render()
-    if not offline:
-        return html
+    if offline:
+        html = _inline_assets(html)
+    return add_csp(html, getattr(m, "solarplan_img_hosts", ()))
+
+
+def _inline_assets(html: str) -> str:
     for _, url, fname in JS:
         code = (ASSETS / fname).read_text(encoding="utf-8").replace("</script", "<\\/script")
         html = html.replace(f'<script src="{url}"></script>', f"<script>/* {fname} (inlined) */\n{code}\n</script>")
@@ -261,7 +285,4 @@ def write_map(results: str | Path, out: str | Path, *, tiles: str = "osm", offli
     """Read results and write the map HTML."""
     sites, packages, outlines = load_results(results)
     m = build_map(sites, packages, outlines, tiles=tiles, lang=lang, tianditu_key=tianditu_key)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(m, offline), encoding="utf-8")
-    return out
+    return write_text(out, render(m, offline))
