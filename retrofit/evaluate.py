@@ -50,28 +50,19 @@ COLUMNS_ID = ["building_id", "site_id", "name", "category", "measure"]
 
 @dataclass(frozen=True)
 class RetrofitParams:
-    """All measure parameters (each dataclass documents its defaults and sources)."""
+    """All measure parameters (each dataclass documents its defaults and sources).
 
-    prices: Prices = field(default_factory=Prices)
+    Config section ``[retrofit]``: the price keys of :class:`Prices` at the top level
+    (``prices`` is flattened), and tables ``gshp``, ``ground``, ``lighting``, ``chiller``
+    whose keys are the fields of those dataclasses (checked by
+    :func:`solarplan.io.config.parse_section`).
+    """
+
+    prices: Prices = field(default_factory=Prices, metadata={"flatten": True})
     gshp: gshp.GshpParams = field(default_factory=gshp.GshpParams)
     ground: ground.GroundParams = field(default_factory=ground.GroundParams)
     lighting: lighting.LightingParams = field(default_factory=lighting.LightingParams)
     chiller: chillers.ChillerParams = field(default_factory=chillers.ChillerParams)
-
-    @classmethod
-    def from_mapping(cls, raw) -> "RetrofitParams":
-        """From the ``[retrofit]`` config section: price keys, and tables ``gshp``, ``lighting``, ``chiller``
-        whose keys are the fields of those dataclasses. Unknown keys raise ValueError listing the valid ones."""
-        from solarplan.io.config import require_known
-        raw = dict(raw)
-        subs = {"gshp": gshp.GshpParams, "ground": ground.GroundParams, "lighting": lighting.LightingParams,
-                "chiller": chillers.ChillerParams}
-        made = {}
-        for name, kind in subs.items():
-            given = dict(raw.pop(name, {}))
-            require_known(kind, given, f"retrofit.{name}")
-            made[name] = kind(**given)
-        return cls(prices=Prices.from_mapping(raw), **made)
 
 
 def _given(row, col) -> bool:

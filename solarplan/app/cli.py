@@ -12,7 +12,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from solarplan.io.config import load_config
 from solarplan.core.errors import SolarplanError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -36,7 +35,7 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     Example: solarplan demo --out maps/
     """
     from solarplan.app.pipeline import run_demo
-    steps = run_demo(out_dir, load_config(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -55,7 +54,7 @@ def inventory_validate(
     Example: solarplan inventory validate roofs.xlsx --out checked/
     """
     from solarplan.app.pipeline import validate_step
-    res, step = validate_step(file, out_dir, load_config(config), require_china=False if anywhere else None)
+    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None)
     out_console_step(step)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
@@ -96,7 +95,7 @@ def simulate(
     from types import MappingProxyType
 
     from solarplan.app.pipeline import simulate_step
-    cfg = load_config(config)
+    cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
@@ -128,7 +127,7 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     from solarplan.app.pipeline import retrofit_step
-    _, step = retrofit_step(buildings, out_file, load_config(config), weather, location,
+    _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -171,7 +170,7 @@ def contract_cmd(
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
 
-    _, step = contract_step(buildings, out_file, load_config(config), kind=kind, term=term,
+    _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
                             parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
@@ -199,7 +198,7 @@ def packages_cmd(
     from solarplan.app.pipeline import packages_step
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
-        steps = packages_step(inventory, out_dir, load_config(config), buildings, weather, lang,
+        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     for step in steps:
@@ -226,7 +225,7 @@ def map_cmd(
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
     from solarplan.report.maps import write_map
-    cfg = load_config(config)
+    cfg = load_plan(config)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -375,7 +374,7 @@ def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon
     from solarplan.weather.pvgis import PvgisOptions, pvgis_year
     from solarplan.weather.writers import write_weather
     lat, lon, label = resolve_location(location)
-    options = PvgisOptions.from_mapping(load_config(config).section("weather"))
+    options = PvgisOptions.from_mapping(load_plan(config).section("weather"))
     year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
     out.print(f"{label}: PVGIS {year.meta.get('radiation_db', '')} {year.meta.get('years', '')}, "
               f"{'downloaded to' if year.meta['pvgis_downloaded'] else 'already cached in'} {year.source}",
@@ -408,6 +407,12 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",
               markup=False, highlight=False)
+
+
+def load_plan(path):
+    """plan.toml read and every section checked (solarplan.app.pipeline.load_plan)."""
+    from solarplan.app.pipeline import load_plan as _load
+    return _load(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.pv.aggregate import sites_from_surfaces
-from solarplan.io.config import PlanConfig
+from solarplan.io.config import PlanConfig, load_config
 from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
 from solarplan.core.errors import ConfigError
 from solarplan.pv.uncertainty import for_weather
@@ -26,6 +26,20 @@ from solarplan.io.writers import write_table
 from solarplan.core.resources import data_path
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
+
+
+def schemas() -> dict[str, type]:
+    """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
+    from retrofit.evaluate import RetrofitParams
+    from solarplan.planning.packages import PackageRules
+    from solarplan.weather.options import WeatherOptions
+    return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
+            "retrofit": RetrofitParams, "weather": WeatherOptions}
+
+
+def load_plan(path: Path | str | None) -> PlanConfig:
+    """Read a plan.toml and check every section now, before any work starts."""
+    return load_config(path, schemas())
 
 
 def demo_inventory_path() -> Path:
@@ -52,10 +66,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
 
 def system_params(config: PlanConfig) -> SystemParams:
     """The engine parameters from the ``[yield]`` section."""
-    try:
-        return SystemParams.from_mapping(config.section("yield"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [yield] {exc}") from None
+    return config.typed("yield", SystemParams)
 
 
 def _nearest_station(lat, lon) -> np.ndarray:
@@ -206,10 +217,7 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
 
 def economic_params(config: PlanConfig) -> EconomicParams:
     """The economic assumptions from the ``[economics]`` section."""
-    try:
-        return EconomicParams.from_mapping(config.section("economics"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+    return config.typed("economics", EconomicParams)
 
 
 def assumptions_table(config: PlanConfig) -> pd.DataFrame:
@@ -297,10 +305,7 @@ DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
 def retrofit_params(config: PlanConfig):
     """The retrofit assumptions from the ``[retrofit]`` section."""
     from retrofit.evaluate import RetrofitParams
-    try:
-        return RetrofitParams.from_mapping(config.section("retrofit"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+    return config.typed("retrofit", RetrofitParams)
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
@@ -460,10 +465,7 @@ SHORTLIST_COLUMNS = {
 def package_rules(config: PlanConfig):
     """The packaging rules from the ``[packages]`` section."""
     from solarplan.planning.packages import PackageRules
-    try:
-        return PackageRules.from_mapping(config.section("packages"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+    return config.typed("packages", PackageRules)
 
 
 def _shortlist_frame(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:

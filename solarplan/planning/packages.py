@@ -41,7 +41,9 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from scipy.cluster.hierarchy import fcluster, linkage
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.geometry import utm_epsg
+from solarplan.core.limits import accepts
 
 #: criterion -> (site column, higher is better)
 CRITERIA = MappingProxyType({
@@ -65,45 +67,27 @@ SUM_COLUMNS = ("capacity_kwp", "annual_ac_kwh", "p90_ac_kwh", "capex_cny", "annu
 class PackageRules:
     """Bounds and weights (section ``[packages]`` of plan.toml). Defaults are estimates [2]_."""
 
-    category_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({"venue": "agency"}))
+    category_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({"venue": "agency"}),
+                                            metadata={"open_keys": True})
     by_district: bool = True
-    min_package_mw: float = 1.0
-    max_package_mw: float = 20.0
-    max_sites: int = 60
-    max_spread_km: float = 15.0
-    min_site_kwp: float = 5.0
-    min_specific_yield: float = 700.0
-    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    roof_scores: Mapping[str, float] = field(default_factory=lambda: ROOF_SCORES)
+    min_package_mw: float = field(default=1.0, metadata=accepts(0, 1e4, unit="MW"))
+    max_package_mw: float = field(default=20.0, metadata=accepts(0, 1e4, open=(True, False), unit="MW"))
+    max_sites: int = field(default=60, metadata=accepts(1, 1e6, unit="sites"))
+    max_spread_km: float = field(default=15.0, metadata=accepts(0, 2000, open=(True, False), unit="km"))
+    min_site_kwp: float = field(default=5.0, metadata=accepts(0, 1e5, unit="kWp"))
+    min_specific_yield: float = field(default=700.0, metadata=accepts(0, 3000, unit="kWh/kWp"))
+    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS, metadata=accepts(0, 1e3))
+    roof_scores: Mapping[str, float] = field(default_factory=lambda: ROOF_SCORES, metadata=accepts(0, 1))
 
-    @classmethod
-    def from_mapping(cls, raw) -> "PackageRules":
-        from solarplan.io.config import require_known
-        raw = dict(raw)
-        require_known(cls, raw, "packages")
-        if "weights" in raw:
-            w = dict(raw["weights"])
-            unknown = set(w) - set(CRITERIA)
-            if unknown:
-                raise ValueError(f"unknown weight(s) {sorted(unknown)}; valid: {', '.join(CRITERIA)}")
-            if any(float(v) < 0 for v in w.values()):
-                raise ValueError("weights must be >= 0")
-            raw["weights"] = MappingProxyType({**DEFAULT_WEIGHTS, **{k: float(v) for k, v in w.items()}})
-        if "roof_scores" in raw:
-            given = dict(raw["roof_scores"])
-            unknown = set(given) - set(ROOF_SCORES)
-            if unknown:
-                raise ValueError(f"unknown surface type(s) in roof_scores {sorted(unknown)}; valid: "
-                                 f"{', '.join(ROOF_SCORES)}")
-            if any(not 0 <= float(v) <= 1 for v in given.values()):
-                raise ValueError("roof_scores must lie between 0 and 1")
-            raw["roof_scores"] = MappingProxyType({**ROOF_SCORES, **{k: float(v) for k, v in given.items()}})
-        if "category_map" in raw:
-            raw["category_map"] = MappingProxyType(dict(raw["category_map"]))
-        r = cls(**raw)
-        if not (0 <= r.min_package_mw <= r.max_package_mw and r.max_spread_km > 0 and r.max_sites >= 1):
-            raise ValueError("need 0 <= min_package_mw <= max_package_mw, max_spread_km > 0, max_sites >= 1")
-        return r
+    def __post_init__(self):
+        if not self.min_package_mw <= self.max_package_mw:
+            raise ConfigError(f"min_package_mw ({self.min_package_mw}) must not exceed max_package_mw "
+                              f"({self.max_package_mw})")
+        unknown = set(self.weights) - set(CRITERIA)
+        if unknown:
+            raise ConfigError(f"unknown weight(s) {sorted(unknown)}; valid: {', '.join(CRITERIA)}")
+        if not sum(self.weights.values()) > 0:
+            raise ConfigError("at least one ranking weight must be above 0")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from solarplan.core import finance
-from solarplan.core.factors import grid_factor, kwh_to_co2_t, kwh_to_tce, tce_factor
+from solarplan.core.factors import GRID_REGIONS, GRID_YEARS, TCE_BASES, grid_factor, kwh_to_co2_t, kwh_to_tce, tce_factor
+from solarplan.core.limits import accepts
 
 
 @dataclass(frozen=True)
@@ -72,29 +73,24 @@ class EconomicParams:
     """
 
     capex_cny_per_w: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(
-        {"flat_roof": 3.2, "pitched_roof": 3.0, "metal_roof": 2.9, "carport": 4.0}))
-    om_cny_per_w_yr: float = 0.04
-    inverter_replacement_year: int = 13
-    inverter_cny_per_w: float = 0.15
-    degradation_per_yr: float = 0.004
-    horizon_years: int = 25
-    discount_rate: float = 0.06
-    default_tariff_cny_per_kwh: float = 0.65
-    export_price_cny_per_kwh: float = 0.4161
-    owner_discount: float = 0.0
-    roof_rent_cny_per_m2_yr: float = 0.0
-    tce_basis: str = "calorific"
-    grid_region: str = "national"
-    grid_year: int = 2023
+        {"flat_roof": 3.2, "pitched_roof": 3.0, "metal_roof": 2.9, "carport": 4.0}),
+        metadata=accepts(0, 20, open=(True, False), unit="CNY/W"))
+    om_cny_per_w_yr: float = field(default=0.04, metadata=accepts(0, 1, unit="CNY/W/yr"))
+    inverter_replacement_year: int = field(default=13, metadata=accepts(0, 60, unit="year"))
+    inverter_cny_per_w: float = field(default=0.15, metadata=accepts(0, 5, unit="CNY/W"))
+    degradation_per_yr: float = field(default=0.004, metadata=accepts(0, 0.1, unit="-/yr", fraction=True))
+    horizon_years: int = field(default=25, metadata=accepts(1, 60, unit="years"))
+    discount_rate: float = field(default=0.06, metadata=accepts(-1, 1, open=True, unit="-", fraction=True))
+    default_tariff_cny_per_kwh: float = field(default=0.65, metadata=accepts(0, 10, unit="CNY/kWh"))
+    export_price_cny_per_kwh: float = field(default=0.4161, metadata=accepts(0, 10, unit="CNY/kWh"))
+    owner_discount: float = field(default=0.0, metadata=accepts(0, 1, unit="-", fraction=True))
+    roof_rent_cny_per_m2_yr: float = field(default=0.0, metadata=accepts(0, 1000, unit="CNY/m2/yr"))
+    tce_basis: str = field(default="calorific", metadata=accepts(choices=tuple(TCE_BASES)))
+    grid_region: str = field(default="national", metadata=accepts(choices=GRID_REGIONS))
+    grid_year: int = field(default=2023, metadata=accepts(choices=GRID_YEARS))
 
-    @classmethod
-    def from_mapping(cls, values: Mapping) -> "EconomicParams":
-        from solarplan.io.config import require_known
-        require_known(cls, values, "economics")
-        kw = dict(values)
-        if "capex_cny_per_w" in kw:
-            kw["capex_cny_per_w"] = MappingProxyType({**dict(cls().capex_cny_per_w), **dict(kw["capex_cny_per_w"])})
-        return cls(**kw)
+    def __post_init__(self):
+        grid_factor(self.grid_region, self.grid_year)  # raises ConfigError for a pair without a factor
 
     def metadata(self) -> pd.DataFrame:
         """Every assumption with its source, for the outputs' companion sheet."""

@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.limits import accepts
 from solarplan.weather.core import WeatherYear
 
 #: PVWatts loss components [%] and their defaults from PVWatts v5 [1]_ (pvlib defaults).
@@ -90,7 +92,7 @@ TEMPERATURE_MODELS = ("sapm", "faiman")
 
 def _choose(name: str, valid, what: str) -> str:
     if name not in valid:
-        raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
+        raise ConfigError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
     return name
 
 
@@ -133,17 +135,17 @@ class SystemParams:
         (median 0.01 %) over random tilts 0-60 deg and all azimuths (tested).
     """
 
-    transposition: str = "perez"
-    iam_model: str = "physical"
-    temperature_model: str = "sapm"
-    gamma_pdc: float = -0.0035
-    dc_ac_ratio: float = 1.2
-    eta_inv_nom: float = 0.96
-    losses: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LOSSES)
-    albedo: float = 0.2
+    transposition: str = field(default="perez", metadata=accepts(choices=TRANSPOSITION_MODELS))
+    iam_model: str = field(default="physical", metadata=accepts(choices=tuple(IAM_MODELS)))
+    temperature_model: str = field(default="sapm", metadata=accepts(choices=TEMPERATURE_MODELS))
+    gamma_pdc: float = field(default=-0.0035, metadata=accepts(-0.01, 0, unit="1/C"))
+    dc_ac_ratio: float = field(default=1.2, metadata=accepts(0.5, 2.5, unit="-"))
+    eta_inv_nom: float = field(default=0.96, metadata=accepts(0.5, 1, unit="-", fraction=True))
+    losses: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LOSSES, metadata=accepts(0, 100, unit="%"))
+    albedo: float = field(default=0.2, metadata=accepts(0, 1, unit="-"))
     row_shading: bool = True
-    wind_floor: float = 0.5
-    orientation_resolution_deg: float | None = 0.1
+    wind_floor: float = field(default=0.5, metadata=accepts(0, 5, unit="m/s"))
+    orientation_resolution_deg: float | None = field(default=0.1, metadata=accepts(0, 5, unit="degrees"))
 
     def __post_init__(self):
         _choose(self.transposition, TRANSPOSITION_MODELS, "transposition model")
@@ -151,19 +153,10 @@ class SystemParams:
         _choose(self.temperature_model, TEMPERATURE_MODELS, "temperature model")
         unknown = set(self.losses) - set(DEFAULT_LOSSES)
         if unknown:
-            raise ValueError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")
-
-    @classmethod
-    def from_mapping(cls, values: Mapping) -> "SystemParams":
-        """Build from a ``[yield]`` config section; unknown keys raise ValueError listing the valid ones."""
-        valid = {f for f in cls.__dataclass_fields__}
-        unknown = set(values) - valid
-        if unknown:
-            raise ValueError(f"unknown [yield] key(s) {sorted(unknown)}; valid: {', '.join(sorted(valid))}")
-        kwargs = dict(values)
-        if "losses" in kwargs:
-            kwargs["losses"] = MappingProxyType({**DEFAULT_LOSSES, **dict(kwargs["losses"])})
-        return cls(**kwargs)
+            raise ConfigError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")
+        bad = {k: v for k, v in self.losses.items() if not 0 <= float(v) <= 100}
+        if bad:
+            raise ConfigError(f"loss components are percentages in [0, 100]; got {bad}")
 
     def loss_fraction(self, mounting: str) -> float:
         """Total PVWatts loss [-] for a mounting (no generic shading for modelled rows)."""
@@ -362,7 +355,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
                if c not in surfaces.columns]
     if missing:
-        raise ValueError(f"surfaces lack column(s) {', '.join(missing)}")
+        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
     geom = geometry or solar_geometry(weather, params)
     configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
     n_cfg = len(configs)

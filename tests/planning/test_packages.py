@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solarplan.core.errors import ConfigError
+from solarplan.io.config import parse_section
 from solarplan.planning.packages import CRITERIA, PackageRules, make_packages, score
 
 
@@ -146,8 +148,8 @@ def test_roof_type_weight_moves_the_ranking():
     assert "score_roof_type" not in off.sites and off.sites["score"].nunique() == 1  # a tie, broken by id
 
 
-@pytest.mark.parametrize("raw,message", [({"roof_scores": {"glass_roof": 0.5}}, "valid: flat_roof"),
-                                         ({"roof_scores": {"metal_roof": 1.5}}, "between 0 and 1")])
+@pytest.mark.parametrize("raw,message", [({"roof_scores": {"glass_roof": 0.5}}, "among flat_roof"),
+                                         ({"roof_scores": {"metal_roof": 1.5}}, r"in \[0, 1\]")])
 def test_bad_roof_scores(raw, message):
-    with pytest.raises(ValueError, match=message):
-        PackageRules.from_mapping(raw)
+    with pytest.raises(ConfigError, match=message):
+        parse_section(PackageRules, raw, "[packages]")

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from solarplan.core import finance
+from solarplan.core.errors import ConfigError
+from solarplan.io.config import parse_section
 from solarplan.pv.economics import EconomicParams, capex_by_surface, cash_flows, site_economics
 from solarplan.core.loadprofile import CATEGORY_SHAPES, load_shape
 
@@ -82,5 +84,5 @@ def test_school_holidays_and_hospital_nights():
 
 
 def test_unknown_economics_key():
-    with pytest.raises(ValueError, match="valid:"):
-        EconomicParams.from_mapping({"discount": 0.05})
+    with pytest.raises(ConfigError, match="discount; valid: .*discount_rate"):
+        parse_section(EconomicParams, {"discount": 0.05}, "[economics]")
