@@ -5,14 +5,27 @@ status 2; only bugs show a traceback.
 """
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from solarplan.core.errors import SolarplanError
+from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
+                                    validate_step)
+from solarplan.core.errors import InputError, SolarplanError
+from solarplan.core.quantity import format_quantity
+from solarplan.planning.claims import check_claim
+from solarplan.report.briefing import write_briefing
+from solarplan.report.maps import write_map
+from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
+from solarplan.weather.pvgis import PvgisOptions, pvgis_year
+from solarplan.weather.writers import write_weather
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -34,7 +47,6 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
 
     Example: solarplan demo --out maps/
     """
-    from solarplan.app.pipeline import run_demo
     steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
     for step in steps:
         for f in step.files:
@@ -53,7 +65,6 @@ def inventory_validate(
 
     Example: solarplan inventory validate roofs.xlsx --out checked/
     """
-    from solarplan.app.pipeline import validate_step
     res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None)
     out_console_step(step)
     if len(res.rejects):
@@ -70,7 +81,6 @@ ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto
 
 
 def _progress():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeRemainingColumn(), console=console, transient=True)
 
@@ -86,15 +96,14 @@ def simulate(
     weather_shift: str = ShiftOpt,
     engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
+                                      "curtailment ([grid] max_curtailment_share, default 5 %)."),
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
-    from dataclasses import replace
-    from types import MappingProxyType
 
-    from solarplan.app.pipeline import simulate_step
     cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
@@ -102,7 +111,7 @@ def simulate(
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler,
+                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
@@ -126,7 +135,6 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
-    from solarplan.app.pipeline import retrofit_step
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
@@ -158,8 +166,6 @@ def contract_cmd(
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
     """
-    from solarplan.app.pipeline import contract_step
-    from solarplan.core.errors import InputError
 
     def pct(text, name):
         if text is None:
@@ -195,7 +201,6 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    from solarplan.app.pipeline import packages_step
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
@@ -224,7 +229,6 @@ def map_cmd(
 
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
-    from solarplan.report.maps import write_map
     cfg = load_plan(config)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
@@ -243,7 +247,6 @@ def briefing_cmd(
 
     Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
     """
-    from solarplan.report.briefing import write_briefing
     path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles)
     out.print(f"wrote {path}", markup=False, highlight=False)
 
@@ -273,51 +276,15 @@ def check(
 
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
-    import json
-
-    from solarplan.planning.claims import assess, reference_yields
-    from solarplan.core.errors import InputError
-    from solarplan.core.quantity import QuantityError, format_quantity, parse_quantity
-    from solarplan.pv.uncertainty import for_weather
-    from solarplan.io.vocab import parse_surface_type
-    from solarplan.weather import get_weather, resolve_location
-
-    def q(text, dims, name):
-        if text is None:
-            return None
-        try:
-            return parse_quantity(text, dims).value
-        except QuantityError as exc:
-            raise InputError(f"--{name}: {exc}") from None
-
-    if location is None and (lat is None or lon is None):
-        raise InputError("give --location (e.g. 十堰) or both --lat and --lon")
-    if location is not None:
-        lat, lon, label = resolve_location(location)
-    else:
-        label = f"{lat:.4f},{lon:.4f}"
-    try:
-        stype = parse_surface_type(surface_type) if surface_type else None
-    except ValueError as exc:
-        raise InputError(f"--surface-type: {exc}") from None
-    resolved = get_weather(weather, lat, lon)
-    yields = reference_yields(resolved.weather)
-    unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)
-    try:
-        result = assess(yields, unc, area_m2=q(area, "area", "area"), capacity_kw=q(capacity, "power", "capacity"),
-                        claim_kwh=q(claim, "energy", "claim"), co2_t=q(co2, "co2", "co2"), tce_t=q(tce, "coal", "tce"),
-                        surface_type=stype, location={"label": label, "lat": lat, "lon": lon,
-                                                      "weather": resolved.weather.source})
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
+                         lon=lon, surface_type=surface_type, weather=weather)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
         return
     p = lambda s: out.print(s, markup=False, highlight=False)  # noqa: E731
-    p(f"claim at {label}: weather {resolved.weather.source}")
-    for w in resolved.warnings:
-        p(f"  note: {w}")
+    where = result.inputs["location"]
+    p(f"claim at {where['label']}: weather {where['weather']}")
     imp = result.implied
     if "power_density_w_m2" in imp:
         p(f"  implied power density: {imp['power_density_w_m2']:.0f} W/m2")
@@ -347,7 +314,6 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
 
     Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
     """
-    from solarplan.weather import read_weather, resolve_shift
     w = read_weather(file)
     fixed, report, warnings = resolve_shift(w)
     out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
@@ -370,9 +336,6 @@ def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon
 
     Example: solarplan weather fetch --location 十堰 --out shiyan_pvgis.epw
     """
-    from solarplan.weather import resolve_location, resolve_shift
-    from solarplan.weather.pvgis import PvgisOptions, pvgis_year
-    from solarplan.weather.writers import write_weather
     lat, lon, label = resolve_location(location)
     options = PvgisOptions.from_mapping(load_plan(config).section("weather"))
     year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
@@ -397,8 +360,6 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
 
     Example: solarplan weather synth --location 十堰 --out shiyan.epw
     """
-    from solarplan.weather import monthly_climate, resolve_location, synthesize
-    from solarplan.weather.writers import write_weather
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:
@@ -407,12 +368,6 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",
               markup=False, highlight=False)
-
-
-def load_plan(path):
-    """plan.toml read and every section checked (solarplan.app.pipeline.load_plan)."""
-    from solarplan.app.pipeline import load_plan as _load
-    return _load(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,7 +73,10 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "degradation_per_yr": "from year 2, default 0.004", "horizon_years": "default 25",
         "discount_rate": "real, default 0.06 (estimate)",
         "default_tariff_cny_per_kwh": "where a site has none, default 0.65",
-        "export_price_cny_per_kwh": "default 0.4161 (Hubei coal benchmark; set the current mechanism price)",
+        "export_price_cny_per_kwh": "projects from 2025-06-01 (market, 发改价格〔2025〕136号), default 0.30 (estimate)",
+        "export_price_existing_cny_per_kwh": "projects before 2025-06-01, default 0.4161 (Hubei coal benchmark)",
+        "commissioning_date": "ISO date the projects start, default 2026-06-30 (estimate)",
+        "export_price_sensitivity": "export prices of the sensitivity rows, default [0.20, 0.30, 0.4161]",
         "owner_discount": "roof owner's discount on self-consumed PV power, default 0",
         "roof_rent_cny_per_m2_yr": "default 0", "tce_basis": "calorific (default) or generation",
         "grid_region": "national (default) or central", "grid_year": "2021, 2022 or 2023 (default)",
@@ -88,6 +91,25 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "weights": "table of ranking weights: specific_yield, irr, capacity, self_consumption, lcoe, roof_type, "
                    "retrofit_tce",
         "roof_scores": "table of 0-1 scores by surface type for the roof_type criterion, e.g. { metal_roof = 0.5 }",
+    },
+    "tariffs": {
+        "schedule": "time-of-use schedule: hubei_2024 (default), henan_2024, shanxi_2021, sichuan_2025, flat",
+        "schedule_file": "CSV of your schedule (columns months, period, hours, ratio)",
+        "floating_share": "share of the flat price the ratios apply to (default: the schedule's; Hubei 0.556)",
+        "periods": "your schedule inline: [{ months = \"1-12\", period = \"flat\", hours = \"0-24\", ratio = 1 }]",
+    },
+    "grid": {
+        "province": "province of sites without a province column, default 湖北",
+        "mode": "grid mode of every site: surplus_export (default) or self_use_only; full_export is refused",
+        "spot_market": "a spot market runs (大型工商业 may sell surplus), default false",
+        "zero_export": "every site is zero-export (防逆流) unless its zero_export column says otherwise",
+        "size_to_load": "size zero-export sites to max_curtailment_share (also --size-to-load)",
+        "max_curtailment_share": "target curtailment of sized sites, default 0.05",
+        "min_share_table": "CSV of provincial minimum self-consumption shares (default shipped table)",
+        "min_self_consumption_share": "one minimum for every site, overriding the table",
+        "transformer_cap_share": "PV kWp allowed per transformer kVA, default 0.8 (estimate)",
+        "hosting_table": "CSV of open hosting capacity: grid_area, open_capacity_kw[, zone]",
+        "load_profile_dir": "folder of relative load_profile_file paths",
     },
     "maps": {"tianditu_key": "key for --tiles tianditu (or set TIANDITU_KEY)"},
     "retrofit": {
@@ -422,7 +444,7 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<dict>") -> PlanConf
 
 
 #: Sections whose keys are checked by their dataclass (SCHEMAS of the app) rather than CONFIG_KEYS.
-_TYPED_ELSEWHERE = ("yield", "economics", "packages", "retrofit", "weather")
+_TYPED_ELSEWHERE = ("yield", "economics", "packages", "retrofit", "weather", "tariffs", "grid")
 
 
 def _owner(key: str) -> str | None:

@@ -38,6 +38,7 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import geopandas as gpd
 from pyproj import CRS, Transformer
 from scipy.cluster.hierarchy import fcluster, linkage
 
@@ -307,3 +308,24 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
     return Packaging(packaged.drop(columns=["group"]).sort_values(["package_rank", "site_rank"]).reset_index(drop=True)
                      if len(pk) else packaged.drop(columns=["group"]), pk,
                      excluded.drop(columns=["group"]).reset_index(drop=True))
+
+
+#: Buffer [m] around a package's convex hull so that a one- or two-site package still has an outline
+#: (estimate: about a campus's half-width).
+OUTLINE_BUFFER_M = 150.0
+
+
+def package_outlines(packaged_sites: pd.DataFrame, packages: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Outline of each package: convex hull of its sites buffered by :data:`OUTLINE_BUFFER_M`.
+
+    Computed in a UTM projection (metres) and returned in WGS84 (EPSG:4326) with the package columns.
+    """
+    if not len(packaged_sites):
+        return gpd.GeoDataFrame(packages.copy(), geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    pts = gpd.GeoDataFrame(packaged_sites[["package_id"]],
+                           geometry=gpd.points_from_xy(packaged_sites["lon"], packaged_sites["lat"]), crs=4326)
+    utm = pts.estimate_utm_crs()
+    hulls = pts.to_crs(utm).dissolve("package_id").geometry.convex_hull.buffer(OUTLINE_BUFFER_M)
+    out = gpd.GeoDataFrame(packages.set_index("package_id").join(hulls.rename("geometry")), geometry="geometry",
+                           crs=utm).to_crs(4326)
+    return out.reset_index()
