@@ -35,7 +35,9 @@ from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weath
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
-from solarplan.report.shortlist import check_lang, shortlist_sheets
+from solarplan.core.i18n import check_lang
+from solarplan.io.workbook import write_workbook
+from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
@@ -276,6 +278,10 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
+    _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
+                            warn=report)   # the trusteeship headline of the briefing
+    steps.append(step)
+    report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
             write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
@@ -495,7 +501,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
         layers["packages"] = outl = package_outlines(res.sites, res.packages)
         files.append(write_table(outl, out_dir / "packages.geojson"))
     files.append(write_layers(layers, gpkg))
-    files += write_sheets(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx")
+    files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
     summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "
                f"({p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f} MW, "

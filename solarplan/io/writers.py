@@ -108,7 +108,7 @@ def _text_cells_not_formulas(ws) -> None:
                 cell.data_type = "s"
 
 
-def _normalise_xlsx(path: Path) -> None:
+def normalise_xlsx(path: Path) -> None:
     """Rewrite an XLSX (a zip) with fixed entry times and fixed created/modified properties."""
     stamp = fixed_time()
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -147,7 +147,7 @@ def _write_xlsx(tables: dict, tmp: Path, widths: bool) -> None:
         fixed = fixed_time().replace(tzinfo=None)
         xw.book.properties.created = fixed
         xw.book.properties.modified = fixed
-    _normalise_xlsx(tmp)
+    normalise_xlsx(tmp)
 
 
 @contextmanager

@@ -98,17 +98,20 @@ def test_demo_outputs(tmp_path):
     assert set(excluded["site_id"]) == set(sites.loc[sites["package_id"].isna(), "site_id"])
     tot = packaged.groupby("package_id")["capacity_kwp"].sum()
     assert np.allclose(packages.set_index("package_id").loc[tot.index, "capacity_kwp"], tot)
-    # the shortlist holds the same numbers as the CSV: MW and 万kWh per package, rounded to 3 decimals
+    # the shortlist holds the same numbers as the CSV (MW and 万kWh per package; values unrounded, the
+    # cell format rounds the display) in one summary sheet and one sites sheet with a package column
+    from solarplan.core.i18n import package_label
     wb = openpyxl.load_workbook(tmp_path / "shortlist.xlsx")
-    assert len(wb.sheetnames) == len(packages) + 1
-    summary = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name=wb.sheetnames[0])
+    assert wb.sheetnames == ["项目包汇总", "场址清单", "说明"]
+    summary = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name="项目包汇总")
     m = summary.set_index("项目包")
     p = packages.set_index("package_id")
-    assert np.allclose(m.loc[p.index, "装机容量[MW]"], (p["capacity_kwp"] / 1000).round(3))
-    assert np.allclose(m.loc[p.index, "年发电量[万kWh]"], (p["annual_ac_kwh"] / 1e4).round(3))
+    labels = [package_label(i) for i in p.index]
+    assert np.allclose(m.loc[labels, "装机容量[MW]"], p["capacity_kwp"] / 1000)
+    assert np.allclose(m.loc[labels, "年发电量[万kWh]"], p["annual_ac_kwh"] / 1e4)
     first = packages.sort_values("rank")["package_id"].iloc[0]
-    sheet = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name=first.replace("/", "_"))
-    assert len(sheet) == (packaged["package_id"] == first).sum()
+    sheet = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name="场址清单")
+    assert (sheet["项目包"] == package_label(first)).sum() == (packaged["package_id"] == first).sum()
     import geopandas as gpd
     outl = gpd.read_file(tmp_path / "packages.gpkg", layer="packages")
     assert len(outl) == len(packages) and outl.crs.to_epsg() == 4326

@@ -50,3 +50,26 @@ def test_docx_numbers_match_the_results_tables(results):
     b = briefing_content(results, "zh")
     card = next(c for c in b.pv if c.key == "pv_mw")
     assert card.value == f"{mw:,.2f}"
+
+
+def test_shortlist_xlsx_has_number_formats_and_zh_headers(results):
+    """Acceptance (issue 19): the shortlist opens with formats, Chinese headers, package names and a glossary;
+    one sites sheet with a package column (linear to write), not one sheet per package."""
+    import openpyxl
+    import pandas as pd
+    wb = openpyxl.load_workbook(results / "shortlist.xlsx")
+    assert wb.sheetnames == ["项目包汇总", "场址清单", "说明"]
+    ws = wb["项目包汇总"]
+    head = [c.value for c in ws[1]]
+    assert {"包排名", "项目包", "类型", "内部收益率", "年发电量[万kWh]", "投资[万元]"} <= set(head)
+    row = dict(zip(head, ws[2]))
+    assert row["内部收益率"].number_format == "0.0%" and 0 < row["内部收益率"].value < 1
+    assert row["年发电量[万kWh]"].number_format == "#,##0.0" and row["投资[万元]"].number_format == "#,##0.0"
+    assert row["场址数"].number_format == "#,##0"
+    assert row["项目包"].value == "医院包·茅箭区·01" and row["类型"].value == "医院"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    sites = wb["场址清单"]
+    n = len(pd.read_csv(results / "sites.csv", dtype={"package_id": str}).query("package_id == package_id"))
+    assert sites.max_row == n + 1
+    text = " ".join(str(c.value) for r in ws.iter_rows() for c in r if isinstance(c.value, str))
+    assert "hospital" not in text and "school" not in text
