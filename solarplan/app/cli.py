@@ -20,6 +20,7 @@ from solarplan.app.pipeline import (contract_step, load_plan, packages_step, ret
                                     validate_step)
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.quantity import format_quantity
+from solarplan.io.outputs import check_complete, finish_run, start_run
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
@@ -37,17 +38,21 @@ app.add_typer(weather_app, name="weather")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
+OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of an earlier run in --out (only the "
+                                                       "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt):
+         config: Optional[Path] = ConfigOpt, overwrite: bool = OverwriteOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
 
     Example: solarplan demo --out maps/
     """
+    run = start_run(out_dir, "demo", overwrite)
     steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -193,6 +198,7 @@ def packages_cmd(
     lang: str = typer.Option("zh", "--lang", help="Shortlist headers: zh (default) or en."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
+    overwrite: bool = OverwriteOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -201,11 +207,14 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
+    plan = load_plan(config)
+    run = start_run(out_dir, "packages", overwrite)
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
-        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
+        steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         out_console_step(step)
 
@@ -230,6 +239,8 @@ def map_cmd(
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
     cfg = load_plan(config)
+    if results.is_dir():
+        check_complete(results)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -242,12 +253,17 @@ def briefing_cmd(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
     offline: bool = typer.Option(False, "--offline", help="Inline the map's scripts (no internet needed)."),
     tiles: str = typer.Option("none", "--tiles", help="Basemap of the embedded map (default none)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date printed on the briefing, YYYY-MM-DD (default: "
+                                                            "the day packages.csv was written, or "
+                                                            "SOURCE_DATE_EPOCH)."),
 ):
     """Write a one-page briefing: headline figures, package table, charts and the map; prints on A4.
 
     Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
     """
-    path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles)
+    if results.is_dir():
+        check_complete(results)
+    path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, date=date)
     out.print(f"wrote {path}", markup=False, highlight=False)
 
 

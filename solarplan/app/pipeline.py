@@ -20,6 +20,7 @@ import pandas as pd
 from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
 from retrofit.evaluate import RetrofitParams, evaluate
+from solarplan.core.atomic import ensure_folder
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.resources import data_path
@@ -73,7 +74,7 @@ class StepResult:
 def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = read_inventory(inventory, config, require_china=require_china)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, res.summary())
 
@@ -489,7 +490,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     shortlist.xlsx into ``out_dir``."""
     check_lang(lang)
     res = package_sites(sites, config, retrofit_table)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     all_sites = pd.concat([res.sites, res.excluded.rename(columns={"reason": "excluded_reason"})], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
     files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),

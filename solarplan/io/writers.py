@@ -190,7 +190,9 @@ def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "results") -
         flat[table.geometry.name] = table.geometry.to_wkt(rounding_precision=9)
     with atomic_path(path) as tmp:
         if ext == ".csv":
-            neutralise_frame(flat).to_csv(tmp, index=False, encoding="utf-8-sig")
+            # CRLF as RFC 4180 says: the csv module then quotes any cell holding a CR or LF, which it does
+            # not do for a lone CR with "\n" line ends (a CR in a name would split the row in Excel)
+            neutralise_frame(flat).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         else:
             _write_xlsx({sheet: flat}, tmp, widths=False)
     return path
