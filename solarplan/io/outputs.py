@@ -28,11 +28,15 @@ from solarplan.core.errors import InputError, OutputError
 
 MANIFEST = ".solarplan-run.json"
 
-#: Names solarplan writes into a results folder (so a folder from before manifests is recognised too).
-KNOWN_OUTPUTS = ("surfaces_clean.csv", "rejects.csv", "sites.csv", "sites_assumptions.csv", "sites_rejects.csv",
-                 "surfaces.csv", "retrofit.csv", "retrofit_rejects.csv", "retrofit_assumptions.csv",
-                 "packages.csv", "excluded.csv", "packages.gpkg", "packages.geojson", "shortlist.xlsx",
-                 "map.html", "briefing.html", "briefing.docx", "sites_sensitivity.csv", "deal.xlsx", "deal.csv")
+_PACKAGES = ("sites.csv", "packages.csv", "excluded.csv", "packages.gpkg", "packages.geojson", "shortlist.xlsx",
+             "rejects.csv", "retrofit.csv", "retrofit_rejects.csv", "retrofit_assumptions.csv",
+             # drawn from the results, so stale once they are replaced
+             "map.html", "briefing.html", "briefing.docx")
+#: Names each folder-filling command can write (so a folder from before manifests is recognised too).
+#: Other files (an inventory, ``solarplan simulate`` results beside them) are never touched.
+OUTPUTS = {"packages": _PACKAGES,
+           "demo": _PACKAGES + ("surfaces_clean.csv", "surfaces.csv", "sites_assumptions.csv", "sites_rejects.csv",
+                                "sites_sensitivity.csv", "deal.xlsx")}
 _PART = re.compile(r"^\..+\.\d+" + re.escape(PART) + r"(\.[A-Za-z0-9]+)?$")
 
 
@@ -54,10 +58,11 @@ def read_manifest(folder: str | Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def previous_outputs(folder: str | Path) -> list[Path]:
-    """Files in ``folder`` that an earlier solarplan run wrote (manifest, then known names)."""
+def previous_outputs(folder: str | Path, command: str) -> list[Path]:
+    """Files in ``folder`` that an earlier run wrote: those in its manifest, and files with the names
+    ``command`` writes."""
     folder = Path(folder)
-    names = set(KNOWN_OUTPUTS)
+    names = set(OUTPUTS.get(command, ()))
     m = read_manifest(folder)
     if m:
         names |= {str(n) for n in m.get("files", []) if isinstance(n, str) and "/" not in n and "\\" not in n}
@@ -73,7 +78,7 @@ def start_run(folder: str | Path, command: str, overwrite: bool = False) -> Run:
     for p in folder.iterdir():   # temporary files of a killed run are never complete
         if p.is_file() and _PART.match(p.name):
             p.unlink(missing_ok=True)
-    old = previous_outputs(folder)
+    old = previous_outputs(folder, command)
     if old and not overwrite:
         shown = ", ".join(p.name for p in old[:6] if p.name != MANIFEST) + (" ..." if len(old) > 7 else "")
         raise OutputError(f"{folder}: holds the outputs of an earlier run ({shown}); give --overwrite to replace "

@@ -202,12 +202,13 @@ def _is_number(v):
         return False
 
 
-def test_every_package_has_its_sheet(run):
+def test_shortlist_keeps_every_package_and_site(run):
     packages = pd.read_csv(run["out"] / "packages.csv", encoding="utf-8-sig")
+    sites = pd.read_csv(run["out"] / "sites.csv", encoding="utf-8-sig", keep_default_na=False)
     wb = openpyxl.load_workbook(run["out"] / "shortlist.xlsx")
-    assert len(wb.sheetnames) == len(packages) + 1
     assert len({s.lower() for s in wb.sheetnames}) == len(wb.sheetnames)
-    assert sum(pid.startswith(XSS[2][:5]) and LONG[:10] in pid for pid in packages["package_id"]) >= 2
-    # every package's sites are on some sheet, with the package's site count
-    counts = sorted(ws.max_row - 1 for ws in wb.worksheets[1:])
-    assert counts == sorted(packages["n_sites"].astype(int))
+    summary, site_sheet = wb.worksheets[0], wb.worksheets[1]
+    assert summary.max_row - 1 == len(packages)
+    assert site_sheet.max_row - 1 == int((sites["package_id"] != "").sum())
+    # two district names alike in their first 28 characters still make two packages
+    assert sum(LONG[:10] in pid for pid in packages["package_id"]) >= 2

@@ -57,7 +57,8 @@ def test_manifest_lists_exactly_what_the_run_wrote(two_demos):
 
 
 def test_repeat_run_is_refused_then_replaced_without_mixing(two_demos, tmp_path):
-    a = two_demos[0]
+    import shutil
+    a = shutil.copytree(two_demos[0], tmp_path / "a")
     before = files(a)
     p = cli("demo", "--out", a)
     assert p.returncode == 2 and "Traceback" not in p.stderr
@@ -81,7 +82,7 @@ def test_repeat_run_is_refused_then_replaced_without_mixing(two_demos, tmp_path)
 
 
 def test_interrupted_run_leaves_only_whole_files(two_demos, tmp_path):
-    ref = files(two_demos[0])
+    ref = files(two_demos[1])
     out = tmp_path / "c"
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     proc = subprocess.Popen([sys.executable, "-m", "solarplan", "demo", "--out", str(out)], cwd=ROOT, env=env,
@@ -109,7 +110,8 @@ def test_interrupted_run_leaves_only_whole_files(two_demos, tmp_path):
 @pytest.fixture
 def unwritable(tmp_path):
     if os.geteuid() == 0:           # root ignores folder permissions; sysfs refuses new files even to root
-        return Path("/sys/fs/solarplan-out")
+        yield Path("/sys/fs/solarplan-out")
+        return
     d = tmp_path / "ro"
     d.mkdir()
     d.chmod(0o500)
