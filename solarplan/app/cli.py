@@ -172,18 +172,25 @@ def contract_cmd(
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
     """
 
-    def pct(text, name):
+    def pct(text, name, lo, hi):
+        """A rate as 8% or 0.08. A bare number >= 1 (8) is refused rather than read as 800 %: an ESCO
+        analyst typing 8 means 8 %, but a silent guess could also turn 0.8 into 80 % elsewhere."""
         if text is None:
             return None
         t = str(text).strip()
         try:
-            return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+            x = float(t[:-1]) / 100 if t.endswith("%") else float(t)
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
+        if not (lo <= x <= hi) and not t.endswith("%") and abs(x) >= 1 and lo <= x / 100 <= hi:
+            raise InputError(f"{name} {t} would be {x:.0%}; write {t}% (or {x / 100:g}) if you mean {t} %")
+        if not lo <= x <= hi:
+            raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
+        return x
 
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
-                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
-                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
+                            target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
+                            parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -338,6 +345,13 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects
+    e = correction_effects(w, fixed)
+    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
+    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
+               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
+    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
+              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
 
 
 @weather_app.command("fetch")

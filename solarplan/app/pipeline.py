@@ -274,7 +274,8 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
              write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
-    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv")
     steps.append(step)
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
@@ -321,23 +322,43 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
-                       warn=lambda s: None) -> pd.DataFrame:
+                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Savings of every applicable measure for every clean building (one row per building and measure).
 
     Each building sees the weather year of its site, grouped by the same rule as the PV path
     (:func:`solarplan.weather.grouping.site_weather_groups`) with the same ``[weather]`` options.
     """
     params = retrofit_params(config)
-    temps = {}
+    if sites is not None and len(sites) and "tariff_cny_per_kwh" in sites:  # one electricity price per site
+        tariff = pd.Series(pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce").to_numpy(),
+                           index=sites["site_id"]).groupby(level=0).first()
+        clean = clean.copy()
+        price = clean["site_id"].map(tariff)
+        clean["electricity_price_cny_per_kwh"] = clean["electricity_price_cny_per_kwh"].fillna(price) \
+            if "electricity_price_cny_per_kwh" in clean else price
+    temps, meta = {}, {}
     wopts = dict(config.section("weather"))
     site_of = clean["site_id"].to_numpy() if len(clean) else np.array([])
-    for g in site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec) if len(clean) else []:
+    # with the PV surfaces, group over exactly the PV side's points, so each group's position (the mean of
+    # its rows) and hence its weather year is the PV one; buildings of other sites are grouped on their own
+    points = clean[["site_id", "lat", "lon"]]
+    groups = []
+    if surfaces is not None and len(surfaces):
+        pv_points = pd.DataFrame(surfaces)[["site_id", "lat", "lon"]]
+        groups = [g for g in site_weather_groups(pv_points, weather_spec) if set(g.site_ids) & set(site_of)]
+        points = points[~points["site_id"].isin(set(pv_points["site_id"]))]
+    groups += site_weather_groups(points, weather_spec) if len(points) else []
+    for g in groups:
         w = weather_for_group(weather_spec, g, wopts)
         for msg in w.warnings:
             warn(msg)
         t = w.weather.data["temp_air"].to_numpy()
-        temps.update({b: t for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]})
-    return evaluate(clean, temps, params)
+        for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]:
+            temps[b], meta[b] = t, (w.weather.source, bool(w.synthetic))
+    table = evaluate(clean, temps, params, meta)
+    table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})
+    return table
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
@@ -364,22 +385,67 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
 
 
 def retrofit_summary(table: pd.DataFrame, res) -> str:
-    """One line: buildings, measures and the counted totals."""
+    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why."""
+    from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
-    return (f"{res.summary()}\nretrofit: {len(table)} measure rows for {table['building_id'].nunique() if len(table) else 0}"
-            f" buildings; saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh electricity, {s('saved_tce'):,.0f} tce, "
-            f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
+    lines = [res.summary(),
+             f"retrofit: {len(table)} measures evaluated for {table['building_id'].nunique() if len(table) else 0}"
+             f" buildings, {len(c)} recommended and counted: saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh "
+             f"electricity, {s('saved_tce'):,.0f} tce, {s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 "
+             f"a year for {s('incremental_capex_cny') / 1e4:,.0f} 万元"]
+    if len(table) and (~table["counted"]).any():
+        lo = left_out(table)
+        lines.append(f"  left out: {int(lo['measures'].sum())} measures (" + "; ".join(
+            f"{r.measures} {r.measure}: {r.reason}" for r in lo.head(6).itertuples()) + ")")
+    return "\n".join(lines)
+
+
+def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFrame, rejects_out: Path) -> None:
+    """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
+    if len(table):
+        return
+    from solarplan.core.errors import InputError
+    if len(rejects):
+        write_table(rejects, rejects_out)
+        first = str(rejects["reason"].iloc[0])
+        first = first if len(first) <= 160 else first[:157] + "..."
+        raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
+                         f"(first: {first}); every reason is in {rejects_out}")
+    raise InputError(f"{buildings}: the table has no building rows")
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None):
-    """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  lang: str = "zh"):
+    """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
+    ``indicators_out``, the indicators table with PV from ``sites``)."""
+    res = read_buildings(buildings, location)
+    _require_buildings(buildings, res.clean, res.rejects, out.with_name(out.stem + "_rejects.csv"))
+    table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
+                                        surfaces=surfaces), res.rejects
+    if indicators_out is not None:
+        write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang)
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
+
+
+def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
+    """indicators.csv and indicators.xlsx (Chinese headers in zh): per institution and the whole register."""
+    from solarplan.io.writers import write_sheets
+    from solarplan.planning.indicators import indicators, zh_headers
+    b = buildings.copy()
+    if sites is not None and len(sites) and "occupants" in sites:
+        occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
+        first = ~b["site_id"].duplicated()
+        fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
+        b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
+    t = zh_headers(t) if lang == "zh" else t
+    return [write_table(t, out), *write_sheets({"indicators" if lang == "en" else "指标": t},
+                                                out.with_suffix(".xlsx"))]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -462,6 +528,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     """
     terms = contract_terms(kind, term, parameter)
     table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)

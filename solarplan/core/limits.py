@@ -120,9 +120,12 @@ PLAUSIBLE: Mapping[str, Range] = MappingProxyType({
     "claim_energy_kwh": Range(1.0, 2e11, unit="kWh"),
     "claim_co2_t": Range(1e-3, 2e8, unit="t"),
     "claim_tce_t": Range(1e-3, 1e8, unit="tce"),
-    # Floor area of one building: 10 m2 to 2 km2 (the largest buildings in the world have
-    # 1.5-1.8 km2 of floor, e.g. the New Century Global Center in Chengdu).
-    "floor_area_m2": Range(10.0, 2e6, unit="m2"),
+    # Floor area of one building: 1 m2 (a guard hut) to 2 km2 (the largest buildings in the world
+    # have 1.5-1.8 km2 of floor, e.g. the New Century Global Center in Chengdu).
+    "floor_area_m2": Range(1.0, 2e6, unit="m2"),
+    # Coordinates [degrees, WGS84].
+    "lat": Range(-90.0, 90.0, unit="degrees"),
+    "lon": Range(-180.0, 180.0, unit="degrees"),
     # Power density implied by a claim or an inventory row: above 300 W/m2 of gross area no module
     # made can deliver (a 24 % module is 240 W/m2 of its own area).
     "power_density_w_m2": Range(0.0, 300.0, lo_open=True, unit="W/m2"),

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from solarplan.core.limits import check_plausible
 from solarplan.core.errors import InputError
 from solarplan.core.factors import GRID_CO2, grid_factor, tce_factor
 from solarplan.core.quantity import QuantityError, parse_quantity
@@ -204,16 +205,19 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
     return ClaimCheck(inputs, implied, simulated, verdict, reason, share, erange, carbon, coal, notes, sources)
 
 
-def _quantity(value, dims: str, name: str) -> float | None:
-    """A claim figure given as a number (in the base unit) or as text such as ``36万m2``."""
+def _quantity(value, dims: str, name: str, limit: str) -> float | None:
+    """A claim figure given as a number (in the base unit) or as text such as ``36万m2``, within its
+    plausible magnitude (:data:`solarplan.core.limits.PLAUSIBLE`)."""
     if value is None:
         return None
     if isinstance(value, (int, float, np.number)):
-        return float(value)
-    try:
-        return parse_quantity(str(value), dims).value
-    except QuantityError as exc:
-        raise InputError(f"--{name}: {exc}") from None
+        x = float(value)
+    else:
+        try:
+            x = parse_quantity(str(value), dims).value
+        except QuantityError as exc:
+            raise InputError(f"--{name}: {exc}") from None
+    return check_plausible(limit, x, f"--{name} {value}")
 
 
 def check_claim(*, claim=None, area=None, capacity=None, co2=None, tce=None, location: str | None = None,
@@ -252,9 +256,13 @@ def check_claim(*, claim=None, area=None, capacity=None, co2=None, tce=None, loc
         stype = parse_surface_type(surface_type) if surface_type else None
     except ValueError as exc:
         raise InputError(f"--surface-type: {exc}") from None
-    figures = dict(area_m2=_quantity(area, "area", "area"), capacity_kw=_quantity(capacity, "power", "capacity"),
-                   claim_kwh=_quantity(claim, "energy", "claim"), co2_t=_quantity(co2, "co2", "co2"),
-                   tce_t=_quantity(tce, "coal", "tce"))
+    figures = dict(area_m2=_quantity(area, "area", "area", "claim_area_m2"),
+                   capacity_kw=_quantity(capacity, "power", "capacity", "claim_capacity_kw"),
+                   claim_kwh=_quantity(claim, "energy", "claim", "claim_energy_kwh"),
+                   co2_t=_quantity(co2, "co2", "co2", "claim_co2_t"), tce_t=_quantity(tce, "coal", "tce", "claim_tce_t"))
+    if figures["area_m2"] and figures["capacity_kw"]:
+        check_plausible("power_density_w_m2", figures["capacity_kw"] * 1e3 / figures["area_m2"],
+                        f"--capacity {capacity} on --area {area}")
     resolved = get_weather(weather, lat, lon)
     yields = reference_yields(resolved.weather, params)
     unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)

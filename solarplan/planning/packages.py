@@ -44,6 +44,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.geometry import utm_epsg
+from solarplan.pv import gridrules as gr
 from solarplan.core.limits import accepts
 
 #: criterion -> (site column, higher is better)
@@ -61,7 +62,8 @@ DEFAULT_WEIGHTS = MappingProxyType({"specific_yield": 3.0, "irr": 3.0, "capacity
 #: the plant's 25 years (0.6); a pitched tile roof needs hooks through the tiles and scaffolding (0.4).
 ROOF_SCORES = MappingProxyType({"flat_roof": 1.0, "carport": 0.8, "metal_roof": 0.6, "pitched_roof": 0.4})
 SUM_COLUMNS = ("capacity_kwp", "annual_ac_kwh", "p90_ac_kwh", "capex_cny", "annual_tce", "annual_co2_t",
-               "self_consumed_kwh", "retrofit_saved_tce", "retrofit_saved_co2_t", "retrofit_saved_cny")
+               "self_consumed_kwh", "export_kwh", "curtailed_kwh", "self_consumed_value_cny", "export_revenue_cny",
+               "retrofit_saved_tce", "retrofit_saved_co2_t", "retrofit_saved_cny")
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
             pk["self_consumption_share"] = pk["self_consumed_kwh"] / pk["annual_ac_kwh"]
         if "capex_cny" in pk:
             pk["capex_cny_per_w"] = pk["capex_cny"] / (pk["capacity_kwp"] * 1000)
+        pk = pk.join(grid_summary(packaged), on="package_id")
         pk = pk.join(score(pk, rules.weights))
         pk["rank"] = _rank(pk, "package_id")
         pk = pk.sort_values("rank").reset_index(drop=True)
@@ -308,6 +311,24 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
     return Packaging(packaged.drop(columns=["group"]).sort_values(["package_rank", "site_rank"]).reset_index(drop=True)
                      if len(pk) else packaged.drop(columns=["group"]), pk,
                      excluded.drop(columns=["group"]).reset_index(drop=True))
+
+
+def grid_summary(packaged: pd.DataFrame) -> pd.DataFrame:
+    """Grid-connection class of each package and how many of its sites carry grid-rule flags.
+
+    A package is a procurement bundle of sites that each connect to the grid on their own, so the rules of
+    国能发新能规〔2025〕7号 apply per site (:mod:`solarplan.pv.gridrules`); a package's ``grid_class`` is the
+    most demanding class among its sites (大型工商业 before 一般工商业), so that a package holding one large
+    site is not presented as wholly 一般工商业.
+    """
+    if "grid_class" not in packaged:
+        return pd.DataFrame(index=pd.Index([], name="package_id"))
+    order = {c: i for i, c in enumerate((gr.NOT_DISTRIBUTED, gr.LARGE_CI, gr.GENERAL_CI))}
+    g = packaged.groupby("package_id")
+    cls = g["grid_class"].agg(lambda s: min(s.dropna(), key=lambda c: order.get(c, len(order)), default=""))
+    flagged = packaged["grid_flags"].fillna("").astype(str).ne("") if "grid_flags" in packaged else \
+        pd.Series(False, index=packaged.index)
+    return pd.DataFrame({"grid_class": cls, "n_grid_flagged": flagged.groupby(packaged["package_id"]).sum()})
 
 
 #: Buffer [m] around a package's convex hull so that a one- or two-site package still has an outline

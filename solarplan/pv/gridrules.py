@@ -48,6 +48,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import InputError
+
 from solarplan.core.resources import data_path
 
 GENERAL_CI, LARGE_CI, NOT_DISTRIBUTED = "一般工商业", "大型工商业", "非分布式"
@@ -69,7 +71,7 @@ RULE_LARGE = ("国能发新能规〔2025〕7号: 大型工商业 projects (35 kV
               "their output on site (全部自发自用), except where a spot market runs")
 
 
-class GridRuleError(ValueError):
+class GridRuleError(InputError):
     """A grid-connection choice the rules do not allow (the message cites the rule)."""
 
 

@@ -102,20 +102,48 @@ def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | N
     sites_file = path / "sites.csv" if path.is_dir() else path
     if not sites_file.exists():
         raise InputError(f"{folder}: no sites.csv here; run `solarplan packages` or `solarplan demo` first")
-    sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
-                                                                 "name": str})
+    if sites_file.suffix.lower() != ".csv":
+        raise InputError(f"{sites_file}: `map` draws results, not an inventory; give the folder `solarplan "
+                         "packages`/`demo` wrote, or its sites.csv")
+    try:
+        sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
+                                                                     "name": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{sites_file}: not a sites table written by solarplan ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0][:200]})") from None
     for col in ("site_id", "name", "package_id", "category", "district"):   # undo the CSV formula guard
         if col in sites:
             sites[col] = sites[col].map(restore)
     need = {"site_id", "lat", "lon", "capacity_kwp"}
     if not need <= set(sites.columns):
         raise InputError(f"{sites_file}: a sites table needs columns {', '.join(sorted(need))}")
+    sites = _checked_coordinates(sites, sites_file)
     pk_file, geo = folder / "packages.csv", folder / "packages.geojson"
     packages = pd.read_csv(pk_file, encoding="utf-8-sig") if path.is_dir() and pk_file.exists() else pd.DataFrame()
     if "package_id" in packages:
         packages["package_id"] = packages["package_id"].map(restore)
     outlines = json.loads(geo.read_text(encoding="utf-8")) if path.is_dir() and geo.exists() else None
     return sites, packages, outlines
+
+
+def _checked_coordinates(sites: pd.DataFrame, source: Path) -> pd.DataFrame:
+    """lat, lon and capacity_kwp as numbers in range; otherwise InputError naming the rows (line = row + 2)."""
+    sites = sites.copy()
+    bad = []
+    for col, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0), ("capacity_kwp", 0.0, 1e8)):
+        raw = sites[col]
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        wrong = ~np.isfinite(num) | (num < lo) | (num > hi)
+        for i in np.flatnonzero(wrong.to_numpy()):
+            v = raw.iat[i]
+            shown = "blank" if pd.isna(v) or str(v).strip() == "" else repr(str(v))
+            bad.append(f"line {i + 2}: {col} {shown} (accepted: a number in [{lo:g}, {hi:g}])")
+        sites[col] = num
+    if bad:
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise InputError(f"{source}: {len(bad)} value(s) cannot be drawn: {'; '.join(bad[:5])}{more}. Fix them or "
+                         "draw the folder solarplan wrote")
+    return sites
 
 
 def _num(v, nd=1):

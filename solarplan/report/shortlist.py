@@ -13,10 +13,11 @@ from solarplan.core.i18n import check_lang
 
 PACKAGE_COLUMNS = ["package_rank", "package_id", "category", "district", "n_sites", "capacity_mw", "annual_energy",
                    "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex", "irr", "spread_km",
-                   "roof_score", "score", "bound_violation"]
+                   "roof_score", "grid_class", "n_grid_flagged", "score", "bound_violation"]
 SITE_COLUMNS = ["package_rank", "package_id", "site_rank", "site_id", "name", "category", "district", "capacity_mw",
                 "annual_energy", "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex", "irr",
-                "simple_payback_yr", "roof_score", "score"]
+                "simple_payback_yr", "self_consumption_share", "self_consumed_value_cny_per_kwh", "grid_class",
+                "grid_mode", "roof_score", "score", "grid_flags"]
 #: Display-unit columns per language: energy and money (万 only in zh).
 UNITS = {"zh": ("annual_wan_kwh", 1e4, "capex_wan_cny", 1e4), "en": ("annual_mwh", 1e3, "capex_million_cny", 1e6)}
 

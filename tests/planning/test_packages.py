@@ -118,6 +118,16 @@ def test_demo_outputs(tmp_path):
     assert (tmp_path / "packages.geojson").exists()
     # retrofit savings reached the ranking
     assert "retrofit_saved_tce" in packages.columns and "score_retrofit_tce" in packages.columns
+    # every column of the CSV outputs is in the catalogue that docs/glossary.md and the workbooks' headers
+    # come from (issue 19: a glossary of every output column)
+    from solarplan.core.i18n import COLUMNS
+    for name in ("sites.csv", "packages.csv", "excluded.csv", "surfaces.csv", "retrofit.csv"):
+        cols = pd.read_csv(tmp_path / name, nrows=1).columns
+        missing = [c for c in cols if c not in COLUMNS]
+        assert not missing, f"{name}: columns missing from solarplan.core.i18n.COLUMNS: {missing}"
+    # the 2025 grid rules reach the package table and the shortlist
+    assert set(packages["grid_class"]) <= {"一般工商业", "大型工商业", "非分布式"}
+    assert "项目类型" in summary.columns and "上网模式" in sheet.columns
 
 
 def test_roof_type_is_a_capacity_weighted_criterion():
@@ -156,3 +166,13 @@ def test_roof_type_weight_moves_the_ranking():
 def test_bad_roof_scores(raw, message):
     with pytest.raises(ConfigError, match=message):
         parse_section(PackageRules, raw, "[packages]")
+
+
+def test_package_grid_class_is_its_most_demanding_site():
+    from solarplan.planning.packages import grid_summary
+    packaged = pd.DataFrame({"package_id": ["a", "a", "b", "b", "b"],
+                             "grid_class": ["一般工商业", "大型工商业", "一般工商业", "一般工商业", "一般工商业"],
+                             "grid_flags": ["", "7000 kWp at 10 kV: needs 35 kV", "", "below minimum share", ""]})
+    g = grid_summary(packaged)
+    assert g.loc["a", "grid_class"] == "大型工商业" and g.loc["b", "grid_class"] == "一般工商业"
+    assert g.loc["a", "n_grid_flagged"] == 1 and g.loc["b", "n_grid_flagged"] == 1
