@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
+from solarplan.core.atomic import check_file_target
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.quantity import format_quantity
 from solarplan.io.outputs import check_complete, finish_run, start_run
@@ -109,6 +110,7 @@ def simulate(
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
 
+    check_outputs(out, surfaces_out, rejects)
     cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
@@ -140,6 +142,7 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
+    check_outputs(out_file)
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
@@ -188,6 +191,7 @@ def contract_cmd(
             raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
         return x
 
+    check_outputs(out_file)
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
@@ -246,6 +250,7 @@ def map_cmd(
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
     cfg = load_plan(config)
+    check_outputs(out_file)
     if results.is_dir():
         check_complete(results)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
@@ -268,10 +273,18 @@ def briefing_cmd(
 
     Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
     """
+    check_outputs(out_file)
     if results.is_dir():
         check_complete(results)
     path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, date=date)
     out.print(f"wrote {path}", markup=False, highlight=False)
+
+
+def check_outputs(*paths):
+    """Fail before any work when an output file cannot be written (a folder, under a file, unwritable)."""
+    for p in paths:
+        if p is not None:
+            check_file_target(p)
 
 
 def out_console_step(step):

@@ -29,7 +29,7 @@ from solarplan.core.errors import InputError, OutputError
 MANIFEST = ".solarplan-run.json"
 
 _PACKAGES = ("sites.csv", "packages.csv", "excluded.csv", "packages.gpkg", "packages.geojson", "shortlist.xlsx",
-             "rejects.csv", "retrofit.csv", "retrofit_rejects.csv", "retrofit_assumptions.csv",
+             "rejects.csv", "retrofit.csv", "retrofit_rejects.csv", "retrofit_assumptions.csv", "indicators.csv",
              # drawn from the results, so stale once they are replaced
              "map.html", "briefing.html", "briefing.docx")
 #: Names each folder-filling command can write (so a folder from before manifests is recognised too).
@@ -46,6 +46,7 @@ class Run:
 
     folder: Path
     command: str
+    before: frozenset = frozenset()   # files that were there before (not ours: never listed, never removed)
 
 
 def read_manifest(folder: str | Path) -> dict | None:
@@ -90,12 +91,14 @@ def start_run(folder: str | Path, command: str, overwrite: bool = False) -> Run:
             raise OutputError(f"{p}: cannot remove the earlier run's file ({exc.strerror}); remove it by hand "
                               "or choose another --out") from None
     _write(folder, {"command": command, "complete": False, "files": []})
-    return Run(folder, command)
+    return Run(folder, command, frozenset(p.name for p in folder.iterdir()))
 
 
 def finish_run(run: Run, files: Iterable[str | Path]) -> Path:
-    """Record the files a run wrote and mark it complete."""
-    names = sorted({Path(f).name for f in files if Path(f).parent.resolve() == run.folder.resolve()})
+    """Record the files a run wrote (those it reports, and any new file in the folder) and mark it complete."""
+    names = {Path(f).name for f in files if Path(f).parent.resolve() == run.folder.resolve()}
+    names |= {p.name for p in run.folder.iterdir() if p.is_file() and p.name not in run.before}
+    names = sorted(names - {MANIFEST})
     return _write(run.folder, {"command": run.command, "complete": True, "files": names})
 
 
