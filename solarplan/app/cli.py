@@ -20,14 +20,17 @@ from solarplan.app.pipeline import (contract_step, load_plan, packages_step, ret
                                     validate_step)
 from solarplan.core.atomic import check_file_target
 from solarplan.core.errors import InputError, SolarplanError
+from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
 from solarplan.io.outputs import check_complete, finish_run, start_run
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
+from solarplan.report.word import write_docx
 from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
 from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.writers import write_weather
+from solarplan.weather.qc import CLOSURE_READINGS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -42,21 +45,26 @@ out = Console(soft_wrap=True)
 OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of an earlier run in --out (only the "
                                                        "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
+                                          "or en (MWh, CNY million).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt, overwrite: bool = OverwriteOpt):
-    """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
+         config: Optional[Path] = ConfigOpt, lang: str = LangOpt, overwrite: bool = OverwriteOpt):
+    """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
+    briefing.html and briefing.docx.
 
     Example: solarplan demo --out maps/
     """
+    check_lang(lang)
     run = start_run(out_dir, "demo", overwrite)
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
+                     lang=lang)
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
-            out.print(f"  wrote {f}")
+            out.print(say("wrote", lang, path=f), markup=False, highlight=False)
 
 
 @inventory_app.command("validate")
@@ -66,13 +74,15 @@ def inventory_validate(
     config: Optional[Path] = ConfigOpt,
     anywhere: bool = typer.Option(False, "--anywhere", help="Accept locations outside China (you will need a "
                                                             "weather file to simulate them)."),
+    lang: str = LangOpt,
 ):
     """Validate an inventory: print a summary, write the clean table and the rejects.
 
     Example: solarplan inventory validate roofs.xlsx --out checked/
     """
-    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None)
-    out_console_step(step)
+    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None,
+                              lang=check_lang(lang))
+    out_console_step(step, lang)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
             out.print(f"  rejected: {r['reason']}", markup=False, highlight=False)
@@ -104,12 +114,13 @@ def simulate(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
+    lang: str = LangOpt,
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
-
+    check_lang(lang)
     check_outputs(out, surfaces_out, rejects)
     cfg = load_plan(config)
     sections = dict(cfg.sections)
@@ -120,8 +131,9 @@ def simulate(
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
-    out_console_step(step)
+                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                                   lang=lang)
+    out_console_step(step, lang)
 
 
 @app.command("retrofit")
@@ -134,6 +146,7 @@ def retrofit_cmd(
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
                                                                      "'lat,lon' or a city (十堰)."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = LangOpt,
 ):
     """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
 
@@ -144,8 +157,10 @@ def retrofit_cmd(
     """
     check_outputs(out_file)
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
-    out_console_step(step)
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
+                            lang=check_lang(lang))
+    out_console_step(step, lang)
 
 
 @app.command("contract")
@@ -162,9 +177,13 @@ def contract_cmd(
                                            "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
     pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
                                                          "rooftop PV to the deal."),
+    retrofit: Optional[Path] = typer.Option(None, "--retrofit", help="retrofit.csv/.xlsx from `solarplan "
+                                            "retrofit`/`demo` for these buildings: priced as it is, not "
+                                            "recomputed."),
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = LangOpt,
 ):
     """Price an energy-cost trusteeship or performance contract for packages of buildings.
 
@@ -173,6 +192,9 @@ def contract_cmd(
     share that gives the ESCO its target return.
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+
+    With the results of `solarplan retrofit` (same buildings): solarplan contract buildings.xlsx
+    --retrofit retrofit.csv --pv sites.csv --out deal.xlsx
     """
 
     def pct(text, name, lo, hi):
@@ -195,8 +217,9 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
-    out_console_step(step)
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            retrofit=retrofit, lang=check_lang(lang))
+    out_console_step(step, lang)
 
 
 @app.command("packages")
@@ -206,7 +229,8 @@ def packages_cmd(
                                                     "packages.gpkg/.geojson and shortlist.xlsx."),
     buildings: Optional[Path] = typer.Option(None, "--buildings", help="Buildings table: adds retrofit savings "
                                                                       "to the ranking."),
-    lang: str = typer.Option("zh", "--lang", help="Shortlist headers: zh (default) or en."),
+    lang: str = typer.Option("zh", "--lang", help="Summary and shortlist: zh (default; 万kWh, 万元) or en (MWh, "
+                                                  "CNY million)."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
     overwrite: bool = OverwriteOpt,
@@ -227,7 +251,7 @@ def packages_cmd(
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
-        out_console_step(step)
+        out_console_step(step, lang)
 
 
 TilesOpt = typer.Option("osm", "--tiles", help="Basemap: osm, gaode (overlays shifted to GCJ-02), tianditu "
@@ -265,19 +289,32 @@ def briefing_cmd(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
     offline: bool = typer.Option(False, "--offline", help="Inline the map's scripts (no internet needed)."),
     tiles: str = typer.Option("none", "--tiles", help="Basemap of the embedded map (default none)."),
+    docx: bool = typer.Option(False, "--docx", help="Also write the briefing as Word (.docx, 公文 layout) beside "
+                                                    "the HTML, with the same name: briefing.html -> briefing.docx."),
+    appendix: bool = typer.Option(False, "--appendix", help="Add an appendix page (monthly yield, package scores; "
+                                                            "measures in the .docx)."),
     date: Optional[str] = typer.Option(None, "--date", help="Date printed on the briefing, YYYY-MM-DD (default: "
                                                             "the day packages.csv was written, or "
                                                             "SOURCE_DATE_EPOCH)."),
 ):
-    """Write a one-page briefing: headline figures, package table, charts and the map; prints on A4.
+    """Write a one-page briefing: headline figures, indicators, top sites, the recommendation, the package
+    table and the map; prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
 
-    Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
+    Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline --docx
     """
-    check_outputs(out_file)
+    check_lang(lang)
+    out_file = Path(out_file)
+    if out_file.suffix.lower() == ".docx":   # asked for the Word file by name: write it, and the HTML beside it
+        out_file, docx = out_file.with_suffix(".html"), True
+    check_outputs(out_file, out_file.with_suffix(".docx") if docx else None)
     if results.is_dir():
         check_complete(results)
-    path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, date=date)
-    out.print(f"wrote {path}", markup=False, highlight=False)
+    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix,
+                            date=date)]
+    if docx:
+        paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
+    for path in paths:
+        out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
 
 
 def check_outputs(*paths):
@@ -287,10 +324,10 @@ def check_outputs(*paths):
             check_file_target(p)
 
 
-def out_console_step(step):
+def out_console_step(step, lang: str = "zh"):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:
-        out.print(f"  wrote {f}")
+        out.print(say("wrote", lang, path=f), markup=False, highlight=False)
 
 
 @app.command()
@@ -345,26 +382,26 @@ def check(
 
 
 @weather_app.command("info")
-def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
+def weather_info(file: Path = typer.Argument(..., help="Weather file."),
+                 closure: str = typer.Option("auto", "--closure", help="Reading of a file that fails closure: "
+                                             "auto, components, ghi or none (docs/weather.md).")):
     """Print the quality checks of a weather file: timing offset, closure, night radiation, gaps.
 
     Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
     """
     w = read_weather(file)
-    fixed, report, warnings = resolve_shift(w)
+    if closure not in CLOSURE_READINGS:
+        raise InputError(f"--closure {closure!r}: use one of {', '.join(CLOSURE_READINGS)}")
+    fixed, report, warnings = resolve_shift(w, closure=closure)
     out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
               f"timestamps: {w.meta.get('file_timestamp', '?')}", markup=False, highlight=False)
     for line in report.lines():
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
-    from solarplan.weather.qc import correction_effects
-    e = correction_effects(w, fixed)
-    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
-    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
-               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
-    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
-              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects, effect_lines
+    for line in effect_lines(correction_effects(w, fixed), report.closure_corrected):
+        out.print("  " + line, markup=False, highlight=False)
 
 
 @weather_app.command("fetch")
