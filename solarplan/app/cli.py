@@ -6,7 +6,9 @@ status 2; only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +20,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
+from solarplan.app.web.server import ServeOptions, read_plan_file
+from solarplan.app.web.server import serve as serve_app
 from solarplan.core.atomic import check_file_target
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
@@ -41,26 +45,87 @@ weather_app = typer.Typer(no_args_is_help=True, help="Weather: inspect a file, o
 app.add_typer(weather_app, name="weather")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+log = logging.getLogger("solarplan.cli")
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records as one ``warning: ...`` line each on the rich stderr console (soft-wrapped, so a
+    message stays one line when piped to a file; no markup, so user text is printed as it is)."""
+
+    def emit(self, record):
+        try:
+            console.print(f"{record.levelname.lower()}: {record.getMessage()}", markup=False, highlight=False,
+                          style="yellow" if record.levelno == logging.WARNING else None)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
+    """Send the ``solarplan`` loggers to stderr through rich: warnings by default, errors only with -q,
+    info with -v, debug with -vv."""
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root = logging.getLogger("solarplan")
+    for h in [h for h in root.handlers if getattr(h, "_solarplan_cli", False)]:
+        root.removeHandler(h)
+    handler = _ConsoleHandler()
+    handler._solarplan_cli = True
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)  # Python warnings from our libraries reach the same handler
+    logging.getLogger("py.warnings").handlers[:] = [handler]
+
+
+def _print_version(value: bool):
+    if value:
+        from solarplan import __version__
+        out.print(f"solarplan {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only (no warnings)."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="Show more: -v progress notes, -vv debug."),
+):
+    """Plan rooftop and carport PV and building retrofits for public institutions."""
+    setup_logging(quiet, verbose)
 
 OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of an earlier run in --out (only the "
                                                        "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
+                                                   "pip install \"solarplan[dask]\"; see docs/cluster.md).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
+                                                      "--engine dask; default: Dask's scheduler-address setting, "
+                                                      "else a local cluster).")
+SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
+                                                               "--scheduler-file` (with --engine dask).")
+DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
+                                                       "(with --engine dask; off by default).")
 LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
                                           "or en (MWh, CNY million).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt, lang: str = LangOpt, overwrite: bool = OverwriteOpt):
+         config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
+         engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt,
+         overwrite: bool = OverwriteOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
     Example: solarplan demo --out maps/
     """
     check_lang(lang)
+    cfg = load_plan(config)
     run = start_run(out_dir, "demo", overwrite)
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
-                     lang=lang)
+    with _progress():
+        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
+                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
@@ -96,9 +161,38 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
 
 
+class _BarHandler(logging.Handler):
+    """Draws the progress records of :mod:`solarplan.core.progress` as one bar per step."""
+
+    def __init__(self, bar: Progress):
+        super().__init__(logging.INFO)
+        self.bar, self.tasks = bar, {}
+
+    def emit(self, record):
+        step = getattr(record, "step", None)
+        if step is None:
+            return
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=record.total)
+        self.bar.update(self.tasks[step], completed=record.done, total=record.total)
+
+
+@contextmanager
 def _progress():
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeRemainingColumn(), console=console, transient=True)
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeRemainingColumn(), console=console, transient=True)
+    handler = _BarHandler(bar)
+    logger = logging.getLogger("solarplan")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with bar:
+            yield bar
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @app.command()
@@ -110,8 +204,10 @@ def simulate(
     surfaces_out: Optional[Path] = typer.Option(None, "--surfaces-out", help="Per-surface results file."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
     weather_shift: str = ShiftOpt,
-    engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
@@ -126,12 +222,11 @@ def simulate(
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
-                                   progress=lambda d, t: bar.update(task, completed=d, total=t),
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                                   engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
+                                   dashboard=dashboard, size_to_load=size_to_load or None,
+                                   warn=log.warning,
                                    lang=lang)
     out_console_step(step, lang)
 
@@ -157,7 +252,7 @@ def retrofit_cmd(
     """
     check_outputs(out_file)
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
                             lang=check_lang(lang))
     out_console_step(step, lang)
@@ -217,7 +312,7 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             retrofit=retrofit, lang=check_lang(lang))
     out_console_step(step, lang)
 
@@ -233,6 +328,10 @@ def packages_cmd(
                                                   "CNY million)."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
     overwrite: bool = OverwriteOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
@@ -244,11 +343,10 @@ def packages_cmd(
     """
     plan = load_plan(config)
     run = start_run(out_dir, "packages", overwrite)
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
-                              progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                              warn=log.warning,
+                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         out_console_step(step, lang)
@@ -324,6 +422,30 @@ def check_outputs(*paths):
             check_file_target(p)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this computer only)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Needed to listen on another address than "
+                                                                     "127.0.0.1; a random access token is then "
+                                                                     "required and printed."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload [MB]."),
+    job_hours: float = typer.Option(4.0, "--job-hours", help="Jobs and their files are deleted after this many "
+                                                              "hours."),
+    workers: int = typer.Option(2, "--workers", help="Jobs that run at once (one process each)."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Start the local web app in the browser: upload a register, check it, run it, download the results.
+
+    Example: solarplan serve
+    """
+    opts = ServeOptions(max_upload_mb=max_upload_mb, ttl_h=job_hours, max_running=workers,
+                        plan=read_plan_file(config) if config else {})
+    serve_app(host, port, allow_remote=allow_remote, open_browser=not no_browser, opts=opts,
+              echo=lambda s: out.print(s, markup=False, highlight=False))
+
+
 def out_console_step(step, lang: str = "zh"):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:
@@ -341,7 +463,10 @@ def check(
     tce: Optional[str] = typer.Option(None, "--tce", help="Claimed coal saved per year: 238吨标准煤."),
     surface_type: Optional[str] = typer.Option(None, "--surface-type", help="flat_roof, pitched_roof, metal_roof, "
                                                                             "carport (or 平屋顶, 彩钢瓦 ...)."),
+    mix: Optional[str] = typer.Option(None, "--mix", help="Roof-type mix of the claim instead of one type: "
+                                                          "flat_roof=0.7,carport=0.3 (shares of capacity or area)."),
     weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the stable JSON (docs/claims.md)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en, for the figures in the text output."),
 ):
@@ -350,7 +475,8 @@ def check(
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
     result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
-                         lon=lon, surface_type=surface_type, weather=weather)
+                         lon=lon, surface_type=surface_type, mix=mix, weather=weather,
+                         config=load_plan(config) if config else None)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -368,7 +494,16 @@ def check(
     for k, v in result.simulated.items():
         share = result.required_usable_share.get(k)
         p(f"  simulated {k}: P50 {v['p50_kwh_per_kwp']:.0f}, P90 {v['p90_kwh_per_kwp']:.0f} kWh/kWp"
-          + (f"; usable share needed at {sum(v['density_w_m2']) / 2:.0f} W/m2: {share:.0%}" if share else ""))
+          + (f"; usable share needed at {v['power_density_w_m2']:.0f} W/m2: {share:.0%}" if share else ""))
+    m = result.mix
+    p(f"  compared with {'the stated' if m['stated'] else 'the assumed'} mix "
+      f"{', '.join(f'{k} {v:.0%}' for k, v in m['shares'].items())}: P50 {m['p50_kwh_per_kwp']:.0f}, "
+      f"P90-P10 {m['p90_kwh_per_kwp']:.0f}-{m['p10_kwh_per_kwp']:.0f} kWh/kWp (sigma {m['sigma']:.1%})")
+    st = result.station
+    if st:
+        p(f"  weather station: {st['distance_km']:.0f} km away, site {st['elevation_diff_m']:+.0f} m above it; "
+          f"adds {st['sigma_distance']:.1%} (distance) and {st['sigma_elevation']:.1%} (elevation) to the "
+          f"uncertainty: sigma {st['sigma']:.1%} instead of {st['sigma_without']:.1%}")
     if result.energy_range_kwh:
         lo, hi = result.energy_range_kwh
         p(f"  plausible energy for this area: {format_quantity(lo, 'energy', lang)} - "
@@ -443,7 +578,7 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:
-        console.print(f"warning: {w}", markup=False, highlight=False)
+        log.warning(w)
     year = synthesize(climate)
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",
