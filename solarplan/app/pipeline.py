@@ -29,7 +29,8 @@ from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
-from solarplan.io.writers import write_layers, write_sheets, write_table
+from solarplan.io.tables import read_results, write_result, write_results
+from solarplan.io.writers import write_layers
 from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
@@ -111,7 +112,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = validated_inventory(inventory, config, require_china=require_china)
     ensure_folder(out_dir)
-    files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
+    files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, rows_summary(res, lang))
 
 
@@ -306,12 +307,12 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
                                      progress=progress, warn=warn, size_to_load=size_to_load)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
-             write_table(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
+    files = [write_result(sites, out, lang, "sites"), write_result(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_result(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
-        files.append(write_table(surfaces, surfaces_out))
+        files.append(write_result(surfaces, surfaces_out, lang, "surfaces"))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
-    files.append(write_table(res.rejects, rej))
+    files.append(write_result(res.rejects, rej, lang, "rejects"))
     summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
@@ -329,9 +330,9 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(step)
     report(step.summary)
     surfaces, sites = simulate_sites(res.clean, config, None, warn=report, progress=progress, **engine)
-    files = (write_table(surfaces, out_dir / "surfaces.csv"),
-             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
-             write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
+    files = (write_result(surfaces, out_dir / "surfaces.csv"),
+             write_result(assumptions_table(config), out_dir / "sites_assumptions.csv"),
+             write_result(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites, lang)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
@@ -485,7 +486,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
         return
     from solarplan.core.errors import InputError
     if len(rejects):
-        write_table(rejects, rejects_out)
+        write_result(rejects, rejects_out, sheet="rejects")
         first = str(rejects["reason"].iloc[0])
         first = first if len(first) <= 160 else first[:157] + "..."
         raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
@@ -504,9 +505,9 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
                                         surfaces=surfaces), res.rejects
     ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
         if indicators_out is not None else []
-    files = (write_table(table, out, sheet="retrofit"),
-             write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
+    files = (write_result(table, out, lang, "retrofit"),
+             write_result(rejects, out.with_name(out.stem + "_rejects.csv")),
+             write_result(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res, lang))
 
 
@@ -522,10 +523,11 @@ def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: P
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
     check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    sheets = {"单位指标": headers(t, lang), "全部汇总": register(t, lang)} if lang == "zh" else \
-        {"institutions": headers(t, lang), "register": register(t, lang)}
-    return [write_table(t, out), write_table(register_fields(t), out.with_name(out.stem + "_register.csv")),
-            *write_sheets(sheets, out.with_suffix(".xlsx"))]
+    # the workbook: headers already words in ``lang`` (planning.indicators), so no glossary sheet
+    shown = t.assign(category=[value_label("category", v, lang) for v in t["category"]]) if "category" in t else t
+    sheets = {"institutions": headers(shown, lang), "register": register(t, lang)}
+    return [write_result(t, out), write_result(register_fields(t), out.with_name(out.stem + "_register.csv")),
+            *write_results(sheets, out.with_suffix(".xlsx"), lang, glossary=False)]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -543,9 +545,22 @@ def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter
     return terms
 
 
+def _machine_names(path: Path, df: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """A workbook written by solarplan (zh or en headers, glossary sheet) read back with the machine column
+    names and codes (:func:`solarplan.io.tables.read_results`); any other table as read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return df
+    try:
+        back = read_results(path, sheet)
+    except InputError:
+        return df
+    return back.astype(object).where(back.notna(), None) if len(back) == len(df) else df
+
+
 def read_pv_sites(path: Path) -> pd.DataFrame:
     """A PV sites table (from ``solarplan simulate`` or ``demo``) for a contract."""
     df, *_ = read_rows(path)
+    df = _machine_names(path, df, "sites")
     need = {"site_id", "annual_ac_kwh", "capex_cny"}
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
@@ -572,6 +587,7 @@ def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd
     measures of buildings it does not hold.
     """
     df, rows, label, _ = read_rows(path)
+    df = _machine_names(path, df, "retrofit")
     missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
@@ -682,8 +698,8 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
-    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
-                          "rejects": rejects}, out)
+    files = write_results({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
+                           "rejects": rejects}, out, lang)
     return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr, lang))
 
 
@@ -710,14 +726,14 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     ensure_folder(out_dir)
     all_sites = pd.concat([res.sites, res.excluded], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
-    files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
-             write_table(res.excluded, out_dir / "excluded.csv")]
+    files = [write_result(all_sites, out_dir / "sites.csv"), write_result(res.packages, out_dir / "packages.csv"),
+             write_result(res.excluded, out_dir / "excluded.csv")]
     gpkg = out_dir / "packages.gpkg"
     pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
     layers = {"sites": pts}
     if len(pts):
         layers["packages"] = outl = package_outlines(res.sites, res.packages)
-        files.append(write_table(outl, out_dir / "packages.geojson"))
+        files.append(write_result(outl, out_dir / "packages.geojson"))
     files.append(write_layers(layers, gpkg))
     files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
@@ -735,7 +751,7 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
     ``engine`` takes the engine options of :func:`simulate_sites`."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
-    write_table(res.rejects, out_dir / "rejects.csv")
+    write_result(res.rejects, out_dir / "rejects.csv")
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]

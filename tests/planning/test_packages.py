@@ -101,7 +101,9 @@ def test_demo_outputs(demo_run):
     assert (excluded.set_index("site_id")["excluded_reason"]
             == sites.set_index("site_id").loc[excluded["site_id"], "excluded_reason"]).all()
     tot = packaged.groupby("package_id")["capacity_kwp"].sum()
-    assert np.allclose(packages.set_index("package_id").loc[tot.index, "capacity_kwp"], tot)
+    # packages.csv and sites.csv carry kWp to 0.1: a package total may differ by half a unit per site
+    n = packaged.groupby("package_id").size()
+    assert (abs(packages.set_index("package_id").loc[tot.index, "capacity_kwp"] - tot) <= 0.05 * (n + 1)).all()
     # the shortlist holds the same numbers as the CSV (MW and 万kWh per package; values unrounded, the
     # cell format rounds the display) in one summary sheet and one sites sheet with a package column
     from solarplan.core.i18n import package_label
@@ -111,7 +113,7 @@ def test_demo_outputs(demo_run):
     m = summary.set_index("项目包")
     p = packages.set_index("package_id")
     labels = [package_label(i) for i in p.index]
-    assert np.allclose(m.loc[labels, "装机容量[MW]"], p["capacity_kwp"] / 1000)
+    assert np.allclose(m.loc[labels, "装机容量[MW]"], p["capacity_kwp"] / 1000, atol=0.05e-3)  # CSV: kWp to 0.1
     assert np.allclose(m.loc[labels, "年发电量[万kWh]"], p["annual_ac_kwh"] / 1e4)
     first = packages.sort_values("rank")["package_id"].iloc[0]
     sheet = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name="场址清单")
