@@ -20,9 +20,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
+from solarplan.app.web.server import ServeOptions, read_plan_file
+from solarplan.app.web.server import serve as serve_app
+from solarplan.core.atomic import check_file_target
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
+from solarplan.io.outputs import check_complete, finish_run, start_run
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
@@ -41,7 +45,56 @@ weather_app = typer.Typer(no_args_is_help=True, help="Weather: inspect a file, o
 app.add_typer(weather_app, name="weather")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+log = logging.getLogger("solarplan.cli")
 
+
+class _ConsoleHandler(logging.Handler):
+    """Log records as one ``warning: ...`` line each on the rich stderr console (soft-wrapped, so a
+    message stays one line when piped to a file; no markup, so user text is printed as it is)."""
+
+    def emit(self, record):
+        try:
+            console.print(f"{record.levelname.lower()}: {record.getMessage()}", markup=False, highlight=False,
+                          style="yellow" if record.levelno == logging.WARNING else None)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
+    """Send the ``solarplan`` loggers to stderr through rich: warnings by default, errors only with -q,
+    info with -v, debug with -vv."""
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root = logging.getLogger("solarplan")
+    for h in [h for h in root.handlers if getattr(h, "_solarplan_cli", False)]:
+        root.removeHandler(h)
+    handler = _ConsoleHandler()
+    handler._solarplan_cli = True
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)  # Python warnings from our libraries reach the same handler
+    logging.getLogger("py.warnings").handlers[:] = [handler]
+
+
+def _print_version(value: bool):
+    if value:
+        from solarplan import __version__
+        out.print(f"solarplan {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only (no warnings)."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="Show more: -v progress notes, -vv debug."),
+):
+    """Plan rooftop and carport PV and building retrofits for public institutions."""
+    setup_logging(quiet, verbose)
+
+OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of an earlier run in --out (only the "
+                                                       "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
 EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
                                                    "pip install \"solarplan[dask]\"; see docs/cluster.md).")
@@ -60,7 +113,8 @@ LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the wor
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
          config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
          engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
-         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt):
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt,
+         overwrite: bool = OverwriteOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
@@ -68,9 +122,11 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     """
     check_lang(lang)
     cfg = load_plan(config)
+    run = start_run(out_dir, "demo", overwrite)
     with _progress():
         steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
                          engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
             out.print(say("wrote", lang, path=f), markup=False, highlight=False)
@@ -161,6 +217,7 @@ def simulate(
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
     check_lang(lang)
+    check_outputs(out, surfaces_out, rejects)
     cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
@@ -169,7 +226,7 @@ def simulate(
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
                                    dashboard=dashboard, size_to_load=size_to_load or None,
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                                   warn=log.warning,
                                    lang=lang)
     out_console_step(step, lang)
 
@@ -193,8 +250,9 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
+    check_outputs(out_file)
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
                             lang=check_lang(lang))
     out_console_step(step, lang)
@@ -250,10 +308,11 @@ def contract_cmd(
             raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
         return x
 
+    check_outputs(out_file)
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             retrofit=retrofit, lang=check_lang(lang))
     out_console_step(step, lang)
 
@@ -273,6 +332,7 @@ def packages_cmd(
     scheduler: Optional[str] = SchedulerOpt,
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
+    overwrite: bool = OverwriteOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -281,10 +341,13 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
+    plan = load_plan(config)
+    run = start_run(out_dir, "packages", overwrite)
     with _progress():
-        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+        steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
+                              warn=log.warning,
                               engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         out_console_step(step, lang)
 
@@ -309,6 +372,9 @@ def map_cmd(
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
     cfg = load_plan(config)
+    check_outputs(out_file)
+    if results.is_dir():
+        check_complete(results)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -325,6 +391,9 @@ def briefing_cmd(
                                                     "the HTML, with the same name: briefing.html -> briefing.docx."),
     appendix: bool = typer.Option(False, "--appendix", help="Add an appendix page (monthly yield, package scores; "
                                                             "measures in the .docx)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date printed on the briefing, YYYY-MM-DD (default: "
+                                                            "the day packages.csv was written, or "
+                                                            "SOURCE_DATE_EPOCH)."),
 ):
     """Write a one-page briefing: headline figures, indicators, top sites, the recommendation, the package
     table and the map; prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
@@ -335,11 +404,46 @@ def briefing_cmd(
     out_file = Path(out_file)
     if out_file.suffix.lower() == ".docx":   # asked for the Word file by name: write it, and the HTML beside it
         out_file, docx = out_file.with_suffix(".html"), True
-    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix)]
+    check_outputs(out_file, out_file.with_suffix(".docx") if docx else None)
+    if results.is_dir():
+        check_complete(results)
+    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix,
+                            date=date)]
     if docx:
         paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
     for path in paths:
         out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
+
+
+def check_outputs(*paths):
+    """Fail before any work when an output file cannot be written (a folder, under a file, unwritable)."""
+    for p in paths:
+        if p is not None:
+            check_file_target(p)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this computer only)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Needed to listen on another address than "
+                                                                     "127.0.0.1; a random access token is then "
+                                                                     "required and printed."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload [MB]."),
+    job_hours: float = typer.Option(4.0, "--job-hours", help="Jobs and their files are deleted after this many "
+                                                              "hours."),
+    workers: int = typer.Option(2, "--workers", help="Jobs that run at once (one process each)."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Start the local web app in the browser: upload a register, check it, run it, download the results.
+
+    Example: solarplan serve
+    """
+    opts = ServeOptions(max_upload_mb=max_upload_mb, ttl_h=job_hours, max_running=workers,
+                        plan=read_plan_file(config) if config else {})
+    serve_app(host, port, allow_remote=allow_remote, open_browser=not no_browser, opts=opts,
+              echo=lambda s: out.print(s, markup=False, highlight=False))
 
 
 def out_console_step(step, lang: str = "zh"):
@@ -474,7 +578,7 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:
-        console.print(f"warning: {w}", markup=False, highlight=False)
+        log.warning(w)
     year = synthesize(climate)
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",

@@ -9,6 +9,7 @@ layout in :mod:`solarplan.report.shortlist`). No state is kept here.
 """
 from __future__ import annotations
 
+import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -21,13 +22,15 @@ import pandas as pd
 from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
 from retrofit.evaluate import RetrofitParams, evaluate
+from solarplan.core.atomic import ensure_folder
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
-from solarplan.io.writers import write_sheets, write_table
+from solarplan.io.tables import read_results, write_result, write_results
+from solarplan.io.writers import write_layers
 from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
@@ -46,6 +49,10 @@ from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
+
+#: Warnings of the steps go to the "solarplan.app.pipeline" logger unless a caller passes its own ``warn``.
+log = logging.getLogger(__name__)
+_warn = log.warning
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
 
@@ -104,8 +111,8 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
                   lang: str = "zh"):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = validated_inventory(inventory, config, require_china=require_china)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
+    ensure_folder(out_dir)
+    files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, rows_summary(res, lang))
 
 
@@ -141,7 +148,7 @@ def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
 
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
                    scheduler: str | None = None, scheduler_file: str | None = None, client=None,
-                   dashboard: bool = False, progress=None, warn=lambda s: None,
+                   dashboard: bool = False, progress=None, warn=_warn,
                    size_to_load: bool | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
@@ -292,7 +299,7 @@ def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame, lang: str = 
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=lambda s: None,
+                  scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=_warn,
                   size_to_load: bool | None = None, lang: str = "zh"):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
@@ -300,12 +307,12 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
                                      progress=progress, warn=warn, size_to_load=size_to_load)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
-             write_table(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
+    files = [write_result(sites, out, lang, "sites"), write_result(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_result(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
-        files.append(write_table(surfaces, surfaces_out))
+        files.append(write_result(surfaces, surfaces_out, lang, "surfaces"))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
-    files.append(write_table(res.rejects, rej))
+    files.append(write_result(res.rejects, rej, lang, "rejects"))
     summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
@@ -323,9 +330,9 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(step)
     report(step.summary)
     surfaces, sites = simulate_sites(res.clean, config, None, warn=report, progress=progress, **engine)
-    files = (write_table(surfaces, out_dir / "surfaces.csv"),
-             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
-             write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
+    files = (write_result(surfaces, out_dir / "surfaces.csv"),
+             write_result(assumptions_table(config), out_dir / "sites_assumptions.csv"),
+             write_result(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites, lang)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
@@ -384,7 +391,7 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
-                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       warn=_warn, sites: pd.DataFrame | None = None,
                        surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Savings of every applicable measure for every clean building (one row per building and measure).
 
@@ -426,7 +433,7 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
-                           warn=lambda s: None):
+                           warn=_warn):
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
     res = read_buildings(buildings, location)
     return evaluate_buildings(res.clean, config, weather_spec, warn=warn), res.rejects, res
@@ -479,7 +486,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
         return
     from solarplan.core.errors import InputError
     if len(rejects):
-        write_table(rejects, rejects_out)
+        write_result(rejects, rejects_out, sheet="rejects")
         first = str(rejects["reason"].iloc[0])
         first = first if len(first) <= 160 else first[:157] + "..."
         raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
@@ -488,7 +495,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  warn=_warn, surfaces=None, sites=None, indicators_out: Path | None = None,
                   lang: str = "zh"):
     """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
     ``indicators_out``, the indicators table with PV from ``sites``)."""
@@ -498,9 +505,9 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
                                         surfaces=surfaces), res.rejects
     ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
         if indicators_out is not None else []
-    files = (write_table(table, out, sheet="retrofit"),
-             write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
+    files = (write_result(table, out, lang, "retrofit"),
+             write_result(rejects, out.with_name(out.stem + "_rejects.csv")),
+             write_result(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res, lang))
 
 
@@ -516,10 +523,11 @@ def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: P
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
     check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    sheets = {"单位指标": headers(t, lang), "全部汇总": register(t, lang)} if lang == "zh" else \
-        {"institutions": headers(t, lang), "register": register(t, lang)}
-    return [write_table(t, out), write_table(register_fields(t), out.with_name(out.stem + "_register.csv")),
-            *write_sheets(sheets, out.with_suffix(".xlsx"))]
+    # the workbook: headers already words in ``lang`` (planning.indicators), so no glossary sheet
+    shown = t.assign(category=[value_label("category", v, lang) for v in t["category"]]) if "category" in t else t
+    sheets = {"institutions": headers(shown, lang), "register": register(t, lang)}
+    return [write_result(t, out), write_result(register_fields(t), out.with_name(out.stem + "_register.csv")),
+            *write_results(sheets, out.with_suffix(".xlsx"), lang, glossary=False)]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -537,9 +545,22 @@ def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter
     return terms
 
 
+def _machine_names(path: Path, df: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """A workbook written by solarplan (zh or en headers, glossary sheet) read back with the machine column
+    names and codes (:func:`solarplan.io.tables.read_results`); any other table as read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return df
+    try:
+        back = read_results(path, sheet)
+    except InputError:
+        return df
+    return back.astype(object).where(back.notna(), None) if len(back) == len(df) else df
+
+
 def read_pv_sites(path: Path) -> pd.DataFrame:
     """A PV sites table (from ``solarplan simulate`` or ``demo``) for a contract."""
     df, *_ = read_rows(path)
+    df = _machine_names(path, df, "sites")
     need = {"site_id", "annual_ac_kwh", "capex_cny"}
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
@@ -566,6 +587,7 @@ def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd
     measures of buildings it does not hold.
     """
     df, rows, label, _ = read_rows(path)
+    df = _machine_names(path, df, "retrofit")
     missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
@@ -656,7 +678,7 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
+                  parameter: float | None = None, weather_spec=None, location=None, warn=_warn,
                   retrofit: Path | pd.DataFrame | None = None, lang: str = "zh"):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
@@ -676,8 +698,8 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
-    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
-                          "rejects": rejects}, out)
+    files = write_results({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
+                           "rejects": rejects}, out, lang)
     return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr, lang))
 
 
@@ -701,21 +723,18 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     shortlist.xlsx into ``out_dir``."""
     check_lang(lang)
     res = package_sites(sites, config, retrofit_table)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     all_sites = pd.concat([res.sites, res.excluded], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
-    files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
-             write_table(res.excluded, out_dir / "excluded.csv")]
+    files = [write_result(all_sites, out_dir / "sites.csv"), write_result(res.packages, out_dir / "packages.csv"),
+             write_result(res.excluded, out_dir / "excluded.csv")]
     gpkg = out_dir / "packages.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
     pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
-    pts.to_file(gpkg, layer="sites", driver="GPKG")
+    layers = {"sites": pts}
     if len(pts):
-        outl = package_outlines(res.sites, res.packages)
-        outl.to_file(gpkg, layer="packages", driver="GPKG")
-        files.append(write_table(outl, out_dir / "packages.geojson"))
-    files.append(gpkg)
+        layers["packages"] = outl = package_outlines(res.sites, res.packages)
+        files.append(write_result(outl, out_dir / "packages.geojson"))
+    files.append(write_layers(layers, gpkg))
     files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
     summary = say("packages", lang, n_packages=len(p), n_sites=len(res.sites), n_excluded=len(res.excluded),
@@ -727,12 +746,12 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 
 
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
-                  weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None,
+                  weather_spec=None, lang: str = "zh", progress=None, warn=_warn,
                   **engine) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
     ``engine`` takes the engine options of :func:`simulate_sites`."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
-    write_table(res.rejects, out_dir / "rejects.csv")
+    write_result(res.rejects, out_dir / "rejects.csv")
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]

@@ -26,6 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import ConfigError
 from solarplan.core.limits import accepts
 from solarplan.core.loadprofile import MONTHLY_LOAD_COLUMNS, load_shape, measured_load, scale_to_months
 from solarplan.pv import gridrules as gr
@@ -63,7 +64,7 @@ class TariffParams:
     def __post_init__(self):
         for i, r in enumerate(self.periods, start=1):
             if not isinstance(r, Mapping):
-                raise ValueError(f"periods[{i}] must be a table {{ months = \"1-12\", period = \"flat\", "
+                raise ConfigError(f"periods[{i}] must be a table {{ months = \"1-12\", period = \"flat\", "
                                  "hours = \"0-24\", ratio = 1 }")
 
     def build(self) -> tf.TouSchedule:
