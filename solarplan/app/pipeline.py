@@ -21,7 +21,7 @@ from solarplan.pv.uncertainty import for_weather
 from solarplan.weather import get_weather
 from solarplan.weather.stations import climatology, haversine_km
 from solarplan.pv.yieldsim import SystemParams, simulate
-from solarplan.io.inventory import read_inventory
+from solarplan.pv.capacity import read_inventory
 from solarplan.io.writers import write_table
 from solarplan.core.resources import data_path
 
@@ -46,8 +46,9 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = read_inventory(inventory, config, require_china=require_china)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
-    return res, StepResult("inventory", files, res.summary())
+    files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"),
+             write_table(res.skipped, out_dir / "skipped.csv"))
+    return res, StepResult("inventory", files, "\n".join([res.summary(), *(f"  note: {m}" for m in res.messages)]))
 
 
 def system_params(config: PlanConfig) -> SystemParams:
@@ -306,14 +307,13 @@ def retrofit_params(config: PlanConfig):
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
                            warn=lambda s: None):
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
-    from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
+    from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, read_buildings
     from retrofit.evaluate import evaluate
 
-    from solarplan.io.inventory import read_rows
     from solarplan.weather.stations import resolve_location
     params = retrofit_params(config)
-    df, rows, label, _ = read_rows(buildings)
-    res = validate_buildings(df, rows, str(buildings), label)
+    res = read_buildings(buildings)
+    label = res.row_label
     clean, rejects = res.clean.copy(), res.rejects
     missing = clean["lat"].isna() | clean["lon"].isna()
     if missing.any():
@@ -346,7 +346,7 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
             t = w.weather.data["temp_air"].to_numpy()
             temps.update({b: t for b in g["building_id"]})
     table = evaluate(clean, temps, params)
-    return table, rejects, BuildingsResult(clean, rejects, res.n_input)
+    return table, rejects, BuildingsResult(clean, rejects, res.n_input, res.skipped, res.messages, label)
 
 
 def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:

@@ -32,6 +32,14 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "column_map": "table mapping your headers to canonical columns, e.g. {\"楼宇代码\" = \"site_id\"}",
         "azimuth_convention": "how numeric azimuths are read: \"pvlib\" (180 = south, default) or \"pvsyst\" (0 = south)",
         "require_china": "reject rows outside China (true unless a weather file is given)",
+        "sheet": "XLSX sheet to read, by name or 1-based number (default: the first that looks like a register)",
+        "header_row": "1-based row of the header (default: the row among the first 30 naming the most columns)",
+        "layer": "layer of a GeoPackage with several layers",
+        "coords": "system of lat/lon columns: wgs84 (default), cgcs2000, gcj02 (Gaode/Tencent pickers) or bd09 "
+                  "(Baidu); converted to WGS84",
+        "geocoder": "online geocoder for rows with only an address: none (default: the shipped gazetteer places "
+                    "them at their county), tianditu (key TIANDITU_KEY) or gaode (key AMAP_KEY)",
+        "geocoder_key": "key of the geocoder (or set TIANDITU_KEY / AMAP_KEY)",
     },
     "yield": {
         "transposition": "perez (default) or haydavies",
@@ -103,6 +111,12 @@ class InventoryOptions:
     column_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     azimuth_convention: str = "pvlib"
     require_china: bool | None = None
+    sheet: str | int | None = None
+    header_row: int | None = None
+    layer: str | None = None
+    coords: str = "wgs84"
+    geocoder: str = "none"
+    geocoder_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +197,17 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<dict>") -> PlanConf
     cmap = inv.get("column_map", {})
     if not isinstance(cmap, Mapping) or not all(isinstance(v, str) for v in cmap.values()):
         raise ConfigError(f"{source}: [inventory] column_map must be a table of header = \"canonical_column\"")
-    options = InventoryOptions(MappingProxyType(dict(cmap)), conv, inv.get("require_china"))
+    coords = str(inv.get("coords", "wgs84")).lower()
+    if coords not in ("wgs84", "cgcs2000", "gcj02", "bd09"):
+        raise ConfigError(f"{source}: [inventory] coords must be wgs84, cgcs2000, gcj02 or bd09, not {coords!r}")
+    hrow = inv.get("header_row")
+    if hrow is not None and (not isinstance(hrow, int) or isinstance(hrow, bool) or hrow < 1):
+        raise ConfigError(f"{source}: [inventory] header_row must be a row number >= 1, not {hrow!r}")
+    geocoder = str(inv.get("geocoder", "none")).lower()
+    if geocoder not in ("none", "tianditu", "gaode"):
+        raise ConfigError(f"{source}: [inventory] geocoder must be none, tianditu or gaode, not {geocoder!r}")
+    options = InventoryOptions(MappingProxyType(dict(cmap)), conv, inv.get("require_china"), inv.get("sheet"), hrow,
+                               inv.get("layer"), coords, geocoder, inv.get("geocoder_key"))
     sections = {}
     for name, keys in raw.items():
         if name in ("surfaces", "inventory"):
