@@ -164,7 +164,7 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
     messages: list[str] = []
     factors = dict(factors or {})
     blank = pd.Series([""] * n, dtype=object)
-    col = {c: raw[c] for c in raw.columns}
+    col = {c: raw[c] for c in raw.columns if c in INVENTORY.fields}
     get = lambda c: col.get(c, blank)  # noqa: E731
 
     name = texts(get("name"))
@@ -237,7 +237,7 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
         metrics.loc[m.index, cols] = m[cols]
     lon = np.where(ok_geom, metrics["lon"], lon_in)
     lat = np.where(ok_geom, metrics["lat"], lat_in)
-    loc_source = np.where(ok_geom, "geometry", np.where(np.isfinite(lat) & np.isfinite(lon), "input", ""))
+    loc_source = np.where(ok_geom, "geometry", np.where(np.isfinite(lat) & np.isfinite(lon), "input", "")).astype(object)
     precision = np.where(ok_geom | (loc_source == "input"), 0.0, np.nan)
 
     # rows with neither: an address or a district places them (online geocoder, then the gazetteer)
@@ -380,9 +380,11 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
     extra = [c for c in raw.columns if c not in table.columns and c not in _KINDS and c not in
              ("geometry", "surface_azimuth", "category", "surface_type", "site_id", "surface_id", "name",
               "district", "address")]
-    for c in extra:
-        table[c] = raw[c].to_numpy()[surf_row] if len(surf_row) else []
-    clean = gpd.GeoDataFrame(table[CLEAN_COLUMNS + extra].reset_index(drop=True), geometry=geom_out, crs="EPSG:4326")
+    # user columns carried through in one block (one insertion per column is quadratic in columns)
+    carried = pd.DataFrame(raw[extra].to_numpy(dtype=object)[surf_row] if len(surf_row) else
+                           np.empty((0, len(extra)), dtype=object), columns=extra)
+    table = pd.concat([table[CLEAN_COLUMNS].reset_index(drop=True), carried], axis=1)
+    clean = gpd.GeoDataFrame(table, geometry=geom_out, crs="EPSG:4326")
     rej_rows = sorted(rej.reason)
     rejects = pd.DataFrame([(source_file, int(rows[i]), site[i], sid_in[i], *rej.reason[i]) for i in rej_rows],
                            columns=REJECT_COLUMNS)

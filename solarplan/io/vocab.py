@@ -50,7 +50,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 CATEGORY_WORDS: dict[str, str] = {
     "agency": "agency", "government": "agency", "党政机关": "agency", "机关": "agency", "政府": "agency",
     "行政机关": "agency", "事业单位": "agency", "人大": "agency", "政协": "agency", "法院": "agency",
-    "检察院": "agency", "公安": "agency", "派出所": "agency", "办公楼": "agency", "委员会": "agency", "教育局": "agency",
+    "检察院": "agency", "公安": "agency", "派出所": "agency", "办公楼": "agency", "委员会": "agency", "教育局": "agency", "政务服务中心": "agency", "政务中心": "agency",
     "卫生健康局": "agency", "卫健局": "agency", "文化和旅游局": "agency", "体育局": "agency",
     "school": "school", "学校": "school", "中学": "school", "小学": "school", "大学": "school",
     "高校": "school", "幼儿园": "school", "教育": "school", "职业技术学校": "school", "职业学校": "school",
