@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_packages import random_sites  # noqa: E402
+from tests.planning.test_packages import random_sites  # noqa: E402
 from solarplan.report.maps import build_map, render  # noqa: E402
 from solarplan.planning.packages import make_packages  # noqa: E402
 

@@ -44,12 +44,16 @@ def table() -> pd.DataFrame:
         ("chiller", "GRADES (kind, band) -> grade: (COP, IPLV)", chillers.GRADES, "GB 19577-2015 Table 1 (transcribed)"),
         ("chiller", "MINIMUM_COP (kind, band)", chillers.MINIMUM_COP, "GB 50189-2015 Table 4.2.10 (transcribed)"),
         ("chiller", "OLD_DEFAULT (COP, IPLV) in service", chillers.OLD_DEFAULT, "estimate"),
-        ("chiller", "age derating", {"per_year": 0.01, "floor": 0.7}, "estimate"),
+        ("chiller", "age derating", {"per_year": 0.0, "floor": 0.7},
+         "nameplate by default; [retrofit.chiller] derate_per_year is an explicit choice"),
         ("lift", "USAGE (trips/day, running h/day)", lifts.USAGE, "ISO 25745-2:2015 (transcribed)"),
         ("lift", "TIME_SHARES (idle, standby5, standby30)", lifts.TIME_SHARES, "ISO 25745-2:2015 (transcribed)"),
         ("lift", "LiftSpec defaults", {f.name: getattr(lifts.LiftSpec(), f.name) for f in fields(lifts.LiftSpec)},
          "estimates (retrofit.lifts.LiftSpec docstring)"),
-        ("lift", "LIFT_COST (CNY per lift, life yr)", evaluate.LIFT_COST, "estimate"),
+        ("lift", "lift measures (value, published low-high, CNY per lift, life yr)",
+         {f"{r.measure}.{r.parameter}": (r.value, r.low, r.high, r.capex_cny, r.life_years)
+          for r in lifts.measures_table().itertuples()}, "data/lift_measures.csv (sources per row)"),
+        ("retrofit", "LIKE_FOR_LIKE_SHARE (renewal due)", evaluate.LIKE_FOR_LIKE_SHARE, "estimate"),
     ]
     rows.append(pd.DataFrame([dict(group=g, parameter=k, value=str(dict(v)), source=src) for g, k, v, src in tables]))
     return pd.concat(rows, ignore_index=True)

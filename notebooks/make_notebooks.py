@@ -9,9 +9,9 @@ NB = {
         ("md", "# The demo city: from inventory to briefing\n\nThe synthetic Shiyan (十堰) inventory shipped with "
                "solarplan (320 institutions, 845 roofs and carports) run through every step: validation, hourly "
                "simulation on the embedded weather, economics, retrofit measures, packages, map and briefing."),
-        ("code", "import tempfile\nfrom pathlib import Path\n\nimport pandas as pd\n\n"
-                 "from solarplan.io.config import load_config\nfrom solarplan.app.pipeline import run_demo\n\n"
-                 "out = Path(tempfile.mkdtemp()) / 'demo'\nsteps = run_demo(out, load_config(None), report=print)"),
+        ("code", "import tempfile\nfrom pathlib import Path\n\nimport pandas as pd\n\nimport solarplan\n\n"
+                 "out = Path(tempfile.mkdtemp()) / 'demo'\nsteps = solarplan.run_demo(out, solarplan.load_config(None), "
+                 "report=print)"),
         ("code", "sites = pd.read_csv(out / 'sites.csv')\npackages = pd.read_csv(out / 'packages.csv')\n"
                  "print(f\"{sites['capacity_kwp'].sum() / 1e3:,.1f} MWp, {sites['annual_ac_kwh'].sum() / 1e4:,.0f} 万kWh/yr, \"\n"
                  "      f\"{sites['annual_ac_kwh'].sum() / sites['capacity_kwp'].sum():,.0f} kWh/kWp\")\n"
@@ -29,15 +29,13 @@ NB = {
     ],
     "02_checking_published_claims.ipynb": [
         ("md", "# Checking published claims\n\nThe source documents make claims an engineer should test before "
-               "repeating them. `solarplan.planning.claims.assess` works out the implied W/m² and kWh/kWp, simulates the "
-               "place, and gives a verdict."),
-        ("code", "import json\nimport subprocess\n\n\ndef check(*args):\n"
-                 "    out = subprocess.run(['solarplan', 'check', *args, '--json'], capture_output=True, text=True, "
-                 "check=True)\n    return json.loads(out.stdout)\n\n\n"
-                 "shiyan = check('--area', '36万m2', '--claim', '6000万kWh', '--location', '十堰')\n"
-                 "print(shiyan['verdict'], '-', shiyan['reason'])\nshiyan['implied'], shiyan['required_usable_share']"),
-        ("code", "jincheng = check('--capacity', '5.16MW', '--claim', '670万千瓦时', '--co2', '440t', '--location', '晋城')\n"
-                 "print(jincheng['verdict'], '-', jincheng['reason'])\njincheng['carbon']"),
+               "repeating them. `solarplan.check_claim` (the function behind `solarplan check`) works out the implied "
+               "W/m² and kWh/kWp, simulates the place, and gives a verdict."),
+        ("code", "import solarplan\n\n"
+                 "shiyan = solarplan.check_claim(area='36万m2', claim='6000万kWh', location='十堰')\n"
+                 "print(shiyan.verdict, '-', shiyan.reason)\nshiyan.implied, shiyan.required_usable_share"),
+        ("code", "jincheng = solarplan.check_claim(capacity='5.16MW', claim='670万千瓦时', co2='440t', location='晋城')\n"
+                 "print(jincheng.verdict, '-', jincheng.reason)\njincheng.carbon"),
         ("md", "Shiyan: 6,000万 kWh from 36万 m² needs almost all of the gross roof area covered with flush "
                "modules; Jincheng's yield is consistent, but 440 t of CO2 for 670万 kWh implies a tenth of any "
                "grid factor (a dropped digit)."),
@@ -46,10 +44,11 @@ NB = {
         ("md", "# Retrofit savings and an energy-cost trusteeship deal\n\nFirst the measures on a few demo "
                "buildings; then a trusteeship deal shaped like the one in the source documents: 138 institutions, "
                "a CNY 22.7 m/yr baseline, a 5 % discount, CNY 17.6 m invested."),
-        ("code", "import numpy as np\nimport pandas as pd\n\nfrom solarplan.io.config import load_config\n"
-                 "from solarplan.app.pipeline import DEMO_BUILDINGS, retrofit_for_buildings\n"
-                 "from solarplan.core.resources import data_path\n\n"
-                 "table, rejects, res = retrofit_for_buildings(data_path(DEMO_BUILDINGS), load_config(None))\n"
+        ("code", "import numpy as np\nimport pandas as pd\n\nimport solarplan\n"
+                 "from solarplan.app.pipeline import DEMO_BUILDINGS\nfrom solarplan.core.resources import data_path\n\n"
+                 "config = solarplan.load_config(None)\n"
+                 "res = solarplan.read_buildings(data_path(DEMO_BUILDINGS))\n"
+                 "table = solarplan.evaluate_buildings(res.clean, config)\n"
                  "print(res.summary())\n"
                  "table[table['building_id'] == 'SY0004-B1'][['measure', 'baseline_electricity_kwh', "
                  "'saved_electricity_kwh', 'saved_tce', 'saved_cny', 'capex_cny', 'simple_payback_years', 'notes']]"),

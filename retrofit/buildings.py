@@ -22,6 +22,17 @@ chiller_kw, chiller_kind, chiller_cop, chiller_iplv, chiller_age_years
 lift_count, lift_load_kg, lift_travel_m, lift_stops, lift_usage_category, lift_kind,
 lift_e_rc_wh, lift_e_sc_wh, lift_standby_w
     Lifts: count and the ISO 25745-2 inputs (measured cycle energies where known).
+city
+    City the building is in (e.g. 十堰), for the GB 50736-2012 design temperatures (blank: the
+    listed city within 50 km of lat/lon, see :mod:`retrofit.design`).
+occupants, water_t
+    People served and annual water use [t], for the indicators (:mod:`solarplan.planning.indicators`).
+electricity_price_cny_per_kwh
+    The site's electricity price (blank: ``[retrofit] electricity_cny_per_kwh``); the pipeline fills it
+    from the PV sites' tariff so PV and retrofit value a kWh alike.
+renewal_due
+    Comma-separated measures due anyway for age or safety (e.g. ``lift``): judged on their cost above a
+    like-for-like renewal.
 package
     Contract package the building belongs to (blank: one package for the whole table).
 measures
@@ -36,9 +47,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+<<<<<<< HEAD
 from solarplan.io.inventory import read_register
 from solarplan.io.tables import (SKIP_COLUMNS, Field, Rejects, Schema, map_headers, numbers, skip_kinds,
                                  skipped_frame, summary_line, text, texts, words)
+=======
+from solarplan.core.limits import PLAUSIBLE, implausible
+from solarplan.io.validate import _text
+>>>>>>> main
 from solarplan.io.vocab import parse_category
 
 from .chillers import GRADES
@@ -76,6 +92,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lift_e_rc_wh": ("lift_e_rc_wh",), "lift_e_sc_wh": ("lift_e_sc_wh",),
     "lift_standby_w": ("lift_standby_w", "待机功率"),
     "measures": ("measures", "措施", "改造措施"),
+    "city": ("city", "城市", "所在城市", "市"), "occupants": ("occupants", "用能人数", "人数", "在编人数"),
+    "water_t": ("water_t", "年用水量", "用水量", "用水量t"),
+    "electricity_price_cny_per_kwh": ("electricity_price_cny_per_kwh", "电价", "tariff_cny_per_kwh"),
+    "renewal_due": ("renewal_due", "到期更新", "更新改造"),
     "package": ("package", "包号", "打包", "项目包"),
 }
 #: Numeric columns: (lowest accepted, inclusive?). Zero area and COP <= 0 are errors.
@@ -88,7 +108,10 @@ NUMERIC = {
     "chiller_age_years": (0.0, True), "lift_count": (0.0, True), "lift_load_kg": (0.0, False),
     "lift_travel_m": (0.0, False), "lift_stops": (2.0, True), "lift_usage_category": (1.0, True),
     "lift_e_rc_wh": (0.0, False), "lift_e_sc_wh": (0.0, True), "lift_standby_w": (0.0, True),
+    "occupants": (0.0, True), "water_t": (0.0, True), "electricity_price_cny_per_kwh": (0.0, True),
 }
+#: Columns checked against solarplan.core.limits.PLAUSIBLE (column -> table entry).
+PLAUSIBLE_COLUMNS = {"floor_area_m2": "floor_area_m2", "lat": "lat", "lon": "lon"}
 CHOICES = {
     "heating_plant": tuple(HEATING_PLANTS), "cooling_plant": tuple(COOLING_PLANTS),
     "fixture_type": tuple(FIXTURES), "chiller_kind": tuple(sorted({k for k, _ in GRADES})),
@@ -171,9 +194,15 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
     rej = Rejects(rows, row_label)
     notes: list[list[str]] = [[] for _ in range(n)]
     for i in np.flatnonzero(site == ""):
+<<<<<<< HEAD
         rej.add(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
     out = pd.DataFrame({"building_id": bid, "site_id": site, "name": texts(col("name")),
                         "package": texts(col("package"))})
+=======
+        reject(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
+    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text),
+                        "package": col("package").map(_text), "city": col("city").map(_text)})
+>>>>>>> main
     dup = bid.duplicated(keep="first") & (bid != "")
     for i in np.flatnonzero(dup):
         rej.add(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")
@@ -186,6 +215,10 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
             for i in np.flatnonzero(np.isfinite(vals) & ((vals != np.round(vals)) | (vals > 6))):
                 rej.add(i, c, col(c)[i], f"{c} must be an ISO 25745-2 usage category 1-6, got {vals[i]:g}")
         out[c] = vals
+    for c, limit in PLAUSIBLE_COLUMNS.items():  # magnitudes (solarplan.core.limits): slips of units or digits
+        for i in np.flatnonzero(implausible(limit, out[c].to_numpy(float))):
+            reject(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
+                                    f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
     for c, cols in yearly.items():  # average 1-3 years of bills where the single column is blank
         if cols:
             years = np.column_stack([numbers(raw[k], Field(k, "number", lo=0.0), rej, notes) for k in cols])
@@ -217,7 +250,18 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
             rej.add(i, "measures", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
         meas.append(",".join(items))
     out["measures"] = meas
+<<<<<<< HEAD
     out["notes"] = ["; ".join(x) for x in notes]
+=======
+    due = []
+    for i, v in enumerate(col("renewal_due")):
+        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", _text(v)) if m.strip())
+        bad = [m for m in items if m not in MEASURES]
+        if bad:
+            reject(i, "renewal_due", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
+        due.append(",".join(items))
+    out["renewal_due"] = due
+>>>>>>> main
     out["source_row"] = rows
     bad = np.array(sorted(rej.reason), dtype=int)
     rejects = pd.DataFrame([{"source_file": source_file, "source_row": rows[i], "building_id": bid[i],

@@ -26,10 +26,12 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+
+from solarplan.core.limits import accepts
 
 IPLV_WEIGHTS = MappingProxyType({"gb": (0.012, 0.328, 0.397, 0.263), "ahri": (0.01, 0.42, 0.45, 0.12)})
 
@@ -86,11 +88,11 @@ def iplv(a, b, c, d, method: str = "gb"):
         + w[3] * np.asarray(d, float)
 
 
-def aged(value, age_years, derate_per_year: float = 0.01, floor: float = 0.7):
+def aged(value, age_years, derate_per_year: float = 0.0, floor: float = 0.7):
     """Efficiency after ``age_years`` of service: value × max(1 - derate × age, floor).
 
-    1 %/yr with a 70 % floor is an estimate in the range of field studies of fouling
-    and refrigerant loss; set 0 to use the nameplate.
+    The rate is the caller's explicit choice (:class:`ChillerParams` ``derate_per_year``, default 0:
+    the nameplate); the 70 % floor is an estimate.
     """
     age = np.asarray(age_years, float)
     if np.any(age < 0):
@@ -113,6 +115,11 @@ class ChillerParams:
         1,000 CNY per kW of cooling installed (estimate from public tenders).
     life_years : float
         20 (ASHRAE service-life tables: centrifugal and screw chillers 20-23 years).
+    derate_per_year : float
+        Loss of efficiency per year of service applied to the old machine's rated IPLV, 0 by default
+        (the nameplate: conservative). Fouling and refrigerant loss do degrade machines in service, but
+        no published rate is adopted here; measure the old machine (``chiller_cop``/``chiller_iplv``)
+        or set a rate you can source (``[retrofit.chiller] derate_per_year``; :func:`aged` floors it at 70 %).
     """
 
     aux_share_water: float = 0.35
@@ -120,6 +127,7 @@ class ChillerParams:
     new_grade: int = 1
     capex_cny_per_kw: float = 1000.0
     life_years: float = 20.0
+    derate_per_year: float = field(default=0.0, metadata=accepts(0, 0.05, unit="1/yr", fraction=True))
 
 
 def chiller_energy(capacity_kw, eflh, iplv_value, aux_share=0.0):

@@ -67,6 +67,7 @@ class HvacClimate:
     cdd26: float
     heating_eflh: float
     cooling_eflh: float
+    design_source: str = "weather year (GB 50736-2012 §4.1.2 definitions)"
 
 
 def design_temperatures(temp_air) -> tuple[float, float]:
@@ -120,8 +121,18 @@ def monthly_shares(temp_air, occupied, heating_design_c: float, cooling_design_c
     return out[0], out[1]
 
 
-def hvac_climate(temp_air, category: str) -> HvacClimate:
-    """All climate figures of a weather year for a building category."""
-    hd, cd = design_temperatures(temp_air)
+def hvac_climate(temp_air, category: str, design=None) -> HvacClimate:
+    """All climate figures of a weather year for a building category.
+
+    ``design`` (a :class:`retrofit.design.DesignConditions`) sets the design temperatures, e.g. from
+    GB 50736-2012 Appendix A; the weather year then supplies only the hourly shape. Without it the
+    §4.1.2 definitions are applied to the weather year itself.
+    """
+    if design is None:
+        hd, cd = design_temperatures(temp_air)
+        source = HvacClimate.__dataclass_fields__["design_source"].default
+    else:
+        hd, cd, source = design.heating_c, design.cooling_c, design.source
     eh, ec = full_load_hours(temp_air, occupancy(category), hd, cd)
-    return HvacClimate(hd, cd, degree_days(temp_air, 18.0, True), degree_days(temp_air, 26.0, False), eh, ec)
+    return HvacClimate(hd, cd, degree_days(temp_air, 18.0, True), degree_days(temp_air, 26.0, False), eh, ec,
+                       source)

@@ -24,13 +24,14 @@ capex_cny, life_years, simple_payback_years
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from solarplan.io.config import require_known
-from solarplan.core.factors import fuel_to_co2_t, fuel_to_tce, kwh_to_co2_t, kwh_to_tce
+from solarplan.core.factors import (GRID_REGIONS, GRID_YEARS, TCE_BASES, fuel_to_co2_t, fuel_to_tce, grid_factor,
+                                    kwh_to_co2_t, kwh_to_tce)
+from solarplan.core.limits import accepts
 
 CARRIERS = ("electricity_kwh", "gas_m3", "coal_kg")
 _FUEL = {"gas_m3": "natural_gas", "coal_kg": "raw_coal"}
@@ -54,22 +55,15 @@ class Prices:
         As in :mod:`solarplan.core.factors` (calorific, national, 2023).
     """
 
-    electricity_cny_per_kwh: float = 0.68
-    gas_cny_per_m3: float = 3.6
-    coal_cny_per_kg: float = 1.0
-    tce_basis: str = "calorific"
-    grid_region: str = "national"
-    grid_year: int = 2023
+    electricity_cny_per_kwh: float = field(default=0.68, metadata=accepts(0, 10, unit="CNY/kWh"))
+    gas_cny_per_m3: float = field(default=3.6, metadata=accepts(0, 50, unit="CNY/m3"))
+    coal_cny_per_kg: float = field(default=1.0, metadata=accepts(0, 20, unit="CNY/kg"))
+    tce_basis: str = field(default="calorific", metadata=accepts(choices=tuple(TCE_BASES)))
+    grid_region: str = field(default="national", metadata=accepts(choices=GRID_REGIONS))
+    grid_year: int = field(default=2023, metadata=accepts(choices=GRID_YEARS))
 
-    @classmethod
-    def from_mapping(cls, raw) -> "Prices":
-        """Build from a config section; unknown keys raise ValueError listing the valid ones."""
-        require_known(cls, raw, "retrofit")
-        p = cls(**dict(raw))
-        for k in ("electricity_cny_per_kwh", "gas_cny_per_m3", "coal_cny_per_kg"):
-            if not float(getattr(p, k)) >= 0:
-                raise ValueError(f"{k} must be a number >= 0, got {getattr(p, k)!r}")
-        return p
+    def __post_init__(self):
+        grid_factor(self.grid_region, self.grid_year)  # raises ConfigError for a pair without a factor
 
     def unit_price(self, carrier: str) -> float:
         """CNY per unit of a carrier."""

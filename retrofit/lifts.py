@@ -42,9 +42,13 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
+
+from solarplan.core.resources import data_path
 
 #: Usage category -> (trips a day n_d, running hours a day t_rd) [1]_ [2]_.
 USAGE = MappingProxyType({1: (50, 0.2), 2: (125, 0.5), 3: (300, 1.5), 4: (750, 3.0), 5: (1500, 6.0),
@@ -158,16 +162,39 @@ def lift_daily(spec: LiftSpec, e_rc_wh: float | None = None, e_sc_wh: float | No
     return d
 
 
-#: Lift measures: name -> description. Effects (estimates within [2]):
-#: regen: regenerative drive returns 25 % of traction running energy;
-#: vvvf_pm: replace the machine by a PM gearless VVVF drive (E_spr 1.2);
-#: sleep: standby after 5 / 30 min at 120 / 60 W (car light, fans and display off);
-#: led: LED car lighting (60 W -> 15 W while idle).
+MEASURES_TABLE = "lift_measures.csv"
+
+
+@lru_cache(maxsize=1)
+def measures_table() -> pd.DataFrame:
+    """The shipped lift-measure table: measure, parameter, value, low, high (published range),
+    capex_cny, life_years, source. Each effect's value lies inside its published range
+    (tests/retrofit/test_retrofit_sources.py)."""
+    return pd.read_csv(data_path(MEASURES_TABLE))
+
+
+def measure_value(measure: str, parameter: str) -> float:
+    """The value of one lift-measure parameter from :func:`measures_table`."""
+    t = measures_table()
+    hit = t[(t["measure"] == measure) & (t["parameter"] == parameter)]
+    if not len(hit):
+        raise KeyError(f"{MEASURES_TABLE} has no {measure}/{parameter}")
+    return float(hit["value"].iloc[0])
+
+
+def measure_cost(measure: str) -> tuple[float, float]:
+    """(capex per lift [CNY], life [yr]) of a lift measure."""
+    t = measures_table()
+    r = t[t["measure"] == measure].iloc[0]
+    return float(r["capex_cny"]), float(r["life_years"])
+
+
+#: Lift measures: name -> description (effects in ``data/lift_measures.csv``).
 LIFT_MEASURES = MappingProxyType({
-    "regen": "regenerative drive (-25 % running energy, traction only)",
-    "vvvf_pm": "permanent-magnet gearless VVVF machine (E_spr 1.2 mWh/(kg·m))",
-    "sleep": "standby sleep mode (120 W after 5 min, 60 W after 30 min)",
-    "led": "LED car lighting (60 W -> 15 W)",
+    "regen": "regenerative drive (share of traction running energy returned)",
+    "vvvf_pm": "permanent-magnet gearless VVVF machine (E_spr of ISO running class C)",
+    "sleep": "standby sleep mode (car light, fan and display off after 5 and 30 min)",
+    "led": "LED car lighting",
 })
 
 
@@ -178,15 +205,16 @@ def retrofitted(spec: LiftSpec, measures) -> tuple[LiftSpec, float]:
         raise ValueError(f"unknown lift measure {unknown[0]!r}; valid: {', '.join(LIFT_MEASURES)}")
     new, mult = spec, 1.0
     if "vvvf_pm" in measures and spec.kind == "traction":
-        new = replace(new, e_spr=min(new.e_spr, 1.2))
+        new = replace(new, e_spr=min(new.e_spr, measure_value("vvvf_pm", "e_spr_mwh_per_kg_m")))
     if "regen" in measures and spec.kind == "traction":
-        mult *= 0.75
+        mult *= 1 - measure_value("regen", "running_energy_saving")
     if "led" in measures:
-        cut = new.car_light_w - 15.0
+        cut = max(new.car_light_w - measure_value("led", "car_light_w"), 0.0)
         new = replace(new, p_idle_w=new.p_idle_w - cut, p_st5_w=new.p_st5_w - cut, p_st30_w=new.p_st30_w - cut,
-                      car_light_w=15.0)
+                      car_light_w=new.car_light_w - cut)
     if "sleep" in measures:
-        new = replace(new, p_st5_w=min(new.p_st5_w, 120.0), p_st30_w=min(new.p_st30_w, 60.0))
+        new = replace(new, p_st5_w=min(new.p_st5_w, measure_value("sleep", "standby_after_5min_w")),
+                      p_st30_w=min(new.p_st30_w, measure_value("sleep", "standby_after_30min_w")))
     return new, mult
 
 

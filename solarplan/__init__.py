@@ -31,7 +31,17 @@ _API = {
     "simulate": "solarplan.pv.yieldsim",
     "site_economics": "solarplan.pv.economics",
     "make_packages": "solarplan.planning.packages",
+    "check_claim": "solarplan.planning.claims",
     "build_map": "solarplan.report.maps",
+    "build_briefing": "solarplan.report.briefing",
+    # DataFrame steps of the pipeline: read -> compute -> write, without the files
+    "simulate_sites": "solarplan.app.pipeline",
+    "read_buildings": "solarplan.app.pipeline",
+    "evaluate_buildings": "solarplan.app.pipeline",
+    "contract_terms": "solarplan.app.pipeline",
+    "price_contracts": "solarplan.app.pipeline",
+    "package_sites": "solarplan.app.pipeline",
+    "run_demo": "solarplan.app.pipeline",
 }
 
 __all__ = ["SolarplanError", "InputError", "ConfigError", "WeatherError", "__version__", *_API]

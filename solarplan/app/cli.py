@@ -5,15 +5,27 @@ status 2; only bugs show a traceback.
 """
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from solarplan.io.config import load_config
-from solarplan.core.errors import SolarplanError
+from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
+                                    validate_step)
+from solarplan.core.errors import InputError, SolarplanError
+from solarplan.core.quantity import format_quantity
+from solarplan.planning.claims import check_claim
+from solarplan.report.briefing import write_briefing
+from solarplan.report.maps import write_map
+from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
+from solarplan.weather.pvgis import PvgisOptions, pvgis_year
+from solarplan.weather.writers import write_weather
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -35,8 +47,7 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
 
     Example: solarplan demo --out maps/
     """
-    from solarplan.app.pipeline import run_demo
-    steps = run_demo(out_dir, load_config(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -54,8 +65,7 @@ def inventory_validate(
 
     Example: solarplan inventory validate roofs.xlsx --out checked/
     """
-    from solarplan.app.pipeline import validate_step
-    res, step = validate_step(file, out_dir, load_config(config), require_china=False if anywhere else None)
+    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None)
     out_console_step(step)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
@@ -71,7 +81,6 @@ ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto
 
 
 def _progress():
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeRemainingColumn(), console=console, transient=True)
 
@@ -87,23 +96,22 @@ def simulate(
     weather_shift: str = ShiftOpt,
     engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
+                                      "curtailment ([grid] max_curtailment_share, default 5 %)."),
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
-    from dataclasses import replace
-    from types import MappingProxyType
 
-    from solarplan.app.pipeline import simulate_step
-    cfg = load_config(config)
+    cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler,
+                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
                                    warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
@@ -127,8 +135,7 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
-    from solarplan.app.pipeline import retrofit_step
-    _, step = retrofit_step(buildings, out_file, load_config(config), weather, location,
+    _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -159,21 +166,26 @@ def contract_cmd(
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
     """
-    from solarplan.app.pipeline import contract_step
-    from solarplan.core.errors import InputError
 
-    def pct(text, name):
+    def pct(text, name, lo, hi):
+        """A rate as 8% or 0.08. A bare number >= 1 (8) is refused rather than read as 800 %: an ESCO
+        analyst typing 8 means 8 %, but a silent guess could also turn 0.8 into 80 % elsewhere."""
         if text is None:
             return None
         t = str(text).strip()
         try:
-            return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+            x = float(t[:-1]) / 100 if t.endswith("%") else float(t)
         except ValueError:
             raise InputError(f"{name} must be a number or a percentage such as 8%, got {text!r}") from None
+        if not (lo <= x <= hi) and not t.endswith("%") and abs(x) >= 1 and lo <= x / 100 <= hi:
+            raise InputError(f"{name} {t} would be {x:.0%}; write {t}% (or {x / 100:g}) if you mean {t} %")
+        if not lo <= x <= hi:
+            raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
+        return x
 
-    _, step = contract_step(buildings, out_file, load_config(config), kind=kind, term=term,
-                            target_irr=pct(target_irr, "--target-irr"), pv_sites=pv,
-                            parameter=pct(discount, "--parameter"), weather_spec=weather, location=location,
+    _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
+                            target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
+                            parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     out_console_step(step)
 
@@ -196,10 +208,9 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    from solarplan.app.pipeline import packages_step
     with _progress() as bar:
         task = bar.add_task("simulating configurations", total=None)
-        steps = packages_step(inventory, out_dir, load_config(config), buildings, weather, lang,
+        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     for step in steps:
@@ -225,8 +236,7 @@ def map_cmd(
 
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
-    from solarplan.report.maps import write_map
-    cfg = load_config(config)
+    cfg = load_plan(config)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -244,7 +254,6 @@ def briefing_cmd(
 
     Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
     """
-    from solarplan.report.briefing import write_briefing
     path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles)
     out.print(f"wrote {path}", markup=False, highlight=False)
 
@@ -274,51 +283,15 @@ def check(
 
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
-    import json
-
-    from solarplan.planning.claims import assess, reference_yields
-    from solarplan.core.errors import InputError
-    from solarplan.core.quantity import QuantityError, format_quantity, parse_quantity
-    from solarplan.pv.uncertainty import for_weather
-    from solarplan.io.vocab import parse_surface_type
-    from solarplan.weather import get_weather, resolve_location
-
-    def q(text, dims, name):
-        if text is None:
-            return None
-        try:
-            return parse_quantity(text, dims).value
-        except QuantityError as exc:
-            raise InputError(f"--{name}: {exc}") from None
-
-    if location is None and (lat is None or lon is None):
-        raise InputError("give --location (e.g. 十堰) or both --lat and --lon")
-    if location is not None:
-        lat, lon, label = resolve_location(location)
-    else:
-        label = f"{lat:.4f},{lon:.4f}"
-    try:
-        stype = parse_surface_type(surface_type) if surface_type else None
-    except ValueError as exc:
-        raise InputError(f"--surface-type: {exc}") from None
-    resolved = get_weather(weather, lat, lon)
-    yields = reference_yields(resolved.weather)
-    unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)
-    try:
-        result = assess(yields, unc, area_m2=q(area, "area", "area"), capacity_kw=q(capacity, "power", "capacity"),
-                        claim_kwh=q(claim, "energy", "claim"), co2_t=q(co2, "co2", "co2"), tce_t=q(tce, "coal", "tce"),
-                        surface_type=stype, location={"label": label, "lat": lat, "lon": lon,
-                                                      "weather": resolved.weather.source})
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
+                         lon=lon, surface_type=surface_type, weather=weather)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
         return
     p = lambda s: out.print(s, markup=False, highlight=False)  # noqa: E731
-    p(f"claim at {label}: weather {resolved.weather.source}")
-    for w in resolved.warnings:
-        p(f"  note: {w}")
+    where = result.inputs["location"]
+    p(f"claim at {where['label']}: weather {where['weather']}")
     imp = result.implied
     if "power_density_w_m2" in imp:
         p(f"  implied power density: {imp['power_density_w_m2']:.0f} W/m2")
@@ -348,7 +321,6 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
 
     Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
     """
-    from solarplan.weather import read_weather, resolve_shift
     w = read_weather(file)
     fixed, report, warnings = resolve_shift(w)
     out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
@@ -357,6 +329,13 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects
+    e = correction_effects(w, fixed)
+    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
+    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
+               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
+    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
+              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
 
 
 @weather_app.command("fetch")
@@ -371,11 +350,8 @@ def weather_fetch(location: str = typer.Option(..., "--location", help="'lat,lon
 
     Example: solarplan weather fetch --location 十堰 --out shiyan_pvgis.epw
     """
-    from solarplan.weather import resolve_location, resolve_shift
-    from solarplan.weather.pvgis import PvgisOptions, pvgis_year
-    from solarplan.weather.writers import write_weather
     lat, lon, label = resolve_location(location)
-    options = PvgisOptions.from_mapping(load_config(config).section("weather"))
+    options = PvgisOptions.from_mapping(load_plan(config).section("weather"))
     year, report, warnings = resolve_shift(pvgis_year(lat, lon, options))
     out.print(f"{label}: PVGIS {year.meta.get('radiation_db', '')} {year.meta.get('years', '')}, "
               f"{'downloaded to' if year.meta['pvgis_downloaded'] else 'already cached in'} {year.source}",
@@ -398,8 +374,6 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
 
     Example: solarplan weather synth --location 十堰 --out shiyan.epw
     """
-    from solarplan.weather import monthly_climate, resolve_location, synthesize
-    from solarplan.weather.writers import write_weather
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:

@@ -1,11 +1,15 @@
-"""Orchestration: the steps `solarplan demo` and friends run, in order.
+"""Orchestration: the steps `solarplan demo` and friends run, as read -> compute -> write.
 
-No state is kept here; each function takes paths and a config and returns
-what it wrote.
+Compute functions take and return DataFrames and are part of the public API
+(:func:`simulate_sites`, :func:`evaluate_buildings`, :func:`price_contracts`, :func:`package_sites`);
+the ``*_step`` functions read files, call them and write the results. Model logic lives in the layers
+below (weather grouping in :mod:`solarplan.weather.grouping`, self-consumption, tariffs and grid rules per
+site in :mod:`solarplan.pv.siteflows`, outlines in :mod:`solarplan.planning.packages`, the shortlist
+layout in :mod:`solarplan.report.shortlist`). No state is kept here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -13,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+<<<<<<< HEAD
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.io.config import PlanConfig
 from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
@@ -23,9 +28,45 @@ from solarplan.weather.stations import climatology, haversine_km
 from solarplan.pv.yieldsim import SystemParams, simulate
 from solarplan.pv.capacity import read_inventory
 from solarplan.io.writers import write_table
+=======
+from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
+from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
+from retrofit.evaluate import RetrofitParams, evaluate
+from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
+>>>>>>> main
 from solarplan.core.resources import data_path
+from solarplan.io.config import PlanConfig, load_config
+from solarplan.io.inventory import read_inventory, read_rows
+from solarplan.io.writers import write_sheets, write_table
+from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
+from solarplan.pv.aggregate import sites_from_surfaces
+from solarplan.pv.distributed import simulate_dask
+from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
+from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, flows_for_surfaces, params_metadata
+from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weather
+from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
+from solarplan.report.briefing import write_briefing
+from solarplan.report.maps import write_map
+from solarplan.core.i18n import check_lang
+from solarplan.io.workbook import write_workbook
+from solarplan.report.shortlist import shortlist_sheets
+from solarplan.weather.options import WeatherOptions
+from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
+from solarplan.weather.stations import haversine_km, resolve_location
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
+
+
+def schemas() -> dict[str, type]:
+    """plan.toml section -> the dataclass whose fields, types and ranges check it (solarplan.io.config)."""
+    return {"yield": SystemParams, "economics": EconomicParams, "packages": PackageRules,
+            "retrofit": RetrofitParams, "weather": WeatherOptions, "tariffs": TariffParams, "grid": GridParams}
+
+
+def load_plan(path: Path | str | None) -> PlanConfig:
+    """Read a plan.toml and check every section now, before any work starts."""
+    return load_config(path, schemas())
 
 
 def demo_inventory_path() -> Path:
@@ -53,126 +94,78 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
 
 def system_params(config: PlanConfig) -> SystemParams:
     """The engine parameters from the ``[yield]`` section."""
+    return config.typed("yield", SystemParams)
+
+
+def tariff_schedule(config: PlanConfig):
+    """The time-of-use schedule from the ``[tariffs]`` section."""
+    params = config.typed("tariffs", TariffParams)
     try:
-        return SystemParams.from_mapping(config.section("yield"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [yield] {exc}") from None
+        return params.build()
+    except ValueError as exc:
+        raise ConfigError(f"{config.source}: [tariffs] {exc}") from None
 
 
-def _nearest_station(lat, lon) -> np.ndarray:
-    """Row of the climatology station nearest each point (great-circle distance)."""
-    clim = climatology()
-    slat, slon = clim["lat"].to_numpy(), clim["lon"].to_numpy()
-    return np.array([int(np.argmin(haversine_km(a, b, slat, slon))) for a, b in zip(lat, lon)], dtype=int)
+def grid_params(config: PlanConfig, size_to_load: bool | None = None) -> GridParams:
+    """The grid-connection rules from the ``[grid]`` section (``size_to_load`` overrides its key)."""
+    g = config.typed("grid", GridParams)
+    return g if size_to_load is None else replace(g, size_to_load=bool(size_to_load))
 
 
-#: Grid [degrees] on which sites share one PVGIS year with ``--weather pvgis`` (estimate:
-#: 0.1 deg, about 11 km, is finer than the 0.25 deg ERA5 grid PVGIS uses over China).
-PVGIS_GRID_DEG = 0.1
+def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
+    """The county/substation open-capacity table named by ``[grid] hosting_table``, if any."""
+    if not grid.hosting_table:
+        return None
+    try:
+        return pd.read_csv(grid.hosting_table, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"[grid] hosting_table {grid.hosting_table} does not exist") from None
 
 
-def _embedded(spec) -> bool:
-    """True for the embedded climatology (``--weather auto``, the default), which covers China only."""
-    return spec is None or str(spec) == "auto"
+def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
+                   scheduler: str | None = None, progress=None, warn=lambda s: None,
+                   size_to_load: bool | None = None):
+    """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
-
-def _per_location(spec) -> bool:
-    """True when the weather year depends on where the sites are (embedded climatology, PVGIS)."""
-    return _embedded(spec) or str(spec) == "pvgis"
-
-
-def _pvgis_cells(lat, lon) -> np.ndarray:
-    """PVGIS grid cell of each point as (row, column) integers."""
-    return np.column_stack([np.round(np.asarray(lat, float) / PVGIS_GRID_DEG),
-                            np.round(np.asarray(lon, float) / PVGIS_GRID_DEG)]).astype(int)
-
-
-def _location_keys(lat, lon, spec) -> np.ndarray:
-    """Weather group of each point, as an int: nearest station (auto) or PVGIS grid cell."""
-    if str(spec) == "pvgis":
-        return np.unique(_pvgis_cells(lat, lon), axis=0, return_inverse=True)[1].ravel()
-    return _nearest_station(np.asarray(lat, float), np.asarray(lon, float))
-
-
-def _weather_position(spec, lat, lon) -> tuple[float, float]:
-    """Where to ask for a group's weather: its PVGIS cell centre, or the mean of its points."""
-    if str(spec) == "pvgis":
-        row, col = _pvgis_cells(lat, lon)[0]
-        return round(row * PVGIS_GRID_DEG, 6), round(col * PVGIS_GRID_DEG, 6)
-    return float(np.mean(lat)), float(np.mean(lon))
-
-
-def _weather_groups(clean: pd.DataFrame, spec) -> dict:
-    """Which surfaces share a weather year: one file for all, or one per station / PVGIS cell
-    nearest each *site* (so a site's surfaces always share one year)."""
-    if not _per_location(spec):
-        return {str(spec): clean.index}
-    if not len(clean):
-        return {}
-    site_pos = clean.groupby("site_id", sort=False)[["lat", "lon"]].mean()
-    nearest = pd.Series(_location_keys(site_pos["lat"], site_pos["lon"], spec), index=site_pos.index)
-    per_surface = clean["site_id"].map(nearest).to_numpy()
-    return {int(k): clean.index[per_surface == k] for k in np.unique(per_surface)}
-
-
-def _site_self_consumption(group: pd.DataFrame, codes: np.ndarray, hourly_per_kwp: np.ndarray,
-                           chunk: int = 256) -> pd.Series:
-    """Self-consumed kWh per site: hourly PV (capacity x per-kWp profile) against the category load."""
-    from scipy import sparse
-
-    from solarplan.pv.economics import self_consumption
-    from solarplan.core.loadprofile import load_shape
-    sites, site_idx = np.unique(group["site_id"].to_numpy(), return_inverse=True)
-    a = sparse.csr_matrix((group["capacity_kwp"].to_numpy(float), (site_idx, codes)),
-                          shape=(len(sites), hourly_per_kwp.shape[1]))
-    g = group.groupby("site_id")
-    load = g["annual_load_kwh"].max().reindex(sites).fillna(0.0).to_numpy()
-    cats = g["category"].first().reindex(sites).to_numpy()
-    out = np.zeros(len(sites))
-    for lo in range(0, len(sites), chunk):
-        sl = slice(lo, lo + chunk)
-        pv = (a[sl] @ hourly_per_kwp.T)
-        shapes = np.stack([load_shape(c) for c in cats[sl]])
-        out[sl] = self_consumption(pv, load[sl, None] * shapes)
-    return pd.Series(out, index=sites)
-
-
-def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
-                        scheduler: str | None = None, progress=None, warn=lambda s: None):
-    """Simulate every clean surface; return (surfaces with yield columns, sites).
-
-    With ``weather_spec`` auto/None each surface uses the synthetic year of its
-    nearest station (surfaces sharing a station share one year); with a file,
-    all surfaces use it.
+    Parameters
+    ----------
+    clean : DataFrame
+        Validated surfaces (:func:`solarplan.read_inventory` ``.clean``).
+    config : PlanConfig
+    weather_spec : 'auto', 'pvgis', None or a weather file
+        auto/None: each site uses the synthetic year of its nearest climatology station (sites sharing
+        a station share one year, :mod:`solarplan.weather.grouping`); a file: every site uses it.
+    engine : {'local', 'dask'}
     """
+    if engine not in ("local", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
     params = system_params(config)
+    econ = economic_params(config)
+    schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
+    hosting = read_hosting_table(grid)
     wopts = dict(config.section("weather"))
+    site_of = clean["site_id"].to_numpy()
     parts, self_used = [], []
-    for key, idx in _weather_groups(clean, weather_spec).items():
-        group = clean.loc[idx]
-        lat, lon = _weather_position(weather_spec, group["lat"], group["lon"])
-        resolved = get_weather(weather_spec, lat, lon, shift=wopts.get("shift", "auto"),
-                               closure=wopts.get("closure", "auto"),
-                               station_method=wopts.get("station_method", "nearest"), pvgis=wopts)
+    for g in site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec):
+        group = clean[np.isin(site_of, g.site_ids)]
+        resolved = weather_for_group(weather_spec, g, wopts)
         for w in resolved.warnings:
             warn(w)
         wy = resolved.weather
-        if not _per_location(weather_spec):
+        if not per_location(weather_spec):
             far = haversine_km(wy.latitude, wy.longitude, group["lat"].to_numpy(), group["lon"].to_numpy()) > 150
             if far.any():
                 warn(f"{int(far.sum())} surface(s) lie more than 150 km from the weather file's location")
         if engine == "dask":
-            from solarplan.pv.distributed import simulate_dask
             res = simulate_dask(group, wy, params, scheduler=scheduler)
-        elif engine == "local":
+        else:
             full = simulate(group, wy, params, progress=progress, hourly=True)
             res = full.surfaces.drop(columns="config_id")
-            self_used.append(_site_self_consumption(group, full.surfaces["config_id"].to_numpy(),
-                                                    full.hourly_per_kwp.to_numpy()))
-        else:
-            raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
+            self_used.append(flows_for_surfaces(group, full.surfaces["config_id"].to_numpy(),
+                                                full.hourly_per_kwp.to_numpy().T, schedule, grid,
+                                                econ.export_price(), econ.default_tariff_cny_per_kwh))
         dist = resolved.distance_km if resolved.synthetic else float(
-            haversine_km(wy.latitude, wy.longitude, lat, lon))
+            haversine_km(wy.latitude, wy.longitude, g.lat, g.lon))
         unc = for_weather(resolved.synthetic, dist, resolved.elevation_diff_m)
         res["p50_ac_kwh"] = res["annual_ac_kwh"]
         res["p90_ac_kwh"] = unc.exceedance(res["annual_ac_kwh"], 0.90)
@@ -181,49 +174,52 @@ def yield_for_inventory(clean: gpd.GeoDataFrame, config: PlanConfig, weather_spe
         res["weather_shift_h"] = wy.shift_applied_h
         parts.append(res)
     if not parts:  # nothing clean to simulate: the same columns, no rows
-        from solarplan.pv.yieldsim import MONTH_COLUMNS
         cols = ["annual_ac_kwh", "specific_yield_kwh_per_kwp", "poa_kwh_m2", "performance_ratio", *MONTH_COLUMNS,
                 "p50_ac_kwh", "p90_ac_kwh", "uncertainty_sigma_pct", "weather_source", "weather_shift_h"]
         parts = [pd.DataFrame({c: pd.Series(dtype=object if c == "weather_source" else float) for c in cols},
                               index=clean.index)]
     yields = pd.concat(parts).loc[clean.index]
     surfaces = clean.join(yields.drop(columns=["capacity_kwp"], errors="ignore"))
-    econ = economic_params(config)
     surfaces["capex_cny"] = capex_by_surface(surfaces["surface_type"], surfaces["capacity_kwp"], econ) \
         if len(surfaces) else pd.Series(dtype=float)
     sites = sites_from_surfaces(surfaces)
     sites["capex_cny"] = surfaces.groupby("site_id", sort=False)["capex_cny"].sum().reindex(sites["site_id"]).to_numpy()
     if self_used:
-        sc = pd.concat(self_used)
-        sites["self_consumed_kwh"] = sc.reindex(sites["site_id"]).to_numpy()
+        try:
+            sites = apply_site_flows(sites, pd.concat(self_used), grid, hosting)
+        except ValueError as exc:
+            raise ConfigError(f"[grid] hosting_table {grid.hosting_table}: {exc}") from None
+        n_flag = int((sites["grid_flags"].fillna("") != "").sum())
+        if n_flag:
+            warn(f"{n_flag} site(s) carry grid-rule flags (see the grid_flags column of the sites table)")
     else:  # the Dask path returns no hourly profiles: self-consumption is not computed
-        warn("self-consumption needs hourly profiles, which the dask engine does not return: "
-             "economics assume all energy is exported")
+        if engine == "dask":
+            warn("self-consumption needs hourly profiles, which the dask engine does not return: "
+                 "economics assume all energy is exported")
         sites["self_consumed_kwh"] = 0.0
     econ_cols = site_economics(sites, econ)
     sites = sites.drop(columns=["capex_cny"]).join(econ_cols)
     return surfaces, sites
 
 
+#: Former name of :func:`simulate_sites`.
+yield_for_inventory = simulate_sites
+
+
 def economic_params(config: PlanConfig) -> EconomicParams:
     """The economic assumptions from the ``[economics]`` section."""
-    try:
-        return EconomicParams.from_mapping(config.section("economics"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [economics] {exc}") from None
+    return config.typed("economics", EconomicParams)
 
 
 def assumptions_table(config: PlanConfig) -> pd.DataFrame:
     """Every factor and default that reaches the outputs, with its source (companion sheet)."""
-    from dataclasses import fields
-
     def asdict(obj):  # shallow: the read-only mappings inside cannot be deep-copied
         return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
-    from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
-    from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M
     econ = economic_params(config)
     rows = [dict(group="economics", **r) for r in econ.metadata().to_dict("records")]
+    rows += params_metadata(config.typed("tariffs", TariffParams), grid_params(config),
+                            tariff_schedule(config)).to_dict("records")
     for k, v in asdict(system_params(config)).items():
         rows.append(dict(group="yield", parameter=k, value=str(v if not hasattr(v, "items") else dict(v)),
                          source="solarplan.pv.yieldsim.SystemParams docstring (PVWatts v5 TP-6A20-62641, pvlib)"))
@@ -241,49 +237,66 @@ def assumptions_table(config: PlanConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sensitivity_table(sites: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+    """Portfolio NPV and IRR at other export prices (:func:`solarplan.pv.economics.export_price_sensitivity`)."""
+    return export_price_sensitivity(sites, economic_params(config)) if len(sites) else pd.DataFrame()
+
+
+def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame) -> str:
+    """One line: surfaces, sites, MWp, P50/P90 energy, specific yield, capex, tce, CO2, self-consumption."""
+    total = sites["annual_ac_kwh"].sum() if len(sites) else 0.0
+    cap = sites["capacity_kwp"].sum() if len(sites) else 0.0
+    return (f"simulated {len(surfaces)} surfaces in {len(sites)} sites: "
+            f"{cap / 1e3:,.2f} MWp, {total / 1e4:,.1f} 万kWh/yr (P50), "
+            f"{sites['p90_ac_kwh'].sum() / 1e4 if len(sites) else 0:,.1f} 万kWh/yr (P90), "
+            f"{total / cap if cap else float('nan'):,.0f} kWh/kWp; "
+            f"capex {sites['capex_cny'].sum() / 1e4 if len(sites) else 0:,.0f}万元, "
+            f"{sites['annual_tce'].sum() if len(sites) else 0:,.0f} tce/yr, "
+            f"{sites['annual_co2_t'].sum() if len(sites) else 0:,.0f} t CO2/yr avoided, "
+            f"self-consumption {sites['self_consumed_kwh'].sum() / total if total else 0:.0%}")
+
+
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None):
-    """Read, validate and simulate an inventory; write site results (and surfaces, rejects)."""
-    res = read_inventory(inventory, config, require_china=_embedded(weather_spec))
-    surfaces, sites = yield_for_inventory(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
-                                          progress=progress, warn=warn)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv"))]
+                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None):
+    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
+    export-price sensitivity)."""
+    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
+    surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
+                                     progress=progress, warn=warn, size_to_load=size_to_load)
+    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_table(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
         files.append(write_table(surfaces, surfaces_out))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
     files.append(write_table(res.rejects, rej))
-    total = sites["annual_ac_kwh"].sum() if len(sites) else 0.0
-    cap = sites["capacity_kwp"].sum() if len(sites) else 0.0
-    summary = (f"{res.summary()}\nsimulated {len(surfaces)} surfaces in {len(sites)} sites: "
-               f"{cap / 1e3:,.2f} MWp, {total / 1e4:,.1f} 万kWh/yr (P50), "
-               f"{sites['p90_ac_kwh'].sum() / 1e4 if len(sites) else 0:,.1f} 万kWh/yr (P90), "
-               f"{total / cap if cap else float('nan'):,.0f} kWh/kWp; "
-               f"capex {sites['capex_cny'].sum() / 1e4 if len(sites) else 0:,.0f}万元, "
-               f"{sites['annual_tce'].sum() if len(sites) else 0:,.0f} tce/yr, "
-               f"{sites['annual_co2_t'].sum() if len(sites) else 0:,.0f} t CO2/yr avoided, "
-               f"self-consumption {sites['self_consumed_kwh'].sum() / total if total else 0:.0%}")
+    summary = f"{res.summary()}\n{simulation_summary(surfaces, sites)}"
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
 def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None) -> list[StepResult]:
-    """Run every pipeline step that exists on the shipped demo city."""
+    """Run every pipeline step on the shipped demo city: the inventory is read once, and sites.csv is
+    written once (by the packaging step, with the package columns)."""
     steps = []
-    res, step = validate_step(demo_inventory_path(), out_dir, config)
+    res, step = validate_step(demo_inventory_path(), out_dir, config)  # the one read of the inventory
     steps.append(step)
     report(step.summary)
-    surfaces, sites, step = simulate_step(demo_inventory_path(), out_dir / "sites.csv", config, None,
-                                          surfaces_out=out_dir / "surfaces.csv",
-                                          rejects_out=out_dir / "rejects.csv", warn=report)
-    steps.append(StepResult(step.name, step.files, step.summary.splitlines()[-1]))
+    surfaces, sites = simulate_sites(res.clean, config, None, warn=report)
+    files = (write_table(surfaces, out_dir / "surfaces.csv"),
+             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
+             write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
+    steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
-    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report)
+    retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv")
     steps.append(step)
     report(step.summary)
     steps.append(package_outputs(sites, out_dir, config, retro))
     report(steps[-1].summary)
-    from solarplan.report.briefing import write_briefing
-    from solarplan.report.maps import write_map
+    _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
+                            warn=report)   # the trusteeship headline of the briefing
+    steps.append(step)
+    report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
             write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
@@ -295,15 +308,12 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
 DEMO_BUILDINGS = "demo_shiyan_buildings.csv"
 
 
-def retrofit_params(config: PlanConfig):
+def retrofit_params(config: PlanConfig) -> RetrofitParams:
     """The retrofit assumptions from the ``[retrofit]`` section."""
-    from retrofit.evaluate import RetrofitParams
-    try:
-        return RetrofitParams.from_mapping(config.section("retrofit"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [retrofit] {exc}") from None
+    return config.typed("retrofit", RetrofitParams)
 
 
+<<<<<<< HEAD
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
                            warn=lambda s: None):
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
@@ -314,6 +324,12 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
     params = retrofit_params(config)
     res = read_buildings(buildings)
     label = res.row_label
+=======
+def read_buildings(buildings: Path, location: str | None = None) -> BuildingsResult:
+    """Read and validate a buildings table; buildings without lat/lon take ``location`` or are rejected."""
+    df, rows, label, _ = read_rows(buildings)
+    res = validate_buildings(df, rows, str(buildings), label)
+>>>>>>> main
     clean, rejects = res.clean.copy(), res.rejects
     missing = clean["lat"].isna() | clean["lon"].isna()
     if missing.any():
@@ -328,6 +344,7 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
                                   for r in clean[missing].itertuples()], columns=REJECT_COLUMNS)
             rejects = pd.concat([rejects, extra], ignore_index=True)
             clean = clean[~missing].reset_index(drop=True)
+<<<<<<< HEAD
     temps = {}
     if len(clean):
         wopts = dict(config.section("weather"))
@@ -347,13 +364,60 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
             temps.update({b: t for b in g["building_id"]})
     table = evaluate(clean, temps, params)
     return table, rejects, BuildingsResult(clean, rejects, res.n_input, res.skipped, res.messages, label)
+=======
+    return BuildingsResult(clean, rejects, res.n_input)
+
+
+def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
+                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Savings of every applicable measure for every clean building (one row per building and measure).
+
+    Each building sees the weather year of its site, grouped by the same rule as the PV path
+    (:func:`solarplan.weather.grouping.site_weather_groups`) with the same ``[weather]`` options.
+    """
+    params = retrofit_params(config)
+    if sites is not None and len(sites) and "tariff_cny_per_kwh" in sites:  # one electricity price per site
+        tariff = pd.Series(pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce").to_numpy(),
+                           index=sites["site_id"]).groupby(level=0).first()
+        clean = clean.copy()
+        price = clean["site_id"].map(tariff)
+        clean["electricity_price_cny_per_kwh"] = clean["electricity_price_cny_per_kwh"].fillna(price) \
+            if "electricity_price_cny_per_kwh" in clean else price
+    temps, meta = {}, {}
+    wopts = dict(config.section("weather"))
+    site_of = clean["site_id"].to_numpy() if len(clean) else np.array([])
+    # with the PV surfaces, group over exactly the PV side's points, so each group's position (the mean of
+    # its rows) and hence its weather year is the PV one; buildings of other sites are grouped on their own
+    points = clean[["site_id", "lat", "lon"]]
+    groups = []
+    if surfaces is not None and len(surfaces):
+        pv_points = pd.DataFrame(surfaces)[["site_id", "lat", "lon"]]
+        groups = [g for g in site_weather_groups(pv_points, weather_spec) if set(g.site_ids) & set(site_of)]
+        points = points[~points["site_id"].isin(set(pv_points["site_id"]))]
+    groups += site_weather_groups(points, weather_spec) if len(points) else []
+    for g in groups:
+        w = weather_for_group(weather_spec, g, wopts)
+        for msg in w.warnings:
+            warn(msg)
+        t = w.weather.data["temp_air"].to_numpy()
+        for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]:
+            temps[b], meta[b] = t, (w.weather.source, bool(w.synthetic))
+    table = evaluate(clean, temps, params, meta)
+    table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})
+    return table
+
+
+def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
+                           warn=lambda s: None):
+    """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
+    res = read_buildings(buildings, location)
+    return evaluate_buildings(res.clean, config, weather_spec, warn=warn), res.rejects, res
+>>>>>>> main
 
 
 def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
     """Prices, measure parameters and factors behind a retrofit table, with their sources."""
-    from dataclasses import fields
-
-    from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
     p = retrofit_params(config)
     rows = []
     for group in ("prices", "gshp", "ground", "lighting", "chiller"):
@@ -369,64 +433,125 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
 
 
 def retrofit_summary(table: pd.DataFrame, res) -> str:
-    """One line: buildings, measures and the counted totals."""
+    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why."""
+    from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
-    return (f"{res.summary()}\nretrofit: {len(table)} measure rows for {table['building_id'].nunique() if len(table) else 0}"
-            f" buildings; saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh electricity, {s('saved_tce'):,.0f} tce, "
-            f"{s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 a year for {s('capex_cny') / 1e4:,.0f} 万元")
+    lines = [res.summary(),
+             f"retrofit: {len(table)} measures evaluated for {table['building_id'].nunique() if len(table) else 0}"
+             f" buildings, {len(c)} recommended and counted: saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh "
+             f"electricity, {s('saved_tce'):,.0f} tce, {s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 "
+             f"a year for {s('incremental_capex_cny') / 1e4:,.0f} 万元"]
+    if len(table) and (~table["counted"]).any():
+        lo = left_out(table)
+        lines.append(f"  left out: {int(lo['measures'].sum())} measures (" + "; ".join(
+            f"{r.measures} {r.measure}: {r.reason}" for r in lo.head(6).itertuples()) + ")")
+    return "\n".join(lines)
+
+
+def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFrame, rejects_out: Path) -> None:
+    """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
+    if len(table):
+        return
+    from solarplan.core.errors import InputError
+    if len(rejects):
+        write_table(rejects, rejects_out)
+        first = str(rejects["reason"].iloc[0])
+        first = first if len(first) <= 160 else first[:157] + "..."
+        raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
+                         f"(first: {first}); every reason is in {rejects_out}")
+    raise InputError(f"{buildings}: the table has no building rows")
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None):
-    """Evaluate a buildings table; write the savings table, its rejects and its assumptions."""
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  lang: str = "zh"):
+    """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
+    ``indicators_out``, the indicators table with PV from ``sites``)."""
+    res = read_buildings(buildings, location)
+    _require_buildings(buildings, res.clean, res.rejects, out.with_name(out.stem + "_rejects.csv"))
+    table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
+                                        surfaces=surfaces), res.rejects
+    if indicators_out is not None:
+        write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang)
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
 
 
-def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
-                  term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
-    """Price a contract for each package of a buildings table (optionally with rooftop PV).
-
-    Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
-    """
-    from dataclasses import replace as dc_replace
-
-    from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
-
-    from solarplan.io.inventory import read_rows
+def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
+    """indicators.csv and indicators.xlsx (Chinese headers in zh): per institution and the whole register."""
     from solarplan.io.writers import write_sheets
+    from solarplan.planning.indicators import indicators, zh_headers
+    b = buildings.copy()
+    if sites is not None and len(sites) and "occupants" in sites:
+        occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
+        first = ~b["site_id"].duplicated()
+        fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
+        b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
+    t = zh_headers(t) if lang == "zh" else t
+    return [write_table(t, out), *write_sheets({"indicators" if lang == "en" else "指标": t},
+                                                out.with_suffix(".xlsx"))]
+
+
+def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
+    """Contract terms from the command's options (shared savings default to 8 years)."""
     try:
         terms = ContractTerms(kind=kind)
         if term is not None:
-            terms = dc_replace(terms, term_years=int(term))
+            terms = replace(terms, term_years=int(term))
         elif kind == "shared-savings":
-            terms = dc_replace(terms, term_years=8)
+            terms = replace(terms, term_years=8)
         if parameter is not None:
-            terms = dc_replace(terms, **{SOLVED_PARAMETER[kind]: float(parameter)})
+            terms = replace(terms, **{SOLVED_PARAMETER[kind]: float(parameter)})
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
-    pv = None
-    if pv_sites is not None:
-        df, *_ = read_rows(pv_sites)
-        need = {"site_id", "annual_ac_kwh", "capex_cny"}
-        if not need <= set(df.columns):
-            from solarplan.core.errors import InputError
-            raise InputError(f"{pv_sites}: a PV sites table (from solarplan simulate or demo) needs columns "
-                             f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
-        pv = df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
-                          for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+    return terms
+
+
+def read_pv_sites(path: Path) -> pd.DataFrame:
+    """A PV sites table (from ``solarplan simulate`` or ``demo``) for a contract."""
+    df, *_ = read_rows(path)
+    need = {"site_id", "annual_ac_kwh", "capex_cny"}
+    if not need <= set(df.columns):
+        raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
+                         f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
+    return df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
+                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+
+
+def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanConfig, terms: ContractTerms,
+                    *, pv_sites: pd.DataFrame | None = None, target_irr: float | None = None):
+    """Price a contract for each package of buildings (optionally with rooftop PV).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Retrofit savings table (:func:`evaluate_buildings`).
+    buildings : DataFrame
+        The clean buildings it was computed from.
+    terms : ContractTerms
+        :func:`contract_terms`.
+    pv_sites : DataFrame, optional
+        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``, optionally ``self_consumed_kwh``).
+    target_irr : float, optional
+        Solve the contract's own figure for this ESCO IRR [-].
+
+    Returns
+    -------
+    (packages, per_building, cashflows, sensitivity) DataFrames.
+    """
     econ = economic_params(config)
-    per_b = building_inputs(table, res.clean, retrofit_params(config).prices, pv, econ.export_price_cny_per_kwh,
-                            max_payback_years=terms.term_years)
+    per_b = building_inputs(table, buildings, retrofit_params(config).prices, pv_sites,
+                            econ.export_price(), max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
-    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
-                          "rejects": rejects}, out)
+    return packages, per_b, flows, sens
+
+
+def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, target_irr: float | None) -> str:
+    """Summary lines: one per package, with the solved figure when a target IRR was given."""
     lines = [res.summary()]
     for p in packages.itertuples():
         lines.append(f"package {p.package}: {p.buildings} buildings, baseline {p.baseline_bill_cny / 1e4:,.0f}万元/yr, "
@@ -439,60 +564,47 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
             val = getattr(p, f"solved_{SOLVED_PARAMETER[kind]}")
             lines.append(f"  {SOLVED_PARAMETER[kind]} for an ESCO IRR of {target_irr:.1%}: "
                          + (f"{val:.2%}" if np.isfinite(val) else p.solved_note))
-    return packages, StepResult("contract", tuple(files), "\n".join(lines))
+    return "\n".join(lines)
 
 
-#: Shortlist headers: column -> (English, Chinese) with display units.
-SHORTLIST_COLUMNS = {
-    "package_rank": ("Package rank", "包排名"), "site_rank": ("Site rank", "场址排名"),
-    "package_id": ("Package", "项目包"), "site_id": ("Site id", "编号"), "name": ("Name", "单位名称"),
-    "category": ("Category", "类型"), "district": ("District", "区县"), "n_sites": ("Sites", "场址数"),
-    "capacity_mw": ("Capacity [MW]", "装机容量[MW]"), "annual_wan_kwh": ("Yield [万kWh/yr]", "年发电量[万kWh]"),
-    "specific_yield_kwh_per_kwp": ("Specific yield [kWh/kWp]", "等效利用小时[kWh/kWp]"),
-    "annual_tce": ("Coal saved [tce/yr]", "节约标煤[tce/年]"), "annual_co2_t": ("CO2 avoided [t/yr]", "减排CO2[t/年]"),
-    "capex_wan_cny": ("Investment [万元]", "投资[万元]"), "irr": ("IRR", "内部收益率"),
-    "simple_payback_yr": ("Payback [yr]", "回收期[年]"), "spread_km": ("Spread [km]", "分布范围[km]"),
-    "roof_score": ("Roof type score [0-1]", "屋面条件评分[0-1]"),
-    "score": ("Score", "评分"), "bound_violation": ("Bound violated", "超限说明"),
-}
+def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
+                  term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
+                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+    """Price a contract for each package of a buildings table (optionally with rooftop PV).
+
+    Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
+    """
+    terms = contract_terms(kind, term, parameter)
+    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
+    pv = read_pv_sites(pv_sites) if pv_sites is not None else None
+    packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
+                                                   target_irr=target_irr)
+    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
+                          "rejects": rejects}, out)
+    return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr))
 
 
-def package_rules(config: PlanConfig):
+def package_rules(config: PlanConfig) -> PackageRules:
     """The packaging rules from the ``[packages]`` section."""
-    from solarplan.planning.packages import PackageRules
-    try:
-        return PackageRules.from_mapping(config.section("packages"))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{config.source}: [packages] {exc}") from None
+    return config.typed("packages", PackageRules)
 
 
-def _shortlist_frame(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:
-    d = df.copy()
-    d["capacity_mw"] = d["capacity_kwp"] / 1000
-    d["annual_wan_kwh"] = d["annual_ac_kwh"] / 1e4
-    if "capex_cny" in d:
-        d["capex_wan_cny"] = d["capex_cny"] / 1e4
-    cols = [c for c in cols if c in d]
-    d = d[cols].round(3)
-    i = 1 if lang == "zh" else 0
-    return d.rename(columns={c: SHORTLIST_COLUMNS[c][i] for c in cols})
+def package_sites(sites: pd.DataFrame, config: PlanConfig, retrofit_table: pd.DataFrame | None = None) -> Packaging:
+    """Package and rank simulated sites; the counted retrofit savings of a site join its ranking."""
+    s = pd.DataFrame(sites).drop(columns=["geometry"], errors="ignore")
+    if retrofit_table is not None and len(retrofit_table):
+        c = retrofit_table[retrofit_table["counted"]].groupby("site_id")[["saved_tce", "saved_co2_t", "saved_cny"]].sum()
+        s = s.join(c.add_prefix("retrofit_"), on="site_id")
+    return make_packages(s, package_rules(config))
 
 
 def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retrofit_table=None,
                     lang: str = "zh") -> StepResult:
     """Package and rank simulated sites; write sites.csv, packages.csv, excluded.csv, packages.gpkg and
     shortlist.xlsx into ``out_dir``."""
-    import geopandas as gpd
-
-    from solarplan.io.writers import write_sheets
-    from solarplan.planning.packages import make_packages
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"--lang must be zh or en, not {lang!r}")
-    s = pd.DataFrame(sites).drop(columns=["geometry"], errors="ignore")
-    if retrofit_table is not None and len(retrofit_table):
-        c = retrofit_table[retrofit_table["counted"]].groupby("site_id")[["saved_tce", "saved_co2_t", "saved_cny"]].sum()
-        s = s.join(c.add_prefix("retrofit_"), on="site_id")
-    res = make_packages(s, package_rules(config))
+    check_lang(lang)
+    res = package_sites(sites, config, retrofit_table)
     out_dir.mkdir(parents=True, exist_ok=True)
     all_sites = pd.concat([res.sites, res.excluded.rename(columns={"reason": "excluded_reason"})], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
@@ -504,24 +616,11 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
     pts.to_file(gpkg, layer="sites", driver="GPKG")
     if len(pts):
-        utm = pts.estimate_utm_crs()
-        hulls = pts.to_crs(utm).dissolve("package_id").geometry.convex_hull.buffer(150)
-        outl = gpd.GeoDataFrame(res.packages.set_index("package_id").join(hulls.rename("geometry")),
-                                geometry="geometry", crs=utm).to_crs(4326).reset_index()
+        outl = package_outlines(res.sites, res.packages)
         outl.to_file(gpkg, layer="packages", driver="GPKG")
         files.append(write_table(outl, out_dir / "packages.geojson"))
     files.append(gpkg)
-    pk_cols = ["package_rank", "package_id", "category", "district", "n_sites", "capacity_mw", "annual_wan_kwh",
-               "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr", "spread_km",
-               "roof_score", "score", "bound_violation"]
-    site_cols = ["site_rank", "site_id", "name", "category", "district", "capacity_mw", "annual_wan_kwh",
-                 "specific_yield_kwh_per_kwp", "annual_tce", "annual_co2_t", "capex_wan_cny", "irr",
-                 "simple_payback_yr", "roof_score", "score"]
-    sheets = {"packages" if lang == "en" else "项目包汇总": _shortlist_frame(
-        res.packages.rename(columns={"rank": "package_rank"}), pk_cols, lang)}
-    for pid, g in res.sites.groupby("package_id", sort=False):
-        sheets[str(pid).replace("/", "_")[:31]] = _shortlist_frame(g.sort_values("site_rank"), site_cols, lang)
-    files += write_sheets(sheets, out_dir / "shortlist.xlsx")
+    files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
     summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "
                f"({p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f} MW, "
@@ -534,9 +633,9 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
                   weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
-    res = read_inventory(inventory, config, require_china=_embedded(weather_spec))
+    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
     write_table(res.rejects, out_dir / "rejects.csv")
-    _, sites = yield_for_inventory(res.clean, config, weather_spec, progress=progress, warn=warn)
+    _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn)
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
     if buildings is not None:

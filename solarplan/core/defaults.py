@@ -19,7 +19,9 @@ References
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+from solarplan.core.limits import accepts
 
 #: Module power per m2 of module area [W/m2]; 22 % efficiency at STC [1].
 MODULE_POWER_DENSITY_W_M2 = 220.0
@@ -57,13 +59,13 @@ class SurfaceDefaults:
         Where these numbers come from.
     """
 
-    usable_fraction: float
-    setback_m: float
-    power_density_w_m2: float
-    mounting: str
-    surface_tilt: float
-    surface_azimuth: float | None
-    gcr: float
+    usable_fraction: float = field(metadata=accepts(0, 1, open=(True, False), unit="-", fraction=True))
+    setback_m: float = field(metadata=accepts(0, 50, unit="m"))
+    power_density_w_m2: float = field(metadata=accepts(0, 300, open=(True, False), unit="W/m2"))
+    mounting: str = field(metadata=accepts(choices=MOUNTINGS))
+    surface_tilt: float = field(metadata=accepts(0, 90, unit="degrees"))
+    surface_azimuth: float | None = field(metadata=accepts(0, 360, unit="degrees"))
+    gcr: float = field(metadata=accepts(0, 1, open=(True, False), unit="-"))
     source: str
 
     def with_overrides(self, **kwargs) -> "SurfaceDefaults":

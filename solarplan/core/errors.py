@@ -1,7 +1,19 @@
 """Error types of solarplan.
 
-Every error a user can cause derives from :class:`SolarplanError`; the CLI prints
-its message (no traceback) and exits with status 2.
+Every error solarplan raises on purpose derives from :class:`SolarplanError`;
+the CLI prints its message (no traceback) and exits with status 2.
+
+``InputError`` and ``ConfigError`` also derive from :class:`ValueError`, so code
+written against the older bare ``ValueError`` of the calculation modules keeps
+working (``except ValueError`` still catches them).
+
+Hierarchy::
+
+    SolarplanError
+    ├── InputError (ValueError)       a file, row, option or argument value
+    │   ├── WeatherError              weather cannot be found, read or trusted
+    │   └── QuantityError             text that is not a quantity (solarplan.core.quantity)
+    └── ConfigError (ValueError)      plan.toml or a parameter object (unknown key, bad type, out of range)
 """
 from __future__ import annotations
 
@@ -10,7 +22,7 @@ class SolarplanError(Exception):
     """Base class of every error solarplan raises on purpose."""
 
 
-class InputError(SolarplanError):
+class InputError(SolarplanError, ValueError):
     """A file or value given by the user cannot be used.
 
     The message names the file, row and column where known, and what would be
@@ -18,9 +30,9 @@ class InputError(SolarplanError):
     """
 
 
-class ConfigError(SolarplanError):
-    """A configuration file or option is invalid (unknown key, bad value)."""
+class ConfigError(SolarplanError, ValueError):
+    """A configuration file, option or parameter is invalid (unknown key, wrong type, out of range)."""
 
 
 class WeatherError(InputError):
-    """Weather data cannot be found, read or synthesised for a location."""
+    """Weather data cannot be found, read or synthesised for a location, or fail a sanity check."""

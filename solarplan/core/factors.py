@@ -30,6 +30,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import ConfigError
+
+
 @dataclass(frozen=True)
 class Factor:
     """A conversion factor with its provenance."""
@@ -68,6 +71,8 @@ GRID_CO2: dict[tuple[str, int], float] = {
 }
 GRID_SOURCE = "MEE & NBS electricity CO2 emission factors (consumption side), announcement for {year}"
 DEFAULT_GRID = ("national", 2023)
+GRID_REGIONS = tuple(dict.fromkeys(r for r, _ in GRID_CO2))
+GRID_YEARS = tuple(sorted({y for _, y in GRID_CO2}))
 TCE_BASES = {"calorific": "electricity_tce_calorific", "generation": "electricity_tce_generation"}
 FUELS = {"raw_coal": ("raw_coal_tce", "raw_coal_co2", "kg"), "natural_gas": ("natural_gas_tce", "natural_gas_co2", "m3"),
          "diesel": ("diesel_tce", "diesel_co2", "kg"), "heat": ("heat_tce", None, "MJ")}
@@ -78,7 +83,7 @@ def grid_factor(region: str = DEFAULT_GRID[0], year: int = DEFAULT_GRID[1]) -> F
     key = (str(region).lower(), int(year))
     if key not in GRID_CO2:
         valid = ", ".join(f"{r} {y}" for r, y in GRID_CO2)
-        raise ValueError(f"no grid CO2 factor for {region} {year}; valid: {valid}")
+        raise ConfigError(f"no grid CO2 factor for {region} {year}; valid: {valid}")
     return Factor(f"grid_co2_{key[0]}_{key[1]}", GRID_CO2[key], "kg CO2/kWh", GRID_SOURCE.format(year=key[1]),
                   key[1])
 
@@ -86,7 +91,7 @@ def grid_factor(region: str = DEFAULT_GRID[0], year: int = DEFAULT_GRID[1]) -> F
 def tce_factor(basis: str = "calorific") -> Factor:
     """Electricity to coal equivalent: ``calorific`` (default, public-institution statistics) or ``generation``."""
     if basis not in TCE_BASES:
-        raise ValueError(f"unknown coal-equivalent basis {basis!r}; valid: {', '.join(TCE_BASES)}")
+        raise ConfigError(f"unknown coal-equivalent basis {basis!r}; valid: {', '.join(TCE_BASES)}")
     return FACTORS[TCE_BASES[basis]]
 
 
@@ -103,14 +108,14 @@ def kwh_to_co2_t(kwh, region: str = DEFAULT_GRID[0], year: int = DEFAULT_GRID[1]
 def fuel_to_tce(amount, fuel: str):
     """A fuel amount (kg coal or diesel, m3 gas, MJ heat) to tce."""
     if fuel not in FUELS:
-        raise ValueError(f"unknown fuel {fuel!r}; valid: {', '.join(FUELS)}")
+        raise ConfigError(f"unknown fuel {fuel!r}; valid: {', '.join(FUELS)}")
     return np.asarray(amount, float) * FACTORS[FUELS[fuel][0]].value / 1000.0
 
 
 def fuel_to_co2_t(amount, fuel: str):
     """A fuel amount to tonnes of CO2 (combustion; heat has no fixed factor and raises)."""
     if fuel not in FUELS or FUELS[fuel][1] is None:
-        raise ValueError(f"no CO2 factor for fuel {fuel!r}; valid: "
+        raise ConfigError(f"no CO2 factor for fuel {fuel!r}; valid: "
                          f"{', '.join(k for k, v in FUELS.items() if v[1])}")
     return np.asarray(amount, float) * FACTORS[FUELS[fuel][1]].value / 1000.0
 

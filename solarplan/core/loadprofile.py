@@ -82,3 +82,62 @@ def occupancy(category: str) -> np.ndarray:
         occ = (h >= 8) & (h < 18)
     occ.setflags(write=False)
     return occ
+
+
+#: Monthly electricity columns a site may give instead of (or as well as) ``annual_load_kwh`` [kWh].
+MONTHLY_LOAD_COLUMNS = tuple(f"load_kwh_m{m:02d}" for m in range(1, 13))
+
+
+@lru_cache(maxsize=1)
+def _month_of_hour() -> np.ndarray:
+    return pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h").month.to_numpy()
+
+
+def scale_to_months(shape: np.ndarray, monthly_kwh) -> np.ndarray:
+    """Hourly load [kWh] whose monthly sums equal the bills: each month of ``shape`` scaled to its bill.
+
+    A NaN month keeps the shape's share of the known months' total (scaled by the mean ratio of the
+    known months). Raises ValueError when no month is given.
+    """
+    m = np.asarray(monthly_kwh, float)
+    month = _month_of_hour()
+    shape_month = np.bincount(month - 1, weights=shape, minlength=12)
+    known = ~np.isnan(m)
+    if not known.any():
+        raise ValueError("no monthly load given")
+    ratio = np.where(known, m / np.where(shape_month > 0, shape_month, np.nan), np.nan)
+    mean_ratio = m[known].sum() / shape_month[known].sum()
+    ratio = np.where(np.isnan(ratio), mean_ratio, ratio)
+    return shape * ratio[month - 1]
+
+
+def measured_load(path) -> np.ndarray:
+    """A measured load as 8760 hourly kWh from a CSV of 8760 hourly or 35040 quarter-hourly values.
+
+    The CSV's last numeric column is read: kWh per interval, or kW (mean power) when its header ends in
+    ``kw``. A leap year's 8784 / 35136 rows lose 29 February. The first row is 1 January 00:00-01:00
+    (00:00-00:15), local time.
+    """
+    from pathlib import Path
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"load profile {path} does not exist") from None
+    num = df.select_dtypes("number")
+    if num.shape[1] == 0:
+        raise ValueError(f"{path}: no numeric column of load values")
+    col = num.columns[-1]
+    v = num[col].to_numpy(float)
+    per_hour = {8760: 1, 8784: 1, 35040: 4, 35136: 4}.get(len(v))
+    if per_hour is None:
+        raise ValueError(f"{path}: {len(v)} rows; a load profile has 8760 hourly or 35040 quarter-hourly values "
+                         "(8784 / 35136 in a leap year)")
+    if np.isnan(v).any() or (v < 0).any():
+        bad = int(np.flatnonzero(np.isnan(v) | (v < 0))[0]) + 2
+        raise ValueError(f"{path} row {bad}: load values must be numbers >= 0")
+    if len(v) in (8784, 35136):
+        v = np.delete(v, np.s_[59 * 24 * per_hour:60 * 24 * per_hour])
+    if str(col).strip().lower().endswith("kw"):
+        v = v / per_hour  # mean kW over the interval -> kWh
+    return v.reshape(8760, per_hour).sum(axis=1)

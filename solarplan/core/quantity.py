@@ -16,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from solarplan.core.errors import InputError
+
 #: base unit of each dimension
 BASE = {"energy": "kWh", "power": "kW", "area": "m2", "mass": "t", "coal": "tce", "co2": "t CO2",
         "money": "CNY", "intensity": "kg/kWh"}
@@ -46,7 +48,7 @@ AMBIGUOUS_UNITS = {"m": "M could be mega or million: write MW, MWh or 万", "b":
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.I)
 
 
-class QuantityError(ValueError):
+class QuantityError(InputError):
     """Text that is not a quantity, or an ambiguous one."""
 
 

@@ -32,8 +32,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from solarplan.core.limits import check_plausible
+from solarplan.core.errors import InputError
 from solarplan.core.factors import GRID_CO2, grid_factor, tce_factor
-from solarplan.pv.uncertainty import Uncertainty
+from solarplan.core.quantity import QuantityError, parse_quantity
+from solarplan.io.vocab import parse_surface_type
+from solarplan.pv.uncertainty import Uncertainty, for_weather
+from solarplan.pv.yieldsim import simulate
+from solarplan.weather import get_weather, resolve_location
 
 #: Usable share of a gross area [-] and densities per usable m2 [W/m2] from DOMAIN.md [1]_.
 USABLE_SHARE = (0.5, 0.7)
@@ -51,7 +57,6 @@ OPTIMISTIC_LIMIT = 1.3
 
 def reference_yields(weather, params=None) -> pd.Series:
     """P50 specific yield [kWh/kWp] of each surface type's reference array at a weather year."""
-    from solarplan.pv.yieldsim import simulate
     return simulate(REFERENCE, weather, params).surfaces["specific_yield_kwh_per_kwp"]
 
 
@@ -198,3 +203,74 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
         sources += [{"item": f"coal equivalent {b}", "value": tce_factor(b).value, "source": tce_factor(b).source,
                      "year": tce_factor(b).year} for b in ("calorific", "generation")]
     return ClaimCheck(inputs, implied, simulated, verdict, reason, share, erange, carbon, coal, notes, sources)
+
+
+def _quantity(value, dims: str, name: str, limit: str) -> float | None:
+    """A claim figure given as a number (in the base unit) or as text such as ``36万m2``, within its
+    plausible magnitude (:data:`solarplan.core.limits.PLAUSIBLE`)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float, np.number)):
+        x = float(value)
+    else:
+        try:
+            x = parse_quantity(str(value), dims).value
+        except QuantityError as exc:
+            raise InputError(f"--{name}: {exc}") from None
+    return check_plausible(limit, x, f"--{name} {value}")
+
+
+def check_claim(*, claim=None, area=None, capacity=None, co2=None, tce=None, location: str | None = None,
+                lat: float | None = None, lon: float | None = None, surface_type: str | None = None,
+                weather="auto", params=None) -> ClaimCheck:
+    """Check a headline claim at a place: parse the figures, simulate the place, give the verdict.
+
+    The same function serves ``solarplan check``, the notebooks and the web app.
+
+    Parameters
+    ----------
+    claim, area, capacity, co2, tce : str or float, optional
+        Claimed yearly energy (``6000万kWh``; a number is [kWh/yr]), gross area (``36万m2``; [m2]),
+        capacity (``5.16MW``; [kW]), CO2 avoided (``440t``; [t/yr]) and coal saved (``238吨标准煤``;
+        [tce/yr]). Text is read by :func:`solarplan.core.quantity.parse_quantity`.
+    location : str, optional
+        A city (十堰, Jincheng), a station or ``'lat,lon'``; or give ``lat`` and ``lon`` [degrees].
+    surface_type : str, optional
+        flat_roof, pitched_roof, metal_roof, carport (or 平屋顶, 彩钢瓦 ...).
+    weather : 'auto', 'pvgis' or a weather file
+    params : SystemParams, optional
+
+    Returns
+    -------
+    ClaimCheck
+        ``inputs['location']`` carries the place's label, coordinates and weather source;
+        weather notes are appended to ``notes``.
+    """
+    if location is None and (lat is None or lon is None):
+        raise InputError("give --location (e.g. 十堰) or both --lat and --lon")
+    if location is not None:
+        lat, lon, label = resolve_location(location)
+    else:
+        label = f"{lat:.4f},{lon:.4f}"
+    try:
+        stype = parse_surface_type(surface_type) if surface_type else None
+    except ValueError as exc:
+        raise InputError(f"--surface-type: {exc}") from None
+    figures = dict(area_m2=_quantity(area, "area", "area", "claim_area_m2"),
+                   capacity_kw=_quantity(capacity, "power", "capacity", "claim_capacity_kw"),
+                   claim_kwh=_quantity(claim, "energy", "claim", "claim_energy_kwh"),
+                   co2_t=_quantity(co2, "co2", "co2", "claim_co2_t"), tce_t=_quantity(tce, "coal", "tce", "claim_tce_t"))
+    if figures["area_m2"] and figures["capacity_kw"]:
+        check_plausible("power_density_w_m2", figures["capacity_kw"] * 1e3 / figures["area_m2"],
+                        f"--capacity {capacity} on --area {area}")
+    resolved = get_weather(weather, lat, lon)
+    yields = reference_yields(resolved.weather, params)
+    unc = for_weather(resolved.synthetic, resolved.distance_km, resolved.elevation_diff_m)
+    try:
+        result = assess(yields, unc, surface_type=stype,
+                        location={"label": label, "lat": lat, "lon": lon, "weather": resolved.weather.source},
+                        **figures)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    result.notes.extend(f"weather: {w}" for w in resolved.warnings)
+    return result

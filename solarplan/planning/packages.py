@@ -38,10 +38,14 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import geopandas as gpd
 from pyproj import CRS, Transformer
 from scipy.cluster.hierarchy import fcluster, linkage
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.geometry import utm_epsg
+from solarplan.pv import gridrules as gr
+from solarplan.core.limits import accepts
 
 #: criterion -> (site column, higher is better)
 CRITERIA = MappingProxyType({
@@ -58,52 +62,35 @@ DEFAULT_WEIGHTS = MappingProxyType({"specific_yield": 3.0, "irr": 3.0, "capacity
 #: the plant's 25 years (0.6); a pitched tile roof needs hooks through the tiles and scaffolding (0.4).
 ROOF_SCORES = MappingProxyType({"flat_roof": 1.0, "carport": 0.8, "metal_roof": 0.6, "pitched_roof": 0.4})
 SUM_COLUMNS = ("capacity_kwp", "annual_ac_kwh", "p90_ac_kwh", "capex_cny", "annual_tce", "annual_co2_t",
-               "self_consumed_kwh", "retrofit_saved_tce", "retrofit_saved_co2_t", "retrofit_saved_cny")
+               "self_consumed_kwh", "export_kwh", "curtailed_kwh", "self_consumed_value_cny", "export_revenue_cny",
+               "retrofit_saved_tce", "retrofit_saved_co2_t", "retrofit_saved_cny")
 
 
 @dataclass(frozen=True)
 class PackageRules:
     """Bounds and weights (section ``[packages]`` of plan.toml). Defaults are estimates [2]_."""
 
-    category_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({"venue": "agency"}))
+    category_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({"venue": "agency"}),
+                                            metadata={"open_keys": True})
     by_district: bool = True
-    min_package_mw: float = 1.0
-    max_package_mw: float = 20.0
-    max_sites: int = 60
-    max_spread_km: float = 15.0
-    min_site_kwp: float = 5.0
-    min_specific_yield: float = 700.0
-    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    roof_scores: Mapping[str, float] = field(default_factory=lambda: ROOF_SCORES)
+    min_package_mw: float = field(default=1.0, metadata=accepts(0, 1e4, unit="MW"))
+    max_package_mw: float = field(default=20.0, metadata=accepts(0, 1e4, open=(True, False), unit="MW"))
+    max_sites: int = field(default=60, metadata=accepts(1, 1e6, unit="sites"))
+    max_spread_km: float = field(default=15.0, metadata=accepts(0, 2000, open=(True, False), unit="km"))
+    min_site_kwp: float = field(default=5.0, metadata=accepts(0, 1e5, unit="kWp"))
+    min_specific_yield: float = field(default=700.0, metadata=accepts(0, 3000, unit="kWh/kWp"))
+    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS, metadata=accepts(0, 1e3))
+    roof_scores: Mapping[str, float] = field(default_factory=lambda: ROOF_SCORES, metadata=accepts(0, 1))
 
-    @classmethod
-    def from_mapping(cls, raw) -> "PackageRules":
-        from solarplan.io.config import require_known
-        raw = dict(raw)
-        require_known(cls, raw, "packages")
-        if "weights" in raw:
-            w = dict(raw["weights"])
-            unknown = set(w) - set(CRITERIA)
-            if unknown:
-                raise ValueError(f"unknown weight(s) {sorted(unknown)}; valid: {', '.join(CRITERIA)}")
-            if any(float(v) < 0 for v in w.values()):
-                raise ValueError("weights must be >= 0")
-            raw["weights"] = MappingProxyType({**DEFAULT_WEIGHTS, **{k: float(v) for k, v in w.items()}})
-        if "roof_scores" in raw:
-            given = dict(raw["roof_scores"])
-            unknown = set(given) - set(ROOF_SCORES)
-            if unknown:
-                raise ValueError(f"unknown surface type(s) in roof_scores {sorted(unknown)}; valid: "
-                                 f"{', '.join(ROOF_SCORES)}")
-            if any(not 0 <= float(v) <= 1 for v in given.values()):
-                raise ValueError("roof_scores must lie between 0 and 1")
-            raw["roof_scores"] = MappingProxyType({**ROOF_SCORES, **{k: float(v) for k, v in given.items()}})
-        if "category_map" in raw:
-            raw["category_map"] = MappingProxyType(dict(raw["category_map"]))
-        r = cls(**raw)
-        if not (0 <= r.min_package_mw <= r.max_package_mw and r.max_spread_km > 0 and r.max_sites >= 1):
-            raise ValueError("need 0 <= min_package_mw <= max_package_mw, max_spread_km > 0, max_sites >= 1")
-        return r
+    def __post_init__(self):
+        if not self.min_package_mw <= self.max_package_mw:
+            raise ConfigError(f"min_package_mw ({self.min_package_mw}) must not exceed max_package_mw "
+                              f"({self.max_package_mw})")
+        unknown = set(self.weights) - set(CRITERIA)
+        if unknown:
+            raise ConfigError(f"unknown weight(s) {sorted(unknown)}; valid: {', '.join(CRITERIA)}")
+        if not sum(self.weights.values()) > 0:
+            raise ConfigError("at least one ranking weight must be above 0")
 
 
 @dataclass(frozen=True)
@@ -316,6 +303,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
             pk["self_consumption_share"] = pk["self_consumed_kwh"] / pk["annual_ac_kwh"]
         if "capex_cny" in pk:
             pk["capex_cny_per_w"] = pk["capex_cny"] / (pk["capacity_kwp"] * 1000)
+        pk = pk.join(grid_summary(packaged), on="package_id")
         pk = pk.join(score(pk, rules.weights))
         pk["rank"] = _rank(pk, "package_id")
         pk = pk.sort_values("rank").reset_index(drop=True)
@@ -323,3 +311,42 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
     return Packaging(packaged.drop(columns=["group"]).sort_values(["package_rank", "site_rank"]).reset_index(drop=True)
                      if len(pk) else packaged.drop(columns=["group"]), pk,
                      excluded.drop(columns=["group"]).reset_index(drop=True))
+
+
+def grid_summary(packaged: pd.DataFrame) -> pd.DataFrame:
+    """Grid-connection class of each package and how many of its sites carry grid-rule flags.
+
+    A package is a procurement bundle of sites that each connect to the grid on their own, so the rules of
+    国能发新能规〔2025〕7号 apply per site (:mod:`solarplan.pv.gridrules`); a package's ``grid_class`` is the
+    most demanding class among its sites (大型工商业 before 一般工商业), so that a package holding one large
+    site is not presented as wholly 一般工商业.
+    """
+    if "grid_class" not in packaged:
+        return pd.DataFrame(index=pd.Index([], name="package_id"))
+    order = {c: i for i, c in enumerate((gr.NOT_DISTRIBUTED, gr.LARGE_CI, gr.GENERAL_CI))}
+    g = packaged.groupby("package_id")
+    cls = g["grid_class"].agg(lambda s: min(s.dropna(), key=lambda c: order.get(c, len(order)), default=""))
+    flagged = packaged["grid_flags"].fillna("").astype(str).ne("") if "grid_flags" in packaged else \
+        pd.Series(False, index=packaged.index)
+    return pd.DataFrame({"grid_class": cls, "n_grid_flagged": flagged.groupby(packaged["package_id"]).sum()})
+
+
+#: Buffer [m] around a package's convex hull so that a one- or two-site package still has an outline
+#: (estimate: about a campus's half-width).
+OUTLINE_BUFFER_M = 150.0
+
+
+def package_outlines(packaged_sites: pd.DataFrame, packages: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Outline of each package: convex hull of its sites buffered by :data:`OUTLINE_BUFFER_M`.
+
+    Computed in a UTM projection (metres) and returned in WGS84 (EPSG:4326) with the package columns.
+    """
+    if not len(packaged_sites):
+        return gpd.GeoDataFrame(packages.copy(), geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    pts = gpd.GeoDataFrame(packaged_sites[["package_id"]],
+                           geometry=gpd.points_from_xy(packaged_sites["lon"], packaged_sites["lat"]), crs=4326)
+    utm = pts.estimate_utm_crs()
+    hulls = pts.to_crs(utm).dissolve("package_id").geometry.convex_hull.buffer(OUTLINE_BUFFER_M)
+    out = gpd.GeoDataFrame(packages.set_index("package_id").join(hulls.rename("geometry")), geometry="geometry",
+                           crs=utm).to_crs(4326)
+    return out.reset_index()

@@ -52,7 +52,8 @@ class Uncertainty:
 
     def exceedance(self, p50, probability: float = 0.90):
         """Yield exceeded with the given probability (P90 for 0.90)."""
-        return np.asarray(p50, float) * (1.0 - norm.ppf(probability) * self.sigma)
+        # never below zero: a yield cannot be negative (the normal model fails for very large sigma)
+        return np.asarray(p50, float) * max(0.0, 1.0 - norm.ppf(probability) * self.sigma)
 
 
 def for_weather(synthetic: bool, distance_km: float = 0.0, elevation_diff_m: float = 0.0) -> Uncertainty:

@@ -9,13 +9,24 @@ step                          pvlib call
 ============================  =================================================
 solar position (once a year)  ``Location.get_solarposition`` (as ModelChain)
 air mass, extraterrestrial    ``atmosphere.get_relative_airmass``,
+                              ``atmosphere.get_absolute_airmass``,
                               ``irradiance.get_extra_radiation``
-plane of array                ``irradiance.get_total_irradiance`` (Perez or
-                              Hay-Davies)
-row shading (flat roofs)      ``shading.shaded_fraction1d``,
-                              ``shading.masking_angle_passias``,
-                              ``shading.sky_diffuse_passias``
-incidence angle modifier      ``iam.physical`` or ``iam.ashrae``
+plane of array                ``irradiance.perez`` (or ``haydavies``),
+                              ``irradiance.get_ground_diffuse``,
+                              ``irradiance.poa_components`` (the steps of
+                              ``get_total_irradiance``)
+row shading (flat roofs)      2-D view factors of infinite rows (the front
+                              side of ``bifacial.infinite_sheds``):
+                              ``shading.shaded_fraction1d`` on beam and
+                              circumsolar, ``bifacial.utils.vf_row_sky_2d_integ``
+                              on isotropic sky diffuse,
+                              ``bifacial.utils.vf_row_ground_2d_integ`` on
+                              ground-reflected light; horizon band blocked
+incidence angle modifier      ``iam.physical`` (or ``ashrae``) on beam;
+                              ``iam.marion_diffuse`` on sky and ground light
+spectral modifier             ``spectrum.spectral_factor_sapm`` with the
+                              De Soto (2006) air-mass coefficients (as
+                              PVWatts v8)
 cell temperature              ``temperature.sapm_cell`` or ``temperature.faiman``
 DC power                      ``pvsystem.pvwatts_dc``
 losses                        ``pvsystem.pvwatts_losses``
@@ -27,7 +38,8 @@ Surfaces with the same (tilt, azimuth, mounting, gcr) after rounding to
 capacity; energy is linear in capacity because the inverter is sized by the
 DC/AC ratio. Without row shading and with ``orientation_resolution_deg=None``
 the engine reproduces ``pvlib.modelchain.ModelChain`` with the same models
-(see tests/test_yieldsim.py).
+(tests/pv/test_yieldsim.py; ModelChain has no diffuse IAM, which the test adds
+through ModelChain's callable ``aoi_model`` hook).
 
 References
 ----------
@@ -45,7 +57,15 @@ References
    single-axis trackers on rolling terrain. J. Renewable Sustainable Energy 16
    (pvlib ``shaded_fraction1d``).
 .. [7] De Soto, W. et al. (2006). Improvement and validation of a model for
-   photovoltaic array performance. Solar Energy 80(1) (physical IAM).
+   photovoltaic array performance. Solar Energy 80(1), 78-88 (physical IAM;
+   air-mass modifier, eq. 22, with the c-Si coefficients of King et al.).
+.. [8] Marion, B. (2017). Numerical method for angle-of-incidence correction
+   factors for diffuse radiation incident photovoltaic modules. Solar Energy
+   147, 344-348.
+.. [9] Mikofski, M. et al. (2019). Bifacial performance modeling in large
+   arrays. IEEE PVSC 46 (infinite sheds; pvlib ``bifacial.infinite_sheds``).
+.. [10] NREL SAM ``ssc/cmod_pvwattsv8.cpp`` (PVWatts v8: De Soto air-mass
+   modifier ``air_mass_modifier``, INOCT 49 C roof mount, self-shading).
 """
 from __future__ import annotations
 
@@ -60,6 +80,8 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.limits import accepts
 from solarplan.weather.core import WeatherYear
 
 #: PVWatts loss components [%] and their defaults from PVWatts v5 [1]_ (pvlib defaults).
@@ -67,12 +89,36 @@ DEFAULT_LOSSES: Mapping[str, float] = MappingProxyType(dict(
     soiling=2.0, shading=3.0, snow=0.0, mismatch=2.0, wiring=2.0, connections=0.5, lid=1.5,
     nameplate_rating=1.0, age=0.0, availability=3.0))
 
-#: SAPM cell temperature parameters by mounting [3]_ (pvlib TEMPERATURE_MODEL_PARAMETERS).
-SAPM_BY_MOUNTING = MappingProxyType({
-    "rows": "open_rack_glass_polymer", "canopy": "open_rack_glass_polymer", "flush": "close_mount_glass_glass"})
-#: Faiman U0 [W/m2/K], U1 [W/m2/K/(m/s)] by mounting: pvlib's defaults (open rack, [4]) for
-#: rows and canopies; for flush mounting U0 = 15, U1 = 0 after PVsyst's "integrated" U = 15 (estimate).
-FAIMAN_BY_MOUNTING = MappingProxyType({"rows": (25.0, 6.84), "canopy": (25.0, 6.84), "flush": (15.0, 0.0)})
+#: Cell temperature parameters by mounting for :func:`pvlib.temperature.sapm_cell`. Rows and canopies:
+#: SAPM "open rack glass/polymer" (King et al. [3]_ Table 1; 43.5 C at NOCT conditions, against
+#: PVWatts' open-rack INOCT of 45 C [1]_). Flush (on rails a few cm above a roof): the same glass/polymer
+#: form with ``a`` raised from -3.56 to -3.33 so the cell reaches PVWatts' roof-mount INOCT of 49 C [1]_
+#: at NOCT conditions (800 W/m2, 20 C, 1 m/s) -- a fit to that published figure (estimate). SAPM's
+#: "close mount glass/glass" (59.6 C at NOCT) is for modules without an air gap and ran 3.7 % low
+#: against PVWatts' roof mount on Greensboro (issue 16).
+SAPM_PARAMS_BY_MOUNTING: Mapping[str, Mapping[str, float]] = MappingProxyType({
+    "rows": MappingProxyType(dict(a=-3.56, b=-0.075, deltaT=3.0)),
+    "canopy": MappingProxyType(dict(a=-3.56, b=-0.075, deltaT=3.0)),
+    "flush": MappingProxyType(dict(a=-3.33, b=-0.075, deltaT=3.0))})
+#: Faiman U0 [W/m2/K], U1 [W/m2/K/(m/s)] by mounting: pvlib's defaults (open rack, [4]_; 45.1 C at NOCT
+#: conditions) for rows and canopies; for flush mounting U0 lowered to 20.75 so that U0 + U1 = 800/29
+#: gives the roof-mount INOCT of 49 C [1]_ (estimate, as for SAPM above).
+FAIMAN_BY_MOUNTING = MappingProxyType({"rows": (25.0, 6.84), "canopy": (25.0, 6.84), "flush": (20.75, 6.84)})
+#: Air-mass modifier coefficients a0..a4 of De Soto et al. [7]_ (eq. 22, for crystalline silicon after
+#: King et al.), the polynomial PVWatts v8 applies as ``air_mass_modifier`` [10]_.
+DESOTO_AM_COEFFICIENTS = MappingProxyType(dict(A0=0.918093, A1=0.086257, A2=-0.024459, A3=0.002816,
+                                               A4=-0.000126))
+
+
+def _spectral_desoto(airmass_absolute):
+    return pvlib.spectrum.spectral_factor_sapm(airmass_absolute, DESOTO_AM_COEFFICIENTS)
+
+
+def _spectral_none(airmass_absolute):
+    return np.ones_like(np.asarray(airmass_absolute, float))
+
+
+SPECTRAL_MODELS: Mapping[str, Callable] = MappingProxyType({"desoto": _spectral_desoto, "no_loss": _spectral_none})
 
 
 def _iam_physical(aoi):
@@ -90,7 +136,7 @@ TEMPERATURE_MODELS = ("sapm", "faiman")
 
 def _choose(name: str, valid, what: str) -> str:
     if name not in valid:
-        raise ValueError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
+        raise ConfigError(f"unknown {what} {name!r}; valid: {', '.join(valid)}")
     return name
 
 
@@ -103,10 +149,25 @@ class SystemParams:
     transposition : {'perez', 'haydavies'}
         Sky-diffuse transposition model [2]_. Default Perez.
     iam_model : {'physical', 'ashrae'}
-        Incidence angle modifier on the beam component, as ModelChain applies it.
+        Incidence angle modifier on the beam component, as ModelChain applies
+        it (physical: De Soto et al. [7]_, glass n = 1.526, pvlib's defaults).
+    diffuse_iam : bool
+        Apply the same IAM to sky and ground-reflected light, integrated over
+        their solid angles by Marion's method [8]_ (``iam.marion_integrate``,
+        regions 'sky' and 'ground').
+        Default True: PVWatts v8 and SAM apply a cover loss to diffuse light
+        too [10]_; without it yield runs 1.9-3.6 % high (issue 16).
+    spectral_model : {'desoto', 'no_loss'}
+        Spectral modifier on effective irradiance. Default 'desoto': the
+        air-mass polynomial of De Soto et al. [7]_
+        (:data:`DESOTO_AM_COEFFICIENTS`) on the pressure-corrected Kasten-Young
+        air mass, the same modifier PVWatts v8 uses [10]_. It removes 1-3 % of
+        the year in China's hazy, low-sun winters. Air mass is the only input
+        a typical-year file gives reliably (CSWD has no precipitable water), so
+        the First Solar/precipitable-water models are not offered.
     temperature_model : {'sapm', 'faiman'}
         Cell temperature model; parameters by mounting from
-        :data:`SAPM_BY_MOUNTING` / :data:`FAIMAN_BY_MOUNTING`.
+        :data:`SAPM_PARAMS_BY_MOUNTING` / :data:`FAIMAN_BY_MOUNTING`.
     gamma_pdc : float
         Power temperature coefficient [1/C]. Default -0.0035: PVWatts v5
         "premium" module [1]_, typical of current mono-PERC/TOPCon modules.
@@ -120,8 +181,14 @@ class SystemParams:
         Ground (roof) reflectance used where the weather has none [-]. Default
         0.2, the customary value for concrete and grass (estimate).
     row_shading : bool
-        Model row-to-row shading and sky masking for ``rows`` mounting; the
-        generic 3 % shading loss is then not applied to those rows.
+        Model row-to-row shading of ``rows`` mounting by 2-D view factors of
+        infinite rows (the front side of pvlib's infinite sheds [9]_): beam and
+        circumsolar light on the shaded fraction, isotropic sky diffuse by the
+        row's sky view factor, the horizon band blocked, ground-reflected light
+        by the row's view factor to the roof. The generic ``shading`` loss
+        (parapets, plant, trees: obstructions other than the rows) still
+        applies to every mounting, so shaded rows never out-yield an unshaded
+        canopy of the same tilt.
     wind_floor : float
         Lowest wind speed fed to the temperature model [m/s]. CSWD wind is in
         whole m/s with many calm hours (SOURCES.md); 0.5 m/s is an estimate of
@@ -133,44 +200,35 @@ class SystemParams:
         (median 0.01 %) over random tilts 0-60 deg and all azimuths (tested).
     """
 
-    transposition: str = "perez"
-    iam_model: str = "physical"
-    temperature_model: str = "sapm"
-    gamma_pdc: float = -0.0035
-    dc_ac_ratio: float = 1.2
-    eta_inv_nom: float = 0.96
-    losses: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LOSSES)
-    albedo: float = 0.2
+    transposition: str = field(default="perez", metadata=accepts(choices=TRANSPOSITION_MODELS))
+    iam_model: str = field(default="physical", metadata=accepts(choices=tuple(IAM_MODELS)))
+    diffuse_iam: bool = True
+    spectral_model: str = field(default="desoto", metadata=accepts(choices=tuple(SPECTRAL_MODELS)))
+    temperature_model: str = field(default="sapm", metadata=accepts(choices=TEMPERATURE_MODELS))
+    gamma_pdc: float = field(default=-0.0035, metadata=accepts(-0.01, 0, unit="1/C"))
+    dc_ac_ratio: float = field(default=1.2, metadata=accepts(0.5, 2.5, unit="-"))
+    eta_inv_nom: float = field(default=0.96, metadata=accepts(0.5, 1, unit="-", fraction=True))
+    losses: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LOSSES, metadata=accepts(0, 100, unit="%"))
+    albedo: float = field(default=0.2, metadata=accepts(0, 1, unit="-"))
     row_shading: bool = True
-    wind_floor: float = 0.5
-    orientation_resolution_deg: float | None = 0.1
+    wind_floor: float = field(default=0.5, metadata=accepts(0, 5, unit="m/s"))
+    orientation_resolution_deg: float | None = field(default=0.1, metadata=accepts(0, 5, unit="degrees"))
 
     def __post_init__(self):
         _choose(self.transposition, TRANSPOSITION_MODELS, "transposition model")
         _choose(self.iam_model, tuple(IAM_MODELS), "IAM model")
+        _choose(self.spectral_model, tuple(SPECTRAL_MODELS), "spectral model")
         _choose(self.temperature_model, TEMPERATURE_MODELS, "temperature model")
         unknown = set(self.losses) - set(DEFAULT_LOSSES)
         if unknown:
-            raise ValueError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")
+            raise ConfigError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")
+        bad = {k: v for k, v in self.losses.items() if not 0 <= float(v) <= 100}
+        if bad:
+            raise ConfigError(f"loss components are percentages in [0, 100]; got {bad}")
 
-    @classmethod
-    def from_mapping(cls, values: Mapping) -> "SystemParams":
-        """Build from a ``[yield]`` config section; unknown keys raise ValueError listing the valid ones."""
-        valid = {f for f in cls.__dataclass_fields__}
-        unknown = set(values) - valid
-        if unknown:
-            raise ValueError(f"unknown [yield] key(s) {sorted(unknown)}; valid: {', '.join(sorted(valid))}")
-        kwargs = dict(values)
-        if "losses" in kwargs:
-            kwargs["losses"] = MappingProxyType({**DEFAULT_LOSSES, **dict(kwargs["losses"])})
-        return cls(**kwargs)
-
-    def loss_fraction(self, mounting: str) -> float:
-        """Total PVWatts loss [-] for a mounting (no generic shading for modelled rows)."""
-        comps = dict(self.losses)
-        if mounting == "rows" and self.row_shading:
-            comps["shading"] = 0.0
-        return float(pvlib.pvsystem.pvwatts_losses(**comps)) / 100.0
+    def loss_fraction(self, mounting: str | None = None) -> float:
+        """Total PVWatts loss [-]; the same for every mounting (row shading is modelled on top)."""
+        return float(pvlib.pvsystem.pvwatts_losses(**dict(self.losses))) / 100.0
 
 
 @dataclass(frozen=True)
@@ -184,6 +242,7 @@ class SolarGeometry:
     azimuth: np.ndarray
     dni_extra: np.ndarray
     airmass: np.ndarray
+    airmass_absolute: np.ndarray
     ghi: np.ndarray
     dni: np.ndarray
     dhi: np.ndarray
@@ -200,6 +259,7 @@ def solar_geometry(weather: WeatherYear, params: SystemParams) -> SolarGeometry:
     loc = pvlib.location.Location(weather.latitude, weather.longitude, altitude=weather.elevation)
     sp = loc.get_solarposition(times, temperature=data["temp_air"].to_numpy())
     am = pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"]).to_numpy()
+    am_abs = pvlib.atmosphere.get_absolute_airmass(am, pvlib.atmosphere.alt2pres(weather.elevation))
     dni_extra = pvlib.irradiance.get_extra_radiation(times).to_numpy()
     ghi, dni, dhi = (data[c].to_numpy(float) for c in ("ghi", "dni", "dhi"))
     # hours where anything can be produced; the rest give exactly 0 AC (pvwatts inverter floors at 0)
@@ -208,7 +268,7 @@ def solar_geometry(weather: WeatherYear, params: SystemParams) -> SolarGeometry:
     albedo = np.where(np.isfinite(albedo), albedo, params.albedo)
     sel = lambda a: np.asarray(a)[day]  # noqa: E731
     return SolarGeometry(times, day, sel(sp["zenith"]), sel(sp["apparent_zenith"]), sel(sp["azimuth"]),
-                         sel(dni_extra), sel(am), sel(ghi), sel(dni), sel(dhi), sel(data["temp_air"]),
+                         sel(dni_extra), sel(am), sel(am_abs), sel(ghi), sel(dni), sel(dhi), sel(data["temp_air"]),
                          sel(np.maximum(data["wind_speed"].to_numpy(float), params.wind_floor)), sel(albedo),
                          np.asarray(data.index.month))
 
@@ -216,10 +276,89 @@ def solar_geometry(weather: WeatherYear, params: SystemParams) -> SolarGeometry:
 def _cell_temperature(poa_global, geom: SolarGeometry, mounting: str, params: SystemParams):
     t, w = geom.temp_air[:, None], geom.wind_speed[:, None]
     if params.temperature_model == "sapm":
-        p = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"][SAPM_BY_MOUNTING[mounting]]
+        p = SAPM_PARAMS_BY_MOUNTING[mounting]
         return pvlib.temperature.sapm_cell(poa_global, t, w, p["a"], p["b"], p["deltaT"])
     u0, u1 = FAIMAN_BY_MOUNTING[mounting]
     return pvlib.temperature.faiman(poa_global, t, w, u0, u1)
+
+
+_DIFFUSE_IAM_CACHE: dict = {}
+
+
+def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
+    """IAM of sky and ground-reflected light by Marion's integrals [8]_ (``iam.marion_integrate``).
+
+    Each distinct tilt is integrated once per process and remembered (exact values, no
+    interpolation): the integral costs ~65,000 IAM evaluations per tilt, and tilts repeat
+    after rounding to ``orientation_resolution_deg``.
+
+    Parameters
+    ----------
+    iam_model : {'physical', 'ashrae'}
+    surface_tilt : 1-D array [degrees]
+
+    Returns
+    -------
+    (iam_sky, iam_ground) : 1-D arrays [-]
+    """
+    tilt = np.atleast_1d(np.asarray(surface_tilt, float))
+    missing = np.unique([t for t in tilt if (iam_model, t) not in _DIFFUSE_IAM_CACHE])
+    if len(missing):
+        f = IAM_MODELS[iam_model]
+        sky = np.atleast_1d(pvlib.iam.marion_integrate(f, missing, "sky"))
+        gnd = np.atleast_1d(pvlib.iam.marion_integrate(f, missing, "ground"))
+        for t, a, b in zip(missing, sky, gnd):
+            _DIFFUSE_IAM_CACHE[(iam_model, float(t))] = (float(a), float(b))
+    pairs = np.array([_DIFFUSE_IAM_CACHE[(iam_model, float(t))] for t in tilt]).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def row_shading(poa_direct, sky_components, poa_ground, solar_zenith, solar_azimuth, surface_tilt,
+                surface_azimuth, gcr):
+    """Front-side irradiance of a row inside an array of infinite rows (2-D view factors).
+
+    The front-side terms of pvlib's infinite-sheds model [9]_, applied to the
+    components of the transposition model:
+
+    * beam and circumsolar light reach only the unshaded part of the slant
+      height: ``shading.shaded_fraction1d`` (axis along the row, rows of unit
+      width at pitch 1/gcr on level ground);
+    * isotropic sky diffuse is scaled by the row's average view factor to the
+      sky, ``bifacial.utils.vf_row_sky_2d_integ``, over the unobstructed
+      plane's (1 + cos tilt)/2;
+    * the horizon band (Perez) is dropped: the row in front hides the horizon
+      from every point of the face but its top edge;
+    * ground-reflected light is scaled by the row's view factor to the roof
+      between the rows, ``bifacial.utils.vf_row_ground_2d_integ``, over the
+      unobstructed (1 - cos tilt)/2, with the roof taken as evenly lit (its
+      shadows are not modelled: at albedo 0.2 and tilt 20 deg the whole ground
+      term is < 1 % of the plane-of-array irradiance).
+
+    Parameters
+    ----------
+    poa_direct, poa_ground : 2-D arrays (hours, configs) [W/m2]
+    sky_components : dict
+        ``poa_isotropic``, ``poa_circumsolar``, ``poa_horizon`` from
+        ``irradiance.perez``/``haydavies`` with ``return_components=True``.
+    solar_zenith, solar_azimuth : 2-D arrays (hours, 1) [degrees]
+    surface_tilt, surface_azimuth, gcr : 1-D arrays (configs) [degrees], [degrees], [-]
+
+    Returns
+    -------
+    (poa_direct, poa_sky_diffuse, poa_ground_diffuse) : 2-D arrays [W/m2]
+    """
+    tilt, az, g = (np.asarray(x, float) for x in (surface_tilt, surface_azimuth, gcr))
+    fs = pvlib.shading.shaded_fraction1d(solar_zenith, solar_azimuth, az[None, :] - 90.0, tilt[None, :],
+                                         collector_width=1.0, pitch=1.0 / g[None, :])
+    cos_t = np.cos(np.radians(tilt))
+    vf_sky = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, g)) / ((1.0 + cos_t) / 2.0)
+    vf_open_ground = (1.0 - cos_t) / 2.0
+    vf_ground = np.where(vf_open_ground > 1e-9,
+                         np.atleast_1d(pvlib.bifacial.utils.vf_row_ground_2d_integ(tilt, g))
+                         / np.maximum(vf_open_ground, 1e-9), 0.0)
+    # the horizon band (Perez's poa_horizon; Hay-Davies has none) is left out: blocked by the row in front
+    sky = sky_components["poa_isotropic"] * vf_sky[None, :] + sky_components["poa_circumsolar"] * (1.0 - fs)
+    return poa_direct * (1.0 - fs), sky, poa_ground * vf_ground[None, :]
 
 
 def ac_per_kwp(geom: SolarGeometry, surface_tilt, surface_azimuth, mounting: str, gcr, params: SystemParams):
@@ -238,31 +377,41 @@ def ac_per_kwp(geom: SolarGeometry, surface_tilt, surface_azimuth, mounting: str
         ``ac`` [kW/kWp], ``poa_global`` (after row shading) and ``poa_reference``
         (unshaded) [W/m2], and ``dc`` [kW/kWp] after losses.
     """
-    tilt = np.asarray(surface_tilt, float)[None, :]
+    tilt1 = np.asarray(surface_tilt, float)
+    tilt = tilt1[None, :]
     az = np.asarray(surface_azimuth, float)[None, :]
     col = lambda a: a[:, None]  # noqa: E731
     zen, saz = col(geom.apparent_zenith), col(geom.azimuth)
     # the steps of irradiance.get_total_irradiance, with the angle of incidence computed once
     aoi = pvlib.irradiance.aoi(tilt, az, zen, saz)
+    rows = mounting == "rows" and params.row_shading
     if params.transposition == "perez":
         sky = pvlib.irradiance.perez(tilt, az, col(geom.dhi), col(geom.dni), col(geom.dni_extra), zen, saz,
-                                     col(geom.airmass))
+                                     col(geom.airmass), return_components=rows)
     else:
-        sky = pvlib.irradiance.haydavies(tilt, az, col(geom.dhi), col(geom.dni), col(geom.dni_extra), zen, saz)
+        sky = pvlib.irradiance.haydavies(tilt, az, col(geom.dhi), col(geom.dni), col(geom.dni_extra), zen, saz,
+                                         return_components=rows)
     ground = pvlib.irradiance.get_ground_diffuse(tilt, col(geom.ghi), albedo=col(geom.albedo))
-    irr = pvlib.irradiance.poa_components(aoi, col(geom.dni), sky, ground)
+    if rows:
+        sky_total = sky["poa_sky_diffuse"]
+    else:
+        sky_total = sky
+    irr = pvlib.irradiance.poa_components(aoi, col(geom.dni), sky_total, ground)
     poa_reference = irr["poa_global"]  # unshaded plane-of-array irradiance, the PR reference
     poa_direct, poa_sky, poa_ground = irr["poa_direct"], irr["poa_sky_diffuse"], irr["poa_ground_diffuse"]
-    if mounting == "rows" and params.row_shading:
-        g = np.asarray(gcr, float)[None, :]
-        fs = pvlib.shading.shaded_fraction1d(zen, saz, az - 90.0, tilt, collector_width=1.0, pitch=1.0 / g)
-        poa_direct = poa_direct * (1.0 - fs)
-        masking = pvlib.shading.masking_angle_passias(tilt, g)
-        poa_sky = poa_sky * (1.0 - pvlib.shading.sky_diffuse_passias(masking))
+    if rows:
+        poa_direct, poa_sky, poa_ground = row_shading(
+            poa_direct, sky, poa_ground, zen, saz, tilt1, np.asarray(surface_azimuth, float), np.asarray(gcr, float))
     iam = IAM_MODELS[params.iam_model](aoi)
+    if params.diffuse_iam:
+        iam_sky, iam_ground = diffuse_iam(params.iam_model, tilt1)
+        effective_diffuse = poa_sky * iam_sky[None, :] + poa_ground * iam_ground[None, :]
+    else:
+        effective_diffuse = poa_sky + poa_ground
     poa_diffuse = poa_sky + poa_ground
     poa_global = poa_direct + poa_diffuse
-    effective = poa_direct * iam + poa_diffuse
+    spectral = SPECTRAL_MODELS[params.spectral_model](col(geom.airmass_absolute))
+    effective = spectral * (poa_direct * iam + effective_diffuse)
     temp_cell = _cell_temperature(poa_global, geom, mounting, params)
     dc = pvlib.pvsystem.pvwatts_dc(effective, temp_cell, 1.0, params.gamma_pdc)
     dc = dc * (1.0 - params.loss_fraction(mounting))
@@ -362,7 +511,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
                if c not in surfaces.columns]
     if missing:
-        raise ValueError(f"surfaces lack column(s) {', '.join(missing)}")
+        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
     geom = geometry or solar_geometry(weather, params)
     configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
     n_cfg = len(configs)

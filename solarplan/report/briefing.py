@@ -1,4 +1,6 @@
-"""A one-page leadership briefing: headline figures, the package table, two charts and the map.
+"""A one-page leadership briefing: PV, retrofit and trusteeship headlines, indicators, top sites, the
+recommendation, the map and the package table (layout in :mod:`solarplan.report.page`, numbers in
+:mod:`solarplan.report.content`); the two charts go to an appendix page when asked.
 
 Self-contained HTML: charts are inline SVG (text drawn by the browser, so Chinese renders with
 the reader's fonts), the map is embedded with ``srcdoc`` (offline: its scripts inlined too),
@@ -14,22 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.errors import InputError
+from solarplan.core.i18n import TEXT, check_lang, package_label
+from solarplan.report.content import content_from_tables, read_deal
 from solarplan.report.maps import build_map, load_results, render
+from solarplan.report.page import appendix_html, briefing_html
 
-TEXT = {
-    "zh": {"title": "公共机构屋顶光伏项目简报", "mw": "装机容量", "wkwh": "年发电量", "tce": "年节约标煤",
-           "co2": "年减排二氧化碳", "capex": "总投资", "payback": "静态回收期", "packages": "项目包",
-           "rank": "排名", "sites": "场址数", "irr": "内部收益率", "score": "评分", "monthly": "逐月发电量（万kWh）",
-           "ranking": "项目包评分", "map": "项目分布图", "year": "年", "unit_wan_yuan": "万元",
-           "note": "数据来源：solarplan 逐时模拟（pvlib）；折标系数与排放因子见 sites_assumptions.csv。"},
-    "en": {"title": "Public-institution rooftop PV: briefing", "mw": "Capacity", "wkwh": "Yearly yield",
-           "tce": "Coal saved", "co2": "CO2 avoided", "capex": "Investment", "payback": "Simple payback",
-           "packages": "Packages", "rank": "Rank", "sites": "Sites", "irr": "IRR", "score": "Score",
-           "monthly": "Monthly yield (万kWh)", "ranking": "Package scores", "map": "Map of sites",
-           "year": "yr", "unit_wan_yuan": "万元",
-           "note": "Source: solarplan hourly simulation (pvlib); factors and defaults in sites_assumptions.csv."},
-}
 MONTHS = [f"monthly_ac_kwh_{m:02d}" for m in range(1, 13)]
 
 
@@ -80,69 +72,39 @@ def _bars_svg(labels, values, width=520, height=200, horizontal=False, color="#1
 
 
 def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lang: str = "zh",
-                   offline: bool = False, tiles: str = "none", title: str | None = None) -> str:
-    """The briefing HTML."""
-    if lang not in TEXT:
-        raise ConfigError(f"--lang must be zh or en, not {lang!r}")
-    t, e = TEXT[lang], html.escape
-    h = headline(sites, packages)
-    cards = [(t["mw"], f"{h['capacity_mw']:,.2f}", "MW"), (t["wkwh"], f"{h['annual_wan_kwh']:,.0f}", "万kWh"),
-             (t["tce"], f"{h['annual_tce']:,.0f}", "tce"), (t["co2"], f"{h['annual_co2_t']:,.0f}", "t CO2"),
-             (t["capex"], f"{h['capex_wan_cny']:,.0f}", t["unit_wan_yuan"]),
-             (t["payback"], "-" if not np.isfinite(h["payback_years"]) else f"{h['payback_years']:.1f}", t["year"])]
-    card_html = "".join(f'<div class="card"><div class="k">{e(k)}</div><div class="v" data-key="{i}">{e(v)}</div>'
-                        f'<div class="u">{e(u)}</div></div>' for i, (k, v, u) in enumerate(cards))
-    rows = []
-    pk = packages.sort_values("rank") if len(packages) else packages
-    for p in pk.itertuples():
-        irr = getattr(p, "irr", np.nan)
-        rows.append(f"<tr><td>{int(p.rank)}</td><td>{e(str(p.package_id))}</td><td>{int(p.n_sites)}</td>"
-                    f"<td>{p.capacity_kwp / 1000:,.2f}</td><td>{p.annual_ac_kwh / 1e4:,.1f}</td>"
-                    f"<td>{getattr(p, 'annual_tce', np.nan):,.0f}</td><td>{getattr(p, 'annual_co2_t', np.nan):,.0f}</td>"
-                    f"<td>{getattr(p, 'capex_cny', np.nan) / 1e4:,.0f}</td>"
-                    f"<td>{'-' if not np.isfinite(irr) else f'{irr:.1%}'}</td><td>{p.score:.1f}</td></tr>")
-    head = (f"<tr><th>{e(t['rank'])}</th><th>{e(t['packages'])}</th><th>{e(t['sites'])}</th><th>MW</th>"
-            f"<th>万kWh</th><th>tce</th><th>t CO2</th><th>{e(t['unit_wan_yuan'])}</th><th>{e(t['irr'])}</th>"
-            f"<th>{e(t['score'])}</th></tr>")
-    s = sites[sites["package_id"].fillna("").astype(str) != ""] if "package_id" in sites else sites
-    monthly = [float(s[c].sum()) / 1e4 if c in s else 0.0 for c in MONTHS]
-    month_svg = _bars_svg([str(m) for m in range(1, 13)], monthly)
-    rank_svg = _bars_svg([f"#{int(r)} {pid}" for r, pid in zip(pk.get("rank", []), pk.get("package_id", []))],
-                         list(pk.get("score", [])), height=max(120, 18 * len(pk) + 10), horizontal=True,
-                         color="#2ca02c")
+                   offline: bool = False, tiles: str = "none", title: str | None = None,
+                   results: str | Path | None = None, appendix: bool = False, date_text: str = "") -> str:
+    """The briefing HTML: one A4 page (see :mod:`solarplan.report.page`), plus an appendix page if asked.
+
+    ``results`` is the results folder, from which retrofit.csv, deal.xlsx and indicators.csv are read
+    when present (see :mod:`solarplan.report.content`).
+    """
+    check_lang(lang)
+    folder = Path(results) if results is not None else None
+    retro = deal = None
+    if folder is not None and (folder / "retrofit.csv").exists():
+        retro = pd.read_csv(folder / "retrofit.csv", encoding="utf-8-sig")
+    if folder is not None:
+        deal = read_deal(folder)
+    b = content_from_tables(sites, packages, retro, deal, folder, lang, title)
     map_html = render(build_map(sites, packages, outlines, tiles=tiles, lang=lang), offline=offline)
-    doc_title = title or t["title"]
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<title>{e(doc_title)}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 16px; color: #222; }}
-h1 {{ font-size: 20px; margin: 0 0 8px; }} h2 {{ font-size: 15px; margin: 14px 0 6px; }}
-.cards {{ display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; }}
-.card {{ border: 1px solid #ccc; border-radius: 6px; padding: 6px; text-align: center; }}
-.card .k {{ font-size: 12px; color: #555; }} .card .v {{ font-size: 20px; font-weight: bold; }}
-.card .u {{ font-size: 11px; color: #555; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
-th, td {{ border: 1px solid #ccc; padding: 2px 5px; text-align: right; }} td:nth-child(2), th:nth-child(2) {{ text-align: left; }}
-.charts {{ display: flex; gap: 12px; flex-wrap: wrap; }}
-iframe {{ width: 100%; height: 420px; border: 1px solid #ccc; }}
-.note {{ font-size: 11px; color: #666; }}
-@page {{ size: A4; margin: 12mm; }}
-@media print {{ body {{ margin: 0; }} iframe {{ height: 100mm; }} .cards {{ grid-template-columns: repeat(3, 1fr); }}
-  h2 {{ break-after: avoid; }} table, .charts {{ break-inside: avoid; }} }}
-</style></head><body>
-<h1>{e(doc_title)}</h1>
-<p class="note">{e(date.today().isoformat())} · {h['n_packages']} {e(t['packages'])} · {h['n_sites']} {e(t['sites'])}</p>
-<div class="cards">{card_html}</div>
-<h2>{e(t['packages'])}</h2><table id="packages">{head}{''.join(rows)}</table>
-<div class="charts"><div><h2>{e(t['monthly'])}</h2>{month_svg}</div><div><h2>{e(t['ranking'])}</h2>{rank_svg}</div></div>
-<h2>{e(t['map'])}</h2><iframe id="map" title="map" srcdoc="{e(map_html, quote=True)}"></iframe>
-<p class="note">{e(t['note'])}</p>
-</body></html>"""
+    extra = ""
+    if appendix:
+        t = TEXT[lang]
+        s = sites[sites["package_id"].fillna("").astype(str) != ""] if "package_id" in sites else sites
+        monthly = [float(s[c].sum()) / (1e4 if lang == "zh" else 1e3) if c in s else 0.0 for c in MONTHS]
+        pk = packages.sort_values("rank") if len(packages) else packages
+        charts = [(t["monthly"], _bars_svg([str(m) for m in range(1, 13)], monthly)),
+                  (t["ranking"], _bars_svg([f"#{int(r)} {package_label(pid, lang)}" for r, pid in
+                                            zip(pk.get("rank", []), pk.get("package_id", []))],
+                                           list(pk.get("score", [])), height=max(120, 18 * len(pk) + 10),
+                                           horizontal=True, color="#2ca02c"))]
+        extra = appendix_html(b, charts)
+    return briefing_html(b, map_html, date_text=date_text, appendix_html=extra)
 
 
 def write_briefing(results: str | Path, out: str | Path, *, lang: str = "zh", offline: bool = False,
-                   tiles: str = "none") -> Path:
+                   tiles: str = "none", appendix: bool = False) -> Path:
     """Read a results folder and write the briefing."""
     results = Path(results)
     if not results.is_dir():
@@ -152,6 +114,7 @@ def write_briefing(results: str | Path, out: str | Path, *, lang: str = "zh", of
         raise InputError(f"{results}: no packages.csv; run `solarplan packages` or `solarplan demo` first")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles),
+    out.write_text(build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles,
+                                  results=results, appendix=appendix, date_text=date.today().isoformat()),
                    encoding="utf-8")
     return out

@@ -30,6 +30,8 @@ from jinja2 import Template
 
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.geodatum import wgs84_to_gcj02
+from solarplan.core.i18n import TEXT, check_lang, energy, package_label, value_label
+from solarplan.report.basemap import ATTRIBUTION, basemap_for
 
 ASSETS = Path(__file__).parent / "assets"
 LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/"
@@ -48,14 +50,33 @@ TILES = {
                  "© 天地图 Tianditu", "01234567"),
     "none": (None, None, None),
 }
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
-           "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d"]
-LABELS = {
-    "en": {"excluded": "excluded", "capacity": "Capacity", "yield": "Yield", "payback": "Payback", "score": "Score",
-           "package": "Package", "rank": "Rank", "legend": "Packages (rank)"},
-    "zh": {"excluded": "未入包", "capacity": "装机", "yield": "年发电量", "payback": "回收期", "score": "评分",
-           "package": "项目包", "rank": "排名", "legend": "项目包（排名）"},
-}
+#: Kelly's 22 colours of maximum contrast (Kelly 1965, "Twenty-two colors of maximum contrast", Color
+#: Engineering 3(6)), without white, black and the grey kept for excluded sites; the first twelve are of
+#: twelve different hues, so a city's usual dozen packages never share one.
+PALETTE = ["#F3C300", "#875692", "#F38400", "#A1CAF1", "#BE0032", "#C2B280", "#008856", "#E68FAC", "#0067A5",
+           "#882D17", "#8DB600", "#2B3D26", "#F99379", "#604E97", "#F6A600", "#B3446C", "#DCD300", "#654522",
+           "#E25822"]
+EXCLUDED_COLOR = "#888888"
+#: A package gets a drawn outline only when at most this share of its hull's area overlaps other packages'
+#: hulls (estimate: overlapping outlines are what made the old maps unreadable).
+HULL_MAX_OVERLAP = 0.15
+MAP_TEXT_KEYS = ("excluded", "capacity", "yield", "payback", "score", "package", "legend", "outlines",
+                 "boundaries", "approx", "approx_note", "roofs", "year_unit")
+STYLE = """<style>
+.sp-rank span{display:inline-block;background:rgba(255,255,255,.92);border:1.5px solid #333;border-radius:9px;
+  padding:0 4px;font:bold 11px sans-serif;white-space:nowrap;transform:translate(-50%,-50%)}
+.sp-place span{display:inline-block;font:11px "Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#555;
+  white-space:nowrap;transform:translate(-50%,-50%);text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
+.sp-place-province span{font-size:14px;font-weight:bold;color:#444;letter-spacing:2px}
+.sp-place-prefecture span{font-size:12.5px;color:#444}
+.sp-rank,.sp-place{background:none;border:0}
+.sp-legend{background:#fff;padding:5px 8px;font:12px sans-serif;max-height:45vh;overflow:auto;line-height:1.35}
+.sp-legend-note{color:#666;font-size:10.5px;margin-top:3px}
+.sp-approx-note{color:#a33;font-size:11px}
+@media print{.leaflet-control-zoom,.leaflet-control-layers,.leaflet-control-attribution a{display:none}
+  .sp-legend{max-height:none;overflow:visible;font-size:9px;line-height:1.2;column-count:2;column-gap:8px}
+  .sp-legend b,.sp-legend-note{column-span:all}}
+</style>"""
 
 
 def _safe_json(obj) -> str:
@@ -77,15 +98,43 @@ def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | N
     sites_file = path / "sites.csv" if path.is_dir() else path
     if not sites_file.exists():
         raise InputError(f"{folder}: no sites.csv here; run `solarplan packages` or `solarplan demo` first")
-    sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
-                                                                 "name": str})
+    if sites_file.suffix.lower() != ".csv":
+        raise InputError(f"{sites_file}: `map` draws results, not an inventory; give the folder `solarplan "
+                         "packages`/`demo` wrote, or its sites.csv")
+    try:
+        sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
+                                                                     "name": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{sites_file}: not a sites table written by solarplan ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0][:200]})") from None
     need = {"site_id", "lat", "lon", "capacity_kwp"}
     if not need <= set(sites.columns):
         raise InputError(f"{sites_file}: a sites table needs columns {', '.join(sorted(need))}")
+    sites = _checked_coordinates(sites, sites_file)
     pk_file, geo = folder / "packages.csv", folder / "packages.geojson"
     packages = pd.read_csv(pk_file, encoding="utf-8-sig") if path.is_dir() and pk_file.exists() else pd.DataFrame()
     outlines = json.loads(geo.read_text(encoding="utf-8")) if path.is_dir() and geo.exists() else None
     return sites, packages, outlines
+
+
+def _checked_coordinates(sites: pd.DataFrame, source: Path) -> pd.DataFrame:
+    """lat, lon and capacity_kwp as numbers in range; otherwise InputError naming the rows (line = row + 2)."""
+    sites = sites.copy()
+    bad = []
+    for col, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0), ("capacity_kwp", 0.0, 1e8)):
+        raw = sites[col]
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        wrong = ~np.isfinite(num) | (num < lo) | (num > hi)
+        for i in np.flatnonzero(wrong.to_numpy()):
+            v = raw.iat[i]
+            shown = "blank" if pd.isna(v) or str(v).strip() == "" else repr(str(v))
+            bad.append(f"line {i + 2}: {col} {shown} (accepted: a number in [{lo:g}, {hi:g}])")
+        sites[col] = num
+    if bad:
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise InputError(f"{source}: {len(bad)} value(s) cannot be drawn: {'; '.join(bad[:5])}{more}. Fix them or "
+                         "draw the folder solarplan wrote")
+    return sites
 
 
 def _num(v, nd=1):
@@ -114,83 +163,211 @@ _SCRIPT = Template("""
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
+  var D = JSON.parse(document.getElementById('solarplan-data').textContent);
   if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(18); }  // clustering needs it; 'none' tiles set none
   var T = D.labels;
-  function el(tag, text, style) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text;
-    if (style) e.setAttribute('style', style); return e; }
+  function esc(t) { return String(t).replace(/[&<>"']/g, function (c) {
+    return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]; }); }
+  function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls; return e; }
+  function rankText(p) { return (p.rank ? '#' + p.rank + ' ' : '') + p.label; }
   function popup(s) {
-    var box = el('div'); box.appendChild(el('b', s.name || s.id));
-    var rows = [[T.package, s.pkg || T.excluded], [T.capacity, s.mw === null ? '-' : s.mw + ' MW'],
-                [T.yield, s.wkwh === null ? '-' : s.wkwh + ' 万kWh'], [T.payback, s.pb === null ? '-' : s.pb + ' yr'],
-                [T.score, s.score === null ? '-' : s.score]];
+    var p = D.packages[s.p], box = el('div'); box.appendChild(el('b', s.name || s.id));
+    if (s.ap !== null) box.appendChild(el('div', T.approx_note + ' ' + s.ap + ' km', 'sp-approx-note'));
+    var rows = [[T.package, p.label], [T.category, s.cat || '-'], [T.capacity, s.mw === null ? '-' : s.mw + ' MW'],
+                [T.yield, s.y === null ? '-' : s.y + ' ' + T.yield_unit],
+                [T.payback, s.pb === null ? '-' : s.pb + ' ' + T.year_unit], [T.score, s.score === null ? '-' : s.score]];
     rows.forEach(function (r) { box.appendChild(el('div', r[0] + ': ' + r[1])); });
     return box;
   }
-  var overlays = {}, count = 0, groups = {};
+  // offline basemap: boundaries under everything, names as de-conflicted labels
+  var labels = [], nBoundaries = 0;
+  var bpane = map.createPane('sp-boundaries'); bpane.style.zIndex = 350;
+  var lpane = map.createPane('sp-labels'); lpane.style.zIndex = 640; lpane.style.pointerEvents = 'none';
+  var STY = {country: [2.2, '#444', null], maritime: [2, '#444', '8 5'], province: [1.6, '#555', '10 3 2 3'],
+             prefecture: [1.1, '#777', '6 3'], county: [0.7, '#999', '2 3']};
+  var MINZ = {province: 5, prefecture: 8, county: 10};
+  var boundaries = null;
+  if (D.boundaries && D.boundaries.features.length) {
+    boundaries = L.geoJSON(D.boundaries, {pane: 'sp-boundaries', interactive: false, style: function (f) {
+      var s = STY[f.properties.level] || STY.county;
+      return {weight: s[0], color: s[1], dashArray: s[2], fill: false, className: 'sp-bnd sp-bnd-' + f.properties.level};
+    }});
+    boundaries.addTo(map); nBoundaries = D.boundaries.features.length;
+    D.boundaries.features.forEach(function (f) {
+      var q = f.properties;
+      if (q.label_lat === undefined || !(q.level in MINZ)) return;
+      var icon = L.divIcon({className: 'sp-place sp-place-' + q.level, html: el('span', q.name), iconSize: null});
+      labels.push({m: L.marker([q.label_lat, q.label_lon], {icon: icon, interactive: false, keyboard: false,
+                                                            pane: 'sp-labels'}),
+                   minz: MINZ[q.level], maxz: q.level === 'province' ? 9 : 99, layer: boundaries, prio: 2});
+    });
+  }
+  var overlays = {}, count = 0, nApprox = 0, groups = {};
   D.packages.forEach(function (p) {
     groups[p.id] = D.cluster ? L.markerClusterGroup({chunkedLoading: true}) : L.featureGroup();
-    overlays[(p.rank ? '#' + p.rank + ' ' : '') + p.id] = groups[p.id];
+    overlays[esc(rankText(p))] = groups[p.id];  // Leaflet sets names as HTML
   });
   D.sites.forEach(function (s) {
-    var p = D.packages[s.p];
-    var m = L.circleMarker([s.lat, s.lon], {radius: s.r, color: p.color, weight: 1, fillOpacity: 0.75});
+    var p = D.packages[s.p], m;
+    if (s.ap !== null) {   // located only to a district centre: hollow, dashed
+      m = L.circleMarker([s.lat, s.lon], {radius: s.r, color: p.color, weight: 1.5, dashArray: '3 3',
+                                          fillOpacity: 0.1, className: 'sp-approx'});
+      nApprox += 1;
+    } else {
+      m = L.circleMarker([s.lat, s.lon], {radius: s.r, color: p.color, weight: 1, fillOpacity: 0.75});
+    }
     m.bindPopup(function () { return popup(s); });
     groups[p.id].addLayer(m); count += 1;
   });
-  var all = L.featureGroup();
-  D.packages.forEach(function (p) { groups[p.id].addTo(map); all.addLayer(groups[p.id]); });
-  if (D.outlines) {
-    var ol = L.geoJSON(D.outlines, {style: function (f) { return {color: '#333', weight: 1.5, fill: false, dashArray: '4'}; },
-      onEachFeature: function (f, layer) {
-        var t = el('span', (f.properties.rank ? '#' + f.properties.rank + ' ' : '') + (f.properties.package_id || ''));
-        layer.bindTooltip(t, {permanent: true, direction: 'center', className: 'sp-rank'});
-      }});
-    ol.addTo(map); overlays[T.package + ' outlines'] = ol;
+  D.packages.forEach(function (p) { groups[p.id].addTo(map); });
+  if (D.outlines && D.outlines.features.length) {   // only spatially compact packages have one
+    var ol = L.geoJSON(D.outlines, {interactive: false, style: function (f) {
+      var c = D.packages[f.properties.p].color;
+      return {color: c, weight: 1, opacity: 0.8, fillColor: c, fillOpacity: 0.07, className: 'sp-hull'}; }});
+    ol.addTo(map); overlays[esc(T.outlines)] = ol;
   }
+  D.packages.forEach(function (p) {   // rank labels at each package's centre, above the place names
+    if (!p.rank || p.lat === null) return;
+    var span = el('span', '#' + p.rank); span.style.borderColor = p.color; span.style.color = p.color;
+    var icon = L.divIcon({className: 'sp-rank', html: span, iconSize: null});
+    labels.push({m: L.marker([p.lat, p.lon], {icon: icon, interactive: false, keyboard: false, pane: 'sp-labels'}),
+                 minz: 0, maxz: 99, layer: groups[p.id], prio: 1});
+  });
+  if (D.roofs && D.roofs.features.length) {   // roof outlines where the register has them, at high zoom
+    var roofs = L.geoJSON(D.roofs, {interactive: false, style: function (f) {
+      var c = D.packages[f.properties.p].color;
+      return {color: c, weight: 1, fillColor: c, fillOpacity: 0.35, className: 'sp-roof'}; }});
+    var roofZoom = function () { if (map.getZoom() >= 16) { roofs.addTo(map); } else { map.removeLayer(roofs); } };
+    map.on('zoomend', roofZoom); overlays[esc(T.roofs)] = roofs;
+  }
+  if (boundaries) { overlays[esc(T.boundaries)] = boundaries; }
   L.control.layers(null, overlays, {collapsed: D.packages.length > 12}).addTo(map);
+  labels.sort(function (a, b) { return a.prio - b.prio; });
+  function declutter() {   // greedy: rank labels first, then provinces, prefectures, counties; no overlap
+    var z = map.getZoom(), placed = [], shown = 0;
+    labels.forEach(function (o) {
+      var want = z >= o.minz && z <= o.maxz && (!o.layer || map.hasLayer(o.layer));
+      if (!want) { if (map.hasLayer(o.m)) { map.removeLayer(o.m); } return; }
+      if (!map.hasLayer(o.m)) { o.m.addTo(map); }
+      var e = o.m.getElement(); e.style.visibility = 'visible';
+      var r = e.getBoundingClientRect();
+      var hit = placed.some(function (q) {
+        return r.left < q.right + 2 && r.right + 2 > q.left && r.top < q.bottom + 1 && r.bottom + 1 > q.top; });
+      if (hit) { e.style.visibility = 'hidden'; } else { placed.push(r); shown += 1; }
+    });
+    if (window.solarplan) { window.solarplan.labelsShown = shown; }
+  }
+  map.on('zoomend moveend overlayadd overlayremove', declutter);
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
-    var box = el('div', undefined, 'background:#fff;padding:6px 8px;font:12px sans-serif;max-height:40vh;overflow:auto');
-    box.className = 'sp-legend'; box.appendChild(el('b', T.legend));
+    var box = el('div', undefined, 'sp-legend'); box.appendChild(el('b', T.legend));
     D.packages.forEach(function (p) {
-      var row = el('div'); row.appendChild(el('span', '\u25CF ', 'color:' + p.color));
-      row.appendChild(document.createTextNode((p.rank ? '#' + p.rank + ' ' : '') + p.id)); box.appendChild(row);
+      var row = el('div', undefined, 'sp-legend-row'), dot = el('span', '\u25CF ');
+      dot.style.color = p.color; row.appendChild(dot);
+      row.appendChild(document.createTextNode(rankText(p))); box.appendChild(row);
     });
+    if (nApprox) {
+      var row = el('div', undefined, 'sp-legend-row'); row.appendChild(el('span', '\u25CC '));
+      row.appendChild(document.createTextNode(T.approx)); box.appendChild(row);
+    }
+    if (nBoundaries) { box.appendChild(el('div', T.boundary_note, 'sp-legend-note')); }
     return box;
   };
   legend.addTo(map);
   if (D.sites.length === 1) { map.setView([D.sites[0].lat, D.sites[0].lon], 15); }
   else if (D.sites.length) {
-    map.fitBounds(L.latLngBounds(D.sites.map(function (s) { return [s.lat, s.lon]; })).pad(0.05), {maxZoom: 16});
-  }
-  window.solarplan = {markerCount: count, packageLayers: groups, clustered: D.cluster};
+    var lg = legend.getContainer();   // keep the sites clear of the legend in the bottom-right corner
+    map.fitBounds(L.latLngBounds(D.sites.map(function (s) { return [s.lat, s.lon]; })).pad(0.05),
+                  {maxZoom: 16, paddingBottomRight: [0, Math.min(lg.offsetHeight, map.getSize().y / 2)]});
+  } else { map.setView([32.6, 110.8], 6); }
+  window.solarplan = {markerCount: count, packageLayers: groups, clustered: D.cluster, boundaryCount: nBoundaries,
+                      approxCount: nApprox, labelsShown: 0};
+  declutter();
 })();
 {% endmacro %}
 """)
 
 
 class _SiteLayer(JSCSSMixin, MacroElement):
-    def __init__(self, payload: str):
+    """The site layer's script: fixed code only; the data are in the JSON block ``DATA_ID``."""
+
+    def __init__(self):
         super().__init__()
         self._name = "SolarplanSites"
-        self.payload = payload
         self._template = _SCRIPT
+
+
+DATA_ID = "solarplan-data"
+
+
+def compact_outlines(outlines: dict | None, max_overlap: float = HULL_MAX_OVERLAP) -> list[dict]:
+    """The outline features worth drawing: those whose area overlaps other packages' outlines by at most
+    ``max_overlap`` of their own area (computed in the local UTM zone, not in degrees)."""
+    if not outlines or not outlines.get("features"):
+        return []
+    import geopandas as gpd
+    g = gpd.GeoDataFrame.from_features(outlines["features"], crs=4326)
+    g = g[g.geometry.notna() & ~g.geometry.is_empty]
+    if not len(g):
+        return []
+    u = g.to_crs(g.estimate_utm_crs())
+    keep = []
+    for i in range(len(u)):
+        own = u.geometry.iloc[i]
+        others = u.geometry.drop(u.index[i]).union_all() if len(u) > 1 else None
+        share = own.intersection(others).area / own.area if others is not None and own.area > 0 else 0.0
+        if share <= max_overlap:
+            keep.append(outlines["features"][int(g.index[i])])
+    return keep
+
+
+def load_roofs(folder: str | Path) -> pd.DataFrame | None:
+    """Roof polygons (site_id, WKT geometry) from a results folder's surfaces.csv, if it has them."""
+    f = Path(folder) / "surfaces.csv"
+    if not Path(folder).is_dir() or not f.exists():
+        return None
+    head = pd.read_csv(f, encoding="utf-8-sig", nrows=0).columns
+    if not {"site_id", "geometry"} <= set(head):
+        return None
+    return pd.read_csv(f, encoding="utf-8-sig", usecols=["site_id", "geometry"], dtype={"site_id": str})
+
+
+def _roof_features(roofs: pd.DataFrame | None, site_pkg: dict, gaode: bool) -> list[dict]:
+    if roofs is None or not len(roofs):
+        return []
+    import shapely
+    geoms = shapely.from_wkt(roofs["geometry"].fillna("").where(roofs["geometry"].fillna("") != "", None),
+                             on_invalid="ignore")
+    feats = []
+    for sid, gm in zip(roofs["site_id"], geoms):
+        if gm is None or gm.is_empty or gm.geom_type not in ("Polygon", "MultiPolygon") or sid not in site_pkg:
+            continue
+        if gaode:
+            xy = shapely.get_coordinates(gm)
+            la, lo = wgs84_to_gcj02(xy[:, 1], xy[:, 0])
+            gm = shapely.set_coordinates(gm, np.column_stack([lo, la]))
+        gm = shapely.set_precision(gm, 1e-6)
+        feats.append({"type": "Feature", "properties": {"p": site_pkg[sid]}, "geometry": shapely.geometry.mapping(gm)})
+    return feats
 
 
 def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outlines: dict | None = None, *,
               tiles: str = "osm", lang: str = "zh", cluster_above: int = 1000,
-              tianditu_key: str | None = None) -> folium.Map:
-    """A folium map of the sites (see the module docstring)."""
+              tianditu_key: str | None = None, roofs: pd.DataFrame | None = None,
+              boundaries: bool = True) -> folium.Map:
+    """A folium map of the sites (see the module docstring).
+
+    ``roofs`` (site_id, WKT geometry; see :func:`load_roofs`) are drawn from zoom 16; ``boundaries`` draws
+    the offline administrative basemap (:mod:`solarplan.report.basemap`).
+    """
     if tiles not in TILES:
         raise ConfigError(f"unknown tiles {tiles!r}; valid: {', '.join(TILES)}")
-    if lang not in LABELS:
-        raise ConfigError(f"--lang must be zh or en, not {lang!r}")
+    check_lang(lang)
+    T = TEXT[lang]
     s = sites.copy()
     lat, lon = s["lat"].to_numpy(float), s["lon"].to_numpy(float)
-    if tiles == "gaode":
-        lat, lon = wgs84_to_gcj02(lat, lon)
-        outlines = _shift_geojson(outlines) if outlines else None
+    wlat, wlon = lat, lon
     pk_ids = s["package_id"].fillna("").astype(str) if "package_id" in s else pd.Series("", index=s.index)
     rank = {}
     if packages is not None and len(packages) and "rank" in packages:
@@ -198,23 +375,54 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     order = sorted({p for p in pk_ids if p}, key=lambda p: (rank.get(p, 10**9), p))
     if (pk_ids == "").any():
         order.append("")
-    pk_list = [{"id": p or LABELS[lang]["excluded"], "rank": rank.get(p), "color": PALETTE[i % len(PALETTE)] if p
-                else "#888888"} for i, p in enumerate(order)]
     index = {p: i for i, p in enumerate(order)}
+    basemap = basemap_for(wlat, wlon) if boundaries else None
+    if tiles == "gaode":
+        lat, lon = wgs84_to_gcj02(lat, lon)
+        outlines = _shift_geojson(outlines) if outlines else None
+        basemap = _shift_geojson(basemap) if basemap else None
+    # package centres (rank labels) in the drawn datum
+    pk_list = []
+    for i, p in enumerate(order):
+        sel = (pk_ids == p).to_numpy()
+        c_lat = float(np.nanmean(lat[sel])) if sel.any() and np.isfinite(lat[sel]).any() else None
+        c_lon = float(np.nanmean(lon[sel])) if sel.any() and np.isfinite(lon[sel]).any() else None
+        pk_list.append({"id": p or T["excluded"], "label": package_label(p, lang), "rank": rank.get(p),
+                        "color": PALETTE[i % len(PALETTE)] if p else EXCLUDED_COLOR,
+                        "lat": None if c_lat is None else round(c_lat, 6),
+                        "lon": None if c_lon is None else round(c_lon, 6)})
+    hulls = []
+    for f in compact_outlines(outlines):
+        pid = str(f.get("properties", {}).get("package_id", ""))
+        if pid in index:
+            hulls.append({"type": "Feature", "properties": {"p": index[pid]}, "geometry": f["geometry"]})
     cap = s["capacity_kwp"].to_numpy(float)
     radius = np.clip(3 + 2.5 * np.sqrt(np.nan_to_num(cap) / 100), 3, 18)
     rows = []
-    pb = s["simple_payback_yr"] if "simple_payback_yr" in s else pd.Series(np.nan, index=s.index)
-    sc = s["score"] if "score" in s else pd.Series(np.nan, index=s.index)
-    ac = s["annual_ac_kwh"] if "annual_ac_kwh" in s else pd.Series(np.nan, index=s.index)
+    nan = pd.Series(np.nan, index=s.index)
+    pb = s["simple_payback_yr"] if "simple_payback_yr" in s else nan
+    sc = s["score"] if "score" in s else nan
+    ac = s["annual_ac_kwh"] if "annual_ac_kwh" in s else nan
+    cats = s["category"] if "category" in s else pd.Series("", index=s.index)
+    approx = (s["location_source"].astype(str) == "district_centroid") if "location_source" in s else \
+        pd.Series(False, index=s.index)
+    prec = pd.to_numeric(s["location_precision_km"], errors="coerce") if "location_precision_km" in s else nan
     names = s["name"].fillna("").astype(str) if "name" in s else s["site_id"].astype(str)
     for i in range(len(s)):
-        rows.append({"id": str(s["site_id"].iat[i]), "name": names.iat[i], "lat": round(float(lat[i]), 6),
-                     "lon": round(float(lon[i]), 6), "r": round(float(radius[i]), 1), "p": index[pk_ids.iat[i]],
-                     "pkg": pk_ids.iat[i], "mw": _num(cap[i] / 1000, 3), "wkwh": _num(ac.iat[i] / 1e4, 1),
-                     "pb": _num(pb.iat[i], 1), "score": _num(sc.iat[i], 1)})
-    payload = _safe_json({"sites": rows, "packages": pk_list, "outlines": outlines, "cluster": len(s) > cluster_above,
-                          "labels": LABELS[lang]})
+        a = bool(approx.iat[i])
+        rows.append({"id": str(s["site_id"].iat[i]), "name": names.iat[i] + (f" ({T['approx']})" if a else ""),
+                     "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6), "r": round(float(radius[i]), 1),
+                     "p": index[pk_ids.iat[i]], "cat": value_label("category", cats.iat[i], lang),
+                     "mw": _num(cap[i] / 1000, 3), "y": energy(ac.iat[i], lang)[0] if np.isfinite(_f(ac.iat[i]))
+                     else None, "pb": _num(pb.iat[i], 1), "score": _num(sc.iat[i], 1),
+                     "ap": (_num(prec.iat[i], 1) if np.isfinite(_f(prec.iat[i])) else "?") if a else None})
+    site_pkg = dict(zip(s["site_id"].astype(str), [index[p] for p in pk_ids]))
+    labels = {k: T[k] for k in MAP_TEXT_KEYS}
+    labels.update(category="类型" if lang == "zh" else "Category", yield_unit=energy(0, lang)[1],
+                  boundary_note=ATTRIBUTION)
+    data = {"sites": rows, "packages": pk_list, "outlines": {"type": "FeatureCollection", "features": hulls},
+            "cluster": len(s) > cluster_above, "labels": labels, "boundaries": basemap,
+            "roofs": {"type": "FeatureCollection", "features": _roof_features(roofs, site_pkg, tiles == "gaode")}}
     center = [float(np.nanmean(lat)), float(np.nanmean(lon))] if len(s) else [32.6, 110.8]
     url, attr, subs = TILES[tiles]
     if tiles == "tianditu":
@@ -229,18 +437,27 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     if url:
         kw = {"subdomains": subs} if subs else {}
         folium.TileLayer(url, attr=attr, name=tiles, max_zoom=18, **kw).add_to(m)
-    layer = _SiteLayer(payload)
+    m.solarplan_data = _safe_json(data)
+    layer = _SiteLayer()
     layer.default_js = [(n, u) for n, u, _ in JS[1:]]
     layer.default_css = [(n, u) for n, u, _ in CSS[1:]]
     layer.add_to(m)
-    m.get_root().header.add_child(Element(
-        "<style>.sp-rank{background:rgba(255,255,255,.85);border:0;font:bold 12px sans-serif;box-shadow:none}</style>"))
+    m.get_root().header.add_child(Element(STYLE))
     return m
+
+
+def _f(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def render(m: folium.Map, offline: bool = False) -> str:
     """The map's HTML; with ``offline`` every script and stylesheet inlined (no other host contacted)."""
     html = m.get_root().render()
+    html = re.sub(r"<body>", lambda _m: f'<body>\n<script type="application/json" id="{DATA_ID}">{m.solarplan_data}</script>',
+                  html, count=1)
     if not offline:
         return html
     for _, url, fname in JS:
@@ -260,7 +477,8 @@ def write_map(results: str | Path, out: str | Path, *, tiles: str = "osm", offli
               tianditu_key: str | None = None) -> Path:
     """Read results and write the map HTML."""
     sites, packages, outlines = load_results(results)
-    m = build_map(sites, packages, outlines, tiles=tiles, lang=lang, tianditu_key=tianditu_key)
+    m = build_map(sites, packages, outlines, tiles=tiles, lang=lang, tianditu_key=tianditu_key,
+                  roofs=load_roofs(results))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(m, offline), encoding="utf-8")

@@ -76,8 +76,12 @@ class PvgisOptions:
                                f"not {section.get('pvgis_timeout_s')!r}") from None
         if not timeout > 0:
             raise WeatherError(f"[weather] pvgis_timeout_s must be positive, not {timeout}")
+        refresh = section.get("pvgis_refresh", False)
+        if not isinstance(refresh, bool):
+            raise WeatherError(f"[weather] pvgis_refresh must be true or false (a TOML boolean, without quotes), "
+                               f"not {refresh!r}")
         return cls(url=url if url.endswith("/") else url + "/", timeout_s=timeout,
-                   cache_dir=Path(cache) if cache else None, refresh=bool(section.get("pvgis_refresh", False)))
+                   cache_dir=Path(cache) if cache else None, refresh=refresh)
 
     def folder(self) -> Path:
         """The cache folder for PVGIS answers."""

@@ -17,10 +17,14 @@ References
 .. [3] Long, C. N., Shi, Y. (2008). An automated quality assessment and control
    algorithm for surface radiation measurements. The Open Atmospheric Science
    Journal 2, 23-37 (closure and physical-limit tests).
+.. [4] Ineichen, P., Perez, R. (2002). A new airmass independent formulation
+   for the Linke turbidity coefficient. Solar Energy 73(3), 151-157 (clear-sky
+   model; pvlib ``clearsky.ineichen`` and ``lookup_linke_turbidity``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -192,26 +196,96 @@ def quality_check(weather: WeatherYear, shift_h: float | None = None) -> QCRepor
                     len(data), float(data["ghi"].sum() / 1e3))
 
 
-def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
-    """Rebuild DNI = (GHI - DHI) / cos z with the year's (shifted) solar geometry.
+def clear_sky(weather: WeatherYear, solar_position: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Clear-sky GHI, DNI, DHI [W/m2] at the year's solar times: Ineichen-Perez [4]_ with the Linke
+    turbidity climatology that ships with pvlib (``Location.get_clearsky``, ``model='ineichen'``).
 
-    GHI and DHI are kept; DNI is recomputed where the apparent zenith is below
-    87 deg and set to 0 elsewhere. ``zenith`` (apparent, at the year's solar
-    times) is computed when not given. Used where the file's DNI does not fit its
-    GHI and DHI (CSWD files built from sunshine-duration models, SOURCES.md).
+    ``solar_position`` (pvlib columns, at the year's solar times) is computed when not given.
     """
-    from dataclasses import replace
-    from types import MappingProxyType
+    times = weather.solar_times
+    loc = pvlib.location.Location(weather.latitude, weather.longitude, altitude=weather.elevation)
+    sp = solar_position if solar_position is not None else loc.get_solarposition(times)
+    sp = sp.set_axis(times) if not sp.index.equals(times) else sp
+    cs = loc.get_clearsky(times, model="ineichen", solar_position=sp)
+    cs.index = weather.data.index
+    return cs
 
-    z = solar_position(weather)["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
+
+def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
+    """Rebuild DNI from GHI and DHI, bounded by the clear-sky beam.
+
+    Where the apparent zenith is below 87 deg::
+
+        DNI = min((GHI - DHI) / cos z, DNI_clear, DNI_extra)
+        GHI = DNI cos z + DHI     (only in hours where the bound acts)
+
+    DHI is kept; DNI = 0 where the zenith is 87 deg or more. DNI_clear is the
+    Ineichen-Perez clear-sky beam [4]_ with pvlib's Linke turbidity
+    climatology (:func:`clear_sky`), DNI_extra the extraterrestrial beam.
+
+    Where GHI - DHI asks for a beam stronger than the clear sky can give, the
+    three components cannot be reconciled: the beam is set to its physical
+    limit and GHI lowered to the sum of the components, so no hour has DNI
+    above the clear-sky DNI, closure holds in every hour, and no energy is
+    created that neither the file's beam nor its diffuse can carry. (The
+    alternative, keeping GHI and moving the excess into DHI, gives a bright
+    diffuse sky under a clear-sky beam and raised annual POA by up to 4 % more
+    on Wuhan, where 479 hours have GHI more than 10 % above clear sky.)
+    ``zenith`` (apparent, at the year's solar times) is computed when not
+    given. ``meta`` records ``closure_bounded_hours`` and
+    ``closure_ghi_removed_kwh_m2``.
+    """
+    sp = solar_position(weather)
+    z = sp["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
+    sp = sp.assign(apparent_zenith=z)
     ghi, dhi = weather.data["ghi"].to_numpy(float), weather.data["dhi"].to_numpy(float)
     cosz = np.cos(np.radians(z))
-    dni = np.where(z < 87.0, np.clip(ghi - dhi, 0, None) / np.maximum(cosz, 1e-3), 0.0)
+    up = z < 87.0
+    dni_clear = clear_sky(weather, sp.set_axis(weather.solar_times))["dni"].to_numpy(float)
+    dni_extra = pvlib.irradiance.get_extra_radiation(weather.solar_times).to_numpy(float)
+    bound = np.minimum(np.nan_to_num(dni_clear), dni_extra)
+    raw = np.clip(ghi - dhi, 0, None) / np.maximum(cosz, 1e-3)
+    dni = np.where(up, np.minimum(raw, bound), 0.0)
+    hit = up & (raw > bound)
+    new_ghi = np.where(hit, dni * cosz + np.clip(dhi, 0, None), ghi)
     data = weather.data.copy()
     data["dni"] = dni
+    data["ghi"] = new_ghi
     meta = dict(weather.meta)
     meta["closure_fixed"] = True
+    meta["closure_bounded_hours"] = int(hit.sum())
+    meta["closure_ghi_removed_kwh_m2"] = float(np.nansum(ghi - new_ghi) / 1e3)
     return replace(weather, data=data, meta=MappingProxyType(meta))
+
+
+def correction_effects(weather: WeatherYear, corrected: WeatherYear, surface_tilt: float = 25.0,
+                       surface_azimuth: float = 180.0) -> dict:
+    """Annual plane-of-array irradiation [kWh/m2] of a south plane as read, after the timing
+    correction, and after the closure repair (Perez, albedo 0.2), so a user can judge each correction.
+
+    Parameters
+    ----------
+    weather : WeatherYear
+        As read (no correction).
+    corrected : WeatherYear
+        The result of :func:`resolve_shift`.
+    """
+    def poa(w):
+        sp = solar_position(w)
+        d = w.data
+        z = sp["apparent_zenith"].to_numpy()
+        irr = pvlib.irradiance.get_total_irradiance(
+            surface_tilt, surface_azimuth, z, sp["azimuth"].to_numpy(), d["dni"].to_numpy(float),
+            d["ghi"].to_numpy(float), d["dhi"].to_numpy(float),
+            dni_extra=pvlib.irradiance.get_extra_radiation(w.solar_times).to_numpy(),
+            airmass=pvlib.atmosphere.get_relative_airmass(z), albedo=0.2, model="perez")
+        return float(np.nansum(irr["poa_global"]) / 1e3)
+
+    as_read = poa(weather.with_shift(0.0))
+    timing = poa(replace(weather, solar_offset_h=corrected.solar_offset_h,
+                         shift_applied_h=corrected.shift_applied_h))
+    both = poa(corrected)
+    return {"poa_as_read_kwh_m2": as_read, "poa_timing_kwh_m2": timing, "poa_timing_closure_kwh_m2": both}
 
 
 def resolve_shift(weather: WeatherYear, mode: str | float = "auto",

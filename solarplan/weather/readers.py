@@ -36,6 +36,7 @@ import pvlib
 
 from solarplan.core.errors import WeatherError
 from solarplan.core.geometry import in_china
+from solarplan.weather.sanity import check_raw, check_year
 from solarplan.weather.core import REQUIRED, WeatherYear, standardise
 
 
@@ -149,7 +150,9 @@ def pvgis_to_year(df: pd.DataFrame, meta: dict, source: str, tz_hours: float | N
     df = df.copy()
     df.index = df.index.tz_convert(_fixed_tz(tz_hours))
     meteo = inputs.get("meteo_data", {}) if isinstance(inputs, dict) else {}
-    return WeatherYear(standardise(df, source=source), lat, lon, elev, source, value_time_h=value_time,
+    data = standardise(df, source=source)
+    check_year(data, lat, lon, source)
+    return WeatherYear(data, lat, lon, elev, source, value_time_h=value_time,
                        solar_offset_h=value_time,
                        meta=MappingProxyType({"format": "pvgis", "tz_hours": tz_hours,
                                               "file_timestamp": f"UTC hour; irradiance at +{value_time:.3f} h",
@@ -179,6 +182,8 @@ def read_csv(path) -> WeatherYear:
     if stamp not in ("start", "end", "center"):
         raise WeatherError(f"{path}: '# timestamp=' must be start, end or center, not {stamp!r}")
     df = pd.read_csv(io.StringIO(text), comment="#")
+    if len(df) == 0:
+        raise WeatherError(f"{path}: the file has a header but no hourly rows; a typical year has 8760")
     if "time" not in df.columns:
         raise WeatherError(f"{path}: needs a 'time' column (ISO 8601 with UTC offset) and {', '.join(REQUIRED)}")
     try:
@@ -196,6 +201,7 @@ def read_csv(path) -> WeatherYear:
         raise WeatherError(f"{path}: '# value_time_h=' must lie between 0 and 1 h, not {value_time}")
     shift = {"start": 0.0, "end": -1.0, "center": -0.5}[stamp]
     df.index = idx + pd.Timedelta(hours=shift)
+    df = check_raw(df, str(path))
     return WeatherYear(standardise(df, source=str(path)), lat, lon, elev, str(path), value_time_h=value_time,
                        solar_offset_h=value_time,
                        meta=MappingProxyType({"format": "csv", "file_timestamp": f"interval {stamp}"}))
@@ -241,7 +247,17 @@ def read_weather(path, fmt: str | None = None) -> WeatherYear:
     path = Path(path)
     if not path.exists():
         raise WeatherError(f"{path}: no such weather file")
+    if path.is_dir():
+        raise WeatherError(f"{path}: is a folder; give a weather file")
     fmt = fmt or sniff_format(path)
     if fmt not in READERS:
-        raise ValueError(f"unknown weather format {fmt!r}; valid: {', '.join(READERS)}")
-    return READERS[fmt](path)
+        raise WeatherError(f"unknown weather format {fmt!r}; valid: {', '.join(READERS)}")
+    try:
+        year = READERS[fmt](path)
+    except WeatherError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError) as exc:
+        raise WeatherError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: "
+                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+    check_year(year.data, year.latitude, year.longitude, str(path))
+    return year

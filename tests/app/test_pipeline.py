@@ -35,6 +35,13 @@ def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
         assert col in sites.columns and sites[col].notna().all(), col
     assert np.allclose(sites["annual_tce"], sites["annual_ac_kwh"] * 0.1229 / 1000)
     assert np.allclose(sites["annual_co2_t"], sites["annual_ac_kwh"] * 0.5306 / 1000)
+    # 2025 rules (issue 18): class, mode, time-of-use value, export and flags per site, Hubei schedule
+    for col in ("grid_class", "grid_mode", "self_consumption_share", "curtailed_kwh", "self_consumed_value_valley_cny",
+                "self_consumed_value_cny_per_kwh", "export_revenue_cny", "export_price_cny_per_kwh", "grid_flags"):
+        assert col in sites.columns, col
+    assert (sites["tou_schedule"] == "hubei_2024").all() and (sites["grid_mode"] == "自发自用余电上网").all()
+    assert (sites["self_consumed_value_cny_per_kwh"] < sites["tariff_cny_per_kwh"].fillna(0.65) * 1.2).all()
+    assert (tmp_path / "maps" / "sites_sensitivity.csv").exists()
     assumptions = pd.read_csv(tmp_path / "maps" / "sites_assumptions.csv")
     assert assumptions["source"].notna().all() and (assumptions["source"].str.len() > 3).all()
     assert {"economics", "yield", "factors", "uncertainty"} <= set(assumptions["group"])
@@ -109,5 +116,5 @@ def test_yield_config_reaches_the_engine(tmp_path, demo_inventory):
     assert np.allclose(clean.loc[flat, "capacity_kwp"] / base.loc[flat, "capacity_kwp"], 120 / 110)
     assert (s1["specific_yield_kwh_per_kwp"] < s0["specific_yield_kwh_per_kwp"]).all()  # more soiling
     (tmp_path / "bad.toml").write_text('[yield]\ntransposition = "klucher-ish"\n')
-    with pytest.raises(ConfigError, match="valid: perez, haydavies"):
+    with pytest.raises(ConfigError, match="transposition = .*one of 'perez', 'haydavies'"):
         yield_for_inventory(clean, load_config(tmp_path / "bad.toml"))

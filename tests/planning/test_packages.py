@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solarplan.core.errors import ConfigError
+from solarplan.io.config import parse_section
 from solarplan.planning.packages import CRITERIA, PackageRules, make_packages, score
 
 
@@ -96,23 +98,36 @@ def test_demo_outputs(tmp_path):
     assert set(excluded["site_id"]) == set(sites.loc[sites["package_id"].isna(), "site_id"])
     tot = packaged.groupby("package_id")["capacity_kwp"].sum()
     assert np.allclose(packages.set_index("package_id").loc[tot.index, "capacity_kwp"], tot)
-    # the shortlist holds the same numbers as the CSV: MW and 万kWh per package, rounded to 3 decimals
+    # the shortlist holds the same numbers as the CSV (MW and 万kWh per package; values unrounded, the
+    # cell format rounds the display) in one summary sheet and one sites sheet with a package column
+    from solarplan.core.i18n import package_label
     wb = openpyxl.load_workbook(tmp_path / "shortlist.xlsx")
-    assert len(wb.sheetnames) == len(packages) + 1
-    summary = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name=wb.sheetnames[0])
+    assert wb.sheetnames == ["项目包汇总", "场址清单", "说明"]
+    summary = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name="项目包汇总")
     m = summary.set_index("项目包")
     p = packages.set_index("package_id")
-    assert np.allclose(m.loc[p.index, "装机容量[MW]"], (p["capacity_kwp"] / 1000).round(3))
-    assert np.allclose(m.loc[p.index, "年发电量[万kWh]"], (p["annual_ac_kwh"] / 1e4).round(3))
+    labels = [package_label(i) for i in p.index]
+    assert np.allclose(m.loc[labels, "装机容量[MW]"], p["capacity_kwp"] / 1000)
+    assert np.allclose(m.loc[labels, "年发电量[万kWh]"], p["annual_ac_kwh"] / 1e4)
     first = packages.sort_values("rank")["package_id"].iloc[0]
-    sheet = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name=first.replace("/", "_"))
-    assert len(sheet) == (packaged["package_id"] == first).sum()
+    sheet = pd.read_excel(tmp_path / "shortlist.xlsx", sheet_name="场址清单")
+    assert (sheet["项目包"] == package_label(first)).sum() == (packaged["package_id"] == first).sum()
     import geopandas as gpd
     outl = gpd.read_file(tmp_path / "packages.gpkg", layer="packages")
     assert len(outl) == len(packages) and outl.crs.to_epsg() == 4326
     assert (tmp_path / "packages.geojson").exists()
     # retrofit savings reached the ranking
     assert "retrofit_saved_tce" in packages.columns and "score_retrofit_tce" in packages.columns
+    # every column of the CSV outputs is in the catalogue that docs/glossary.md and the workbooks' headers
+    # come from (issue 19: a glossary of every output column)
+    from solarplan.core.i18n import COLUMNS
+    for name in ("sites.csv", "packages.csv", "excluded.csv", "surfaces.csv", "retrofit.csv"):
+        cols = pd.read_csv(tmp_path / name, nrows=1).columns
+        missing = [c for c in cols if c not in COLUMNS]
+        assert not missing, f"{name}: columns missing from solarplan.core.i18n.COLUMNS: {missing}"
+    # the 2025 grid rules reach the package table and the shortlist
+    assert set(packages["grid_class"]) <= {"一般工商业", "大型工商业", "非分布式"}
+    assert "项目类型" in summary.columns and "上网模式" in sheet.columns
 
 
 def test_roof_type_is_a_capacity_weighted_criterion():
@@ -146,8 +161,18 @@ def test_roof_type_weight_moves_the_ranking():
     assert "score_roof_type" not in off.sites and off.sites["score"].nunique() == 1  # a tie, broken by id
 
 
-@pytest.mark.parametrize("raw,message", [({"roof_scores": {"glass_roof": 0.5}}, "valid: flat_roof"),
-                                         ({"roof_scores": {"metal_roof": 1.5}}, "between 0 and 1")])
+@pytest.mark.parametrize("raw,message", [({"roof_scores": {"glass_roof": 0.5}}, "among flat_roof"),
+                                         ({"roof_scores": {"metal_roof": 1.5}}, r"in \[0, 1\]")])
 def test_bad_roof_scores(raw, message):
-    with pytest.raises(ValueError, match=message):
-        PackageRules.from_mapping(raw)
+    with pytest.raises(ConfigError, match=message):
+        parse_section(PackageRules, raw, "[packages]")
+
+
+def test_package_grid_class_is_its_most_demanding_site():
+    from solarplan.planning.packages import grid_summary
+    packaged = pd.DataFrame({"package_id": ["a", "a", "b", "b", "b"],
+                             "grid_class": ["一般工商业", "大型工商业", "一般工商业", "一般工商业", "一般工商业"],
+                             "grid_flags": ["", "7000 kWp at 10 kV: needs 35 kV", "", "below minimum share", ""]})
+    g = grid_summary(packaged)
+    assert g.loc["a", "grid_class"] == "大型工商业" and g.loc["b", "grid_class"] == "一般工商业"
+    assert g.loc["a", "n_grid_flagged"] == 1 and g.loc["b", "n_grid_flagged"] == 1

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from solarplan.core import finance
+from solarplan.core.errors import ConfigError
+from solarplan.io.config import parse_section
 from solarplan.pv.economics import EconomicParams, capex_by_surface, cash_flows, site_economics
 from solarplan.core.loadprofile import CATEGORY_SHAPES, load_shape
 
@@ -31,7 +33,8 @@ def test_irr_undefined_when_cash_flows_never_change_sign():
 
 def test_site_cash_flow_table_by_hand():
     # one 100 kWp flat-roof site: 100,000 kWh/yr, 80 % self-consumed at 0.65, exported at 0.4161
-    p = EconomicParams(horizon_years=3, degradation_per_yr=0.01, inverter_replacement_year=2, discount_rate=0.05)
+    p = EconomicParams(horizon_years=3, degradation_per_yr=0.01, inverter_replacement_year=2, discount_rate=0.05,
+                       export_price_cny_per_kwh=0.4161)
     capex = capex_by_surface(pd.Series(["flat_roof"]), pd.Series([100.0]), p).iloc[0]
     assert capex == pytest.approx(320_000.0)  # 100 kWp x 3.2 CNY/W
     price = 0.8 * 0.65 + 0.2 * 0.4161  # 0.60322 CNY/kWh
@@ -53,7 +56,7 @@ def test_site_cash_flow_table_by_hand():
 
 
 def test_long_horizon_irr_and_payback_by_hand():
-    p = EconomicParams()
+    p = EconomicParams(export_price_cny_per_kwh=0.4161)  # the hand table below exports at 0.4161
     sites = pd.DataFrame({"annual_ac_kwh": [1.0e6], "self_consumed_kwh": [6.0e5], "tariff_cny_per_kwh": [np.nan],
                           "capacity_kwp": [1000.0], "gross_area_m2": [8000.0], "capex_cny": [3.2e6]})
     e = site_economics(sites, p).iloc[0]
@@ -82,5 +85,5 @@ def test_school_holidays_and_hospital_nights():
 
 
 def test_unknown_economics_key():
-    with pytest.raises(ValueError, match="valid:"):
-        EconomicParams.from_mapping({"discount": 0.05})
+    with pytest.raises(ConfigError, match="discount; valid: .*discount_rate"):
+        parse_section(EconomicParams, {"discount": 0.05}, "[economics]")

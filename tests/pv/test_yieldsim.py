@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from solarplan.weather.qc import resolve_shift
 from solarplan.weather.readers import read_weather
-from solarplan.pv.yieldsim import (SAPM_BY_MOUNTING, SystemParams, ac_per_kwp, simulate, solar_geometry)
+from solarplan.pv.yieldsim import (DESOTO_AM_COEFFICIENTS, IAM_MODELS, SAPM_PARAMS_BY_MOUNTING, SystemParams,
+                                   ac_per_kwp, simulate, solar_geometry)
 
 GREENSBORO = pvlib.__path__[0] + "/data/723170TYA.CSV"
 CSWD = ["CHN_Hubei.Yunxi.572510_CSWD.epw", "CHN_Shanxi.Houma.539630_CSWD.epw"]
@@ -31,17 +32,40 @@ def _random_surfaces(n, seed):
         "capacity_kwp": rng.uniform(5, 2000, n)})
 
 
+def _marion_aoi_model(iam_model):
+    """A ModelChain ``aoi_model`` callable: the beam IAM as ModelChain's own, plus Marion's diffuse IAM.
+
+    ModelChain applies its IAM to the beam only; its documented hook for another AOI model is a callable
+    that sets ``results.aoi_modifier``. This one also weights ``poa_diffuse`` (sky and ground parts) by
+    pvlib.iam.marion_integrate, which is how the engine's effective irradiance is defined; poa_global,
+    used for the cell temperature, is left unchanged.
+    """
+    def aoi_model(mc):
+        tilt = mc.system.arrays[0].mount.surface_tilt
+        f = IAM_MODELS[iam_model]
+        mc.results.aoi_modifier = f(mc.results.aoi)
+        ti = mc.results.total_irrad
+        iam_sky = pvlib.iam.marion_integrate(f, tilt, "sky")
+        iam_gnd = pvlib.iam.marion_integrate(f, tilt, "ground")
+        ti["poa_diffuse"] = ti["poa_sky_diffuse"] * iam_sky + ti["poa_ground_diffuse"] * iam_gnd
+        return mc
+    return aoi_model
+
+
 def _modelchain_ac(weather, tilt, azimuth, mounting, capacity_kw, params):
     """AC [kW] from a pvlib ModelChain built with the engine's models and parameters."""
     loc = pvlib.location.Location(weather.latitude, weather.longitude, altitude=weather.elevation)
-    temp = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"][SAPM_BY_MOUNTING[mounting]]
+    temp = dict(SAPM_PARAMS_BY_MOUNTING[mounting])
+    module = {"pdc0": capacity_kw, "gamma_pdc": params.gamma_pdc, **DESOTO_AM_COEFFICIENTS}
     system = pvlib.pvsystem.PVSystem(
         surface_tilt=tilt, surface_azimuth=azimuth, albedo=params.albedo,
-        module_parameters={"pdc0": capacity_kw, "gamma_pdc": params.gamma_pdc},
+        module_parameters=module,
         inverter_parameters={"pdc0": capacity_kw / params.dc_ac_ratio / params.eta_inv_nom,
                              "eta_inv_nom": params.eta_inv_nom},
         temperature_model_parameters=temp, losses_parameters=dict(params.losses))
-    mc = pvlib.modelchain.ModelChain(system, loc, aoi_model=params.iam_model, spectral_model="no_loss",
+    aoi = _marion_aoi_model(params.iam_model) if params.diffuse_iam else params.iam_model
+    spectral = "sapm" if params.spectral_model == "desoto" else "no_loss"  # sapm = A0..A4 polynomial
+    mc = pvlib.modelchain.ModelChain(system, loc, aoi_model=aoi, spectral_model=spectral,
                                      transposition_model=params.transposition, losses_model="pvwatts",
                                      dc_model="pvwatts", ac_model="pvwatts", temperature_model="sapm")
     data = weather.data.copy()
@@ -51,12 +75,14 @@ def _modelchain_ac(weather, tilt, azimuth, mounting, capacity_kw, params):
     return mc.results.ac.to_numpy()
 
 
-@pytest.mark.parametrize("station", ["greensboro"] + CSWD)
-def test_equivalence_with_modelchain(station, request):
+@pytest.mark.parametrize("station, models", [("greensboro", {}), (CSWD[0], {}), (CSWD[1], {}),
+                                             ("greensboro", dict(diffuse_iam=False, spectral_model="no_loss")),
+                                             (CSWD[1], dict(iam_model="ashrae", transposition="haydavies"))])
+def test_equivalence_with_modelchain(station, models, request):
     weather_dir = None if station == "greensboro" else request.getfixturevalue("weather_dir")
     weather = _weather(station, weather_dir)
-    # ModelChain cannot express row shading: compared without it (tested separately below)
-    params = SystemParams(row_shading=False, orientation_resolution_deg=None)
+    # ModelChain cannot express row shading: compared without it (tested in test_yield_physics.py)
+    params = SystemParams(row_shading=False, orientation_resolution_deg=None, **models)
     surfaces = _random_surfaces(20, seed=len(station))
     res = simulate(surfaces, weather, params, hourly=True)
     for i, s in surfaces.iterrows():
@@ -69,22 +95,24 @@ def test_equivalence_with_modelchain(station, request):
         np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9 * s.capacity_kwp)
 
 
-def test_row_shading_matches_pvlib_shading_functions():
+def test_row_shading_is_the_named_pvlib_view_factor_calls():
     weather = _weather("greensboro")
     params = SystemParams(orientation_resolution_deg=None)
     geom = solar_geometry(weather, params)
     tilt, az, gcr = 25.0, 170.0, 0.55
     shaded = ac_per_kwp(geom, [tilt], [az], "rows", [gcr], params)
-    # independent: the same plane of array with beam and sky diffuse reduced by pvlib.shading directly
-    sp_zen, sp_az = geom.apparent_zenith, geom.azimuth
-    irr = pvlib.irradiance.get_total_irradiance(tilt, az, sp_zen, sp_az, geom.dni, geom.ghi, geom.dhi,
-                                                dni_extra=geom.dni_extra, airmass=geom.airmass,
-                                                albedo=geom.albedo, model="perez")
-    fs = pvlib.shading.shaded_fraction1d(sp_zen, sp_az, az - 90.0, tilt, collector_width=1.0, pitch=1 / gcr)
-    sky_loss = pvlib.shading.sky_diffuse_passias(pvlib.shading.masking_angle_passias(tilt, gcr))
-    expected_poa = irr["poa_direct"] * (1 - fs) + irr["poa_sky_diffuse"] * (1 - sky_loss) + irr["poa_ground_diffuse"]
-    np.testing.assert_allclose(shaded["poa_global"][:, 0], expected_poa, rtol=1e-12, atol=1e-9)
-    # rows lose energy to shading, and at a sparse GCR almost none at midday in summer
+    # the documented composition, from pvlib calls made here
+    zen, saz = geom.apparent_zenith, geom.azimuth
+    comp = pvlib.irradiance.perez(tilt, az, geom.dhi, geom.dni, geom.dni_extra, zen, saz, geom.airmass,
+                                  return_components=True)
+    beam = pvlib.irradiance.beam_component(tilt, az, zen, saz, geom.dni)
+    ground = pvlib.irradiance.get_ground_diffuse(tilt, geom.ghi, albedo=geom.albedo)
+    fs = pvlib.shading.shaded_fraction1d(zen, saz, az - 90.0, tilt, collector_width=1.0, pitch=1 / gcr)
+    c = np.cos(np.radians(tilt))
+    vf_sky = pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, gcr) / ((1 + c) / 2)
+    vf_gnd = pvlib.bifacial.utils.vf_row_ground_2d_integ(tilt, gcr) / ((1 - c) / 2)
+    expected = ((beam + comp["poa_circumsolar"]) * (1 - fs) + comp["poa_isotropic"] * vf_sky + ground * vf_gnd)
+    np.testing.assert_allclose(shaded["poa_global"][:, 0], np.nan_to_num(expected), rtol=1e-9, atol=1e-9)
     unshaded = ac_per_kwp(geom, [tilt], [az], "rows", [gcr], SystemParams(row_shading=False))
     assert shaded["poa_global"].sum() < unshaded["poa_global"].sum()
     assert np.all(fs >= 0) and np.all(fs <= 1)

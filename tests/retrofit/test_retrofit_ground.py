@@ -102,7 +102,7 @@ def test_the_check_reaches_the_retrofit_table():
     assert np.isnan(led["fluid_max_c"])
     # a Wuhan office rejects about four times the heat it extracts: the planning field overheats by year 20
     assert gs["fluid_max_c"] > 35.0 and "year 20" in gs["notes"]
-    longer = evaluate(b, {"B1": w}, RetrofitParams.from_mapping({"ground": {"conductivity_w_mk": 3.0}}))
+    longer = evaluate(b, {"B1": w}, RetrofitParams(ground=ground.GroundParams(conductivity_w_mk=3.0)))
     assert longer[longer["measure"] == "gshp"]["fluid_max_c"].iloc[0] < gs["fluid_max_c"]
 
 

@@ -67,8 +67,9 @@ def test_chiller_replacement_by_hand():
     # pumps and towers 35 %. New: GB 19577-2015 grade 1, 528-1163 kW band, IPLV 7.5.
     # Before: 1000 * 800 / 4.5 * 1.35 = 240,000 kWh.
     # After: 1000 * 800 / 7.5 + (1000 * 800 / 4.5) * 0.35 = 106,666.7 + 62,222.2 = 168,888.9 kWh.
-    old = float(chillers.aged(5.0, 10))
+    old = float(chillers.aged(5.0, 10, derate_per_year=0.01))  # an explicit choice; the default is 0
     assert old == pytest.approx(4.5)
+    assert float(chillers.aged(5.0, 10)) == 5.0  # nameplate unless a rate is chosen
     assert chillers.grade_efficiency("water", 1000, 1) == (6.00, 7.50)
     before = chillers.chiller_energy(1000, 800, old, 0.35)
     after = chillers.chiller_energy(1000, 800, 7.5) + chillers.chiller_energy(1000, 800, old, 0.35) \

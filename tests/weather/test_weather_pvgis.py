@@ -25,7 +25,7 @@ from solarplan.weather import get_weather, quality_check
 from solarplan.weather.pvgis import PvgisOptions, cache_path, fetch_tmy, pvgis_year
 from solarplan.weather.readers import read_weather
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 STEM = "pvgis_tmy_45.000_8.000_2005_2023"
 HASHES = {"json": "809a8fcd1ce73caf28913cd86bd98e8acff2f0c908d426ed11c7f0454a15a778",
           "csv": "3a57aa99d29d77429361fb795583720b56797f9466375ea0fcf0d5a1d891b926",

@@ -1,0 +1,284 @@
+"""Grid-connection rules for distributed PV in China since 2025 (pure, vectorised over sites).
+
+* **Project class** (项目类型) from capacity and connection voltage, and the
+  grid-connection **modes** (上网模式) each class may choose [1]_:
+
+  - 一般工商业 (``general_ci``): connected at 10 kV (20 kV) or below, up to 6 MW;
+    may choose 全部自发自用 or 自发自用余电上网; 全额上网 is not allowed.
+  - 大型工商业 (``large_ci``): 35 kV up to 20 MW, or 110 kV (66 kV) up to 50 MW;
+    must consume all its output on site (全部自发自用), except where a spot
+    market is running ([grid] ``spot_market = true``), where surplus may be sold.
+  - beyond these: not a distributed project (``not_distributed``), flagged.
+
+* **Minimum self-consumption share** set by provinces for 一般工商业 projects
+  choosing 自发自用余电上网 (``data/min_self_consumption.csv``; every figure
+  there is reported, not read in the provincial notice, and labelled an
+  estimate). A site below its minimum is flagged with the largest capacity that
+  meets it (:func:`largest_capacity_for_share`).
+
+* **Zero export** (防逆流, GB/T 29319-2012 [3]_): PV above the site's load in
+  an hour is curtailed; :func:`largest_capacity_for_share` with ``1 - target``
+  sizes a zero-export site to a target curtailment share.
+
+* **Hosting capacity** (可开放容量): an optional transformer rating per site
+  capped at ``transformer_cap_share`` of its kVA (0.8, the Henan rule reported in
+  issue 18; an estimate until checked against the Henan notice), and an optional
+  table of open capacity by county or substation giving red / yellow / green.
+
+Capacities are compared in kWp (DC): conservative where a rule counts AC kW.
+
+References
+----------
+.. [1] 国家能源局, 国能发新能规〔2025〕7号 关于印发《分布式光伏发电开发建设管理办法》的通知
+   (17 January 2025; https://www.gov.cn/zhengce/202502/content_7004211.htm). The classes and modes
+   here follow the issue's summary and the October 2024 draft as reported by the NEA; the notice's
+   text was not read here. Issue 18 writes the number 国能发新能源规; published copies read 国能发新能规.
+.. [2] 国家发展改革委 国家能源局, 发改价格〔2025〕136号 关于深化新能源上网电价市场化改革 促进新能源
+   高质量发展的通知 (2025-01-27, published 2025-02-09;
+   https://www.ndrc.gov.cn/xxgk/zcfb/tz/202502/t20250209_1396066.html): projects commissioned from
+   1 June 2025 sell at market prices, with a provincial mechanism price for an auctioned volume.
+.. [3] GB/T 29319-2012 光伏发电系统接入配电网技术规定 (anti-reverse-power protection, 防逆流).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from solarplan.core.errors import InputError
+
+from solarplan.core.resources import data_path
+
+GENERAL_CI, LARGE_CI, NOT_DISTRIBUTED = "一般工商业", "大型工商业", "非分布式"
+CLASS_KEYS = {GENERAL_CI: "general_ci", LARGE_CI: "large_ci", NOT_DISTRIBUTED: "not_distributed"}
+
+SURPLUS_EXPORT, SELF_USE_ONLY, FULL_EXPORT = "自发自用余电上网", "全部自发自用", "全额上网"
+#: Mode names accepted in inputs (English or Chinese) -> the Chinese name used in outputs.
+MODE_ALIASES = {"surplus_export": SURPLUS_EXPORT, "self_consumption_surplus_export": SURPLUS_EXPORT,
+                SURPLUS_EXPORT: SURPLUS_EXPORT, "余电上网": SURPLUS_EXPORT,
+                "self_use_only": SELF_USE_ONLY, "full_self_consumption": SELF_USE_ONLY, SELF_USE_ONLY: SELF_USE_ONLY,
+                "full_export": FULL_EXPORT, FULL_EXPORT: FULL_EXPORT}
+
+#: (class, highest connection voltage [kV], largest capacity [kW]) in order of checking [1]_.
+CLASS_LIMITS = ((GENERAL_CI, 20.0, 6_000.0), (LARGE_CI, 35.0, 20_000.0), (LARGE_CI, 110.0, 50_000.0))
+
+RULE_MODES = ("国能发新能规〔2025〕7号《分布式光伏发电开发建设管理办法》: 一般工商业 projects choose "
+              "全部自发自用 or 自发自用余电上网; 全额上网 is not allowed")
+RULE_LARGE = ("国能发新能规〔2025〕7号: 大型工商业 projects (35 kV up to 20 MW, 110 kV up to 50 MW) consume all "
+              "their output on site (全部自发自用), except where a spot market runs")
+
+
+class GridRuleError(InputError):
+    """A grid-connection choice the rules do not allow (the message cites the rule)."""
+
+
+def canonical_mode(mode) -> str | None:
+    """Chinese mode name for an input word (None for empty); GridRuleError for an unknown word."""
+    if mode is None or (isinstance(mode, float) and np.isnan(mode)) or str(mode).strip() == "":
+        return None
+    key = str(mode).strip()
+    if key not in MODE_ALIASES:
+        raise GridRuleError(f"unknown grid mode {mode!r}; valid: surplus_export ({SURPLUS_EXPORT}), "
+                            f"self_use_only ({SELF_USE_ONLY}), full_export ({FULL_EXPORT})")
+    return MODE_ALIASES[key]
+
+
+def default_voltage_kv(capacity_kw) -> np.ndarray:
+    """Connection voltage where a site gives none [kV]: 0.4 up to 400 kW, 10 up to 6 MW, 35 up to 20 MW, else
+    110.
+
+    Estimate: the usual grid-company practice for distributed PV (380 V for small systems, 10 kV for
+    most commercial roofs); give ``connection_voltage_kv`` where known.
+    """
+    c = np.asarray(capacity_kw, float)
+    return np.select([c <= 400, c <= 6_000, c <= 20_000], [0.4, 10.0, 35.0], 110.0)
+
+
+def classify(capacity_kw, voltage_kv, spot_market: bool = False) -> pd.DataFrame:
+    """Project class, allowed modes and a flag for each site [1]_.
+
+    Parameters
+    ----------
+    capacity_kw : array [kW]
+    voltage_kv : array [kV]; NaN = :func:`default_voltage_kv`.
+    spot_market : bool
+        A spot market runs in the province: 大型工商业 may then sell surplus.
+
+    Returns
+    -------
+    DataFrame
+        ``grid_class`` (一般工商业 / 大型工商业 / 非分布式), ``connection_voltage_kv``,
+        ``allowed_modes`` (joined by ``/``), ``class_flag`` (empty when the
+        capacity fits the class at that voltage).
+    """
+    cap = np.asarray(capacity_kw, float)
+    v = np.asarray(voltage_kv, float) if voltage_kv is not None else np.full(len(cap), np.nan)
+    v = np.where(np.isnan(v), default_voltage_kv(cap), v)
+    cls, flags = [], []
+    for c, kv in zip(cap, v):
+        if c <= 6_000:
+            cls.append(GENERAL_CI)
+            flags.append("" if kv <= 20 else f"{c / 1e3:.2f} MW at {kv:g} kV: a 一般工商业 project connects at "
+                                              "10 (20) kV or below")
+        elif c <= 50_000:
+            cls.append(LARGE_CI)
+            need = 35.0 if c <= 20_000 else 110.0
+            flags.append("" if kv >= need else
+                         f"{c / 1e3:.2f} MW exceeds the 6 MW of a 一般工商业 project; as 大型工商业 it needs a "
+                         f"{need:g} kV connection, not {kv:g} kV: split the site or raise the voltage "
+                         "(国能发新能规〔2025〕7号)")
+        else:
+            cls.append(NOT_DISTRIBUTED)
+            flags.append(f"{c / 1e3:.2f} MW exceeds 50 MW: not a distributed project under 国能发新能规〔2025〕7号")
+    modes = {GENERAL_CI: f"{SURPLUS_EXPORT}/{SELF_USE_ONLY}",
+             LARGE_CI: f"{SELF_USE_ONLY}/{SURPLUS_EXPORT}" if spot_market else SELF_USE_ONLY,
+             NOT_DISTRIBUTED: ""}
+    return pd.DataFrame({"grid_class": cls, "connection_voltage_kv": v, "allowed_modes": [modes[c] for c in cls],
+                         "class_flag": flags})
+
+
+def resolve_mode(grid_class: str, requested=None, spot_market: bool = False) -> tuple[str, str]:
+    """The mode a site runs in and a flag: the default is 自发自用余电上网 (一般工商业) or 全部自发自用
+    (大型工商业); a mode the class may not choose is refused -- the default is used and the flag cites the rule.
+    """
+    req = canonical_mode(requested)
+    if grid_class == LARGE_CI and not spot_market:
+        allowed, default, rule = (SELF_USE_ONLY,), SELF_USE_ONLY, RULE_LARGE
+    else:
+        allowed, default, rule = (SURPLUS_EXPORT, SELF_USE_ONLY), SURPLUS_EXPORT, RULE_MODES
+    if req is None or req in allowed:
+        return (req or default), ""
+    return default, f"{req} refused ({rule}); evaluated as {default}"
+
+
+def check_mode(grid_class: str, mode, spot_market: bool = False) -> str:
+    """Like :func:`resolve_mode` but raises GridRuleError (citing the rule) for a mode the class may not choose."""
+    chosen, flag = resolve_mode(grid_class, mode, spot_market)
+    if flag:
+        raise GridRuleError(flag)
+    return chosen
+
+
+@lru_cache(maxsize=4)
+def min_share_table(path: str | None = None) -> pd.DataFrame:
+    """Provincial minimum self-consumption shares: ``province, grid_class, min_self_consumption_share, source,
+    status`` (default ``data/min_self_consumption.csv``)."""
+    p = Path(path) if path else data_path("min_self_consumption.csv")
+    try:
+        t = pd.read_csv(p, dtype={"province": str, "grid_class": str}, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise GridRuleError(f"minimum self-consumption table {p} does not exist") from None
+    need = {"province", "grid_class", "min_self_consumption_share"}
+    if not need <= set(t.columns):
+        raise GridRuleError(f"{p}: needs columns {', '.join(sorted(need))}")
+    bad = ~t["min_self_consumption_share"].between(0, 1)
+    if bad.any():
+        raise GridRuleError(f"{p} row {int(np.flatnonzero(bad)[0]) + 1}: min_self_consumption_share must be in [0, 1]")
+    return t
+
+
+def min_share(province: str, grid_class: str, table: pd.DataFrame | None = None) -> tuple[float, str]:
+    """(minimum share, source) for a province and class; (NaN, "") where the table has none."""
+    t = min_share_table() if table is None else table
+    hit = t[(t["province"] == province) & (t["grid_class"] == grid_class)]
+    if not len(hit):
+        return float("nan"), ""
+    r = hit.iloc[0]
+    return float(r["min_self_consumption_share"]), f"{r.get('source', '')} ({r.get('status', '')})"
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Year-1 energy flows of a chunk of sites [kWh], each an array (sites,); ``self_consumed_hourly`` is
+    (sites, 8760)."""
+
+    generated_kwh: np.ndarray
+    self_consumed_kwh: np.ndarray
+    export_kwh: np.ndarray
+    curtailed_kwh: np.ndarray
+    self_consumed_hourly: np.ndarray
+
+
+def energy_flows(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, export_allowed) -> Flows:
+    """Split hourly PV into self-consumed min(PV, load) and surplus; surplus is exported where allowed,
+    curtailed where not (zero export or 全部自发自用)."""
+    pv = np.atleast_2d(np.asarray(pv_hourly_kwh, float))
+    sc = np.minimum(pv, np.atleast_2d(load_hourly_kwh))
+    surplus = (pv - sc).sum(axis=-1)
+    ok = np.broadcast_to(np.asarray(export_allowed, bool), surplus.shape)
+    return Flows(pv.sum(axis=-1), sc.sum(axis=-1), np.where(ok, surplus, 0.0), np.where(ok, 0.0, surplus), sc)
+
+
+def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, min_share,
+                               iterations: int = 40) -> np.ndarray:
+    """Largest scale k in [0, 1] of each site's PV whose self-consumption share is at least ``min_share``.
+
+    The share s(k) = sum_h min(k PV_h, L_h) / (k sum_h PV_h) does not increase with k, so bisection finds
+    the largest k with s(k) >= min_share (to 2^-40). k = 1 where the proposed capacity already meets it;
+    k = 0 where no capacity does (s(0+) = share of PV falling in hours with load). Multiply by the proposed
+    capacity for kWp. With ``min_share = 1 - target`` this sizes a zero-export site to a target curtailment.
+    """
+    pv = np.atleast_2d(np.asarray(pv_hourly_kwh, float))
+    load = np.atleast_2d(np.asarray(load_hourly_kwh, float))
+    target = np.broadcast_to(np.asarray(min_share, float), (pv.shape[0],))
+    total = pv.sum(axis=-1)
+
+    def share(k):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, np.minimum(k[:, None] * pv, load).sum(axis=-1) / (k * total), 1.0)
+
+    ones = np.ones(pv.shape[0])
+    done = share(ones) >= target - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        floor = np.where(total > 0, (pv * (load > 0)).sum(axis=-1) / total, 1.0)
+    lo, hi = np.zeros(pv.shape[0]), ones.copy()
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        ok = share(np.maximum(mid, 1e-300)) >= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    return np.where(done | np.isnan(target), 1.0, np.where(floor < target, 0.0, lo))
+
+
+def transformer_cap_kwp(transformer_kva, cap_share: float = 0.8) -> np.ndarray:
+    """PV capacity a site's transformer allows [kWp] = cap_share x rating [kVA] (power factor 1); NaN where no
+    rating is given. 0.8 is the Henan rule reported in issue 18 (estimate until read in the notice)."""
+    return np.asarray(transformer_kva, float) * float(cap_share)
+
+
+def hosting_zones(sites: pd.DataFrame, table: pd.DataFrame, area_column: str = "grid_area") -> pd.DataFrame:
+    """Red / yellow / green and a capped capacity from a table of open capacity (可开放容量).
+
+    Parameters
+    ----------
+    sites : DataFrame
+        ``capacity_kwp`` and ``grid_area`` (county or substation name matching the table).
+    table : DataFrame
+        ``grid_area``, ``open_capacity_kw`` and optionally ``zone`` (red / yellow / green as published).
+
+    Returns
+    -------
+    DataFrame (index of ``sites``)
+        ``hosting_zone`` (published zone, else red when no capacity is open, yellow when the sites of the
+        area ask for more than is open, green otherwise; empty where the area is not in the table) and
+        ``hosting_capped_kwp`` (capacity x min(1, open / asked in the area), pro rata; 0 in a red zone).
+    """
+    need = {area_column, "open_capacity_kw"}
+    if not need <= set(table.columns):
+        raise GridRuleError(f"hosting capacity table needs columns {', '.join(sorted(need))}")
+    t = table.drop_duplicates(area_column).set_index(area_column)
+    area = sites[area_column].astype(str) if area_column in sites else pd.Series("", index=sites.index)
+    cap = sites["capacity_kwp"].astype(float)
+    asked = cap.groupby(area).transform("sum")
+    open_kw = area.map(t["open_capacity_kw"].astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.clip(open_kw / asked, 0.0, 1.0)
+    zone = np.where(open_kw.isna(), "", np.where(open_kw <= 0, "red", np.where(open_kw < asked, "yellow", "green")))
+    if "zone" in t.columns:
+        given = area.map(t["zone"].astype(str).str.strip().str.lower()).fillna("")
+        zone = np.where(given.isin(["red", "yellow", "green"]), given, zone)
+    capped = np.where(zone == "red", 0.0, cap * ratio.fillna(1.0))
+    return pd.DataFrame({"hosting_zone": zone, "hosting_capped_kwp": np.where(open_kw.isna(), np.nan, capped)},
+                        index=sites.index)
