@@ -47,14 +47,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
+from solarplan.core.limits import PLAUSIBLE, implausible
 from solarplan.io.inventory import read_register
 from solarplan.io.tables import (SKIP_COLUMNS, Field, Rejects, Schema, map_headers, numbers, skip_kinds,
                                  skipped_frame, summary_line, text, texts, words)
-=======
-from solarplan.core.limits import PLAUSIBLE, implausible
-from solarplan.io.validate import _text
->>>>>>> main
 from solarplan.io.vocab import parse_category
 
 from .chillers import GRADES
@@ -162,7 +158,7 @@ def canonical_columns(df: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns=dict(map_headers(df.columns, BUILDINGS).rename))
 
 
-def read_buildings(path, sheet=None, header_row: int | None = None) -> BuildingsResult:
+def read_buildings_table(path, sheet=None, header_row: int | None = None) -> BuildingsResult:
     """Read and validate a buildings table (CSV or XLSX, header and sheet found as for inventories)."""
     reg = read_register(path, BUILDINGS, sheet, header_row)
     res = validate_buildings(reg.frame, reg.rows, str(path), reg.label, factors=reg.headers.factors)
@@ -194,15 +190,9 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
     rej = Rejects(rows, row_label)
     notes: list[list[str]] = [[] for _ in range(n)]
     for i in np.flatnonzero(site == ""):
-<<<<<<< HEAD
         rej.add(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
     out = pd.DataFrame({"building_id": bid, "site_id": site, "name": texts(col("name")),
-                        "package": texts(col("package"))})
-=======
-        reject(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
-    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text),
-                        "package": col("package").map(_text), "city": col("city").map(_text)})
->>>>>>> main
+                        "package": texts(col("package")), "city": texts(col("city"))})
     dup = bid.duplicated(keep="first") & (bid != "")
     for i in np.flatnonzero(dup):
         rej.add(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")
@@ -217,8 +207,8 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
         out[c] = vals
     for c, limit in PLAUSIBLE_COLUMNS.items():  # magnitudes (solarplan.core.limits): slips of units or digits
         for i in np.flatnonzero(implausible(limit, out[c].to_numpy(float))):
-            reject(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
-                                    f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
+            rej.add(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
+                                     f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
     for c, cols in yearly.items():  # average 1-3 years of bills where the single column is blank
         if cols:
             years = np.column_stack([numbers(raw[k], Field(k, "number", lo=0.0), rej, notes) for k in cols])
@@ -250,18 +240,15 @@ def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<tabl
             rej.add(i, "measures", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
         meas.append(",".join(items))
     out["measures"] = meas
-<<<<<<< HEAD
-    out["notes"] = ["; ".join(x) for x in notes]
-=======
     due = []
     for i, v in enumerate(col("renewal_due")):
-        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", _text(v)) if m.strip())
+        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", text(v)) if m.strip())
         bad = [m for m in items if m not in MEASURES]
         if bad:
-            reject(i, "renewal_due", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
+            rej.add(i, "renewal_due", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
         due.append(",".join(items))
     out["renewal_due"] = due
->>>>>>> main
+    out["notes"] = ["; ".join(x) for x in notes]
     out["source_row"] = rows
     bad = np.array(sorted(rej.reason), dtype=int)
     rejects = pd.DataFrame([{"source_file": source_file, "source_row": rows[i], "building_id": bid[i],

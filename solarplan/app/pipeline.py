@@ -17,29 +17,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
-from solarplan.pv.aggregate import sites_from_surfaces
-from solarplan.io.config import PlanConfig
-from solarplan.pv.economics import EconomicParams, capex_by_surface, site_economics
-from solarplan.core.errors import ConfigError
-from solarplan.pv.uncertainty import for_weather
-from solarplan.weather import get_weather
-from solarplan.weather.stations import climatology, haversine_km
-from solarplan.pv.yieldsim import SystemParams, simulate
-from solarplan.pv.capacity import read_inventory
-from solarplan.io.writers import write_table
-=======
-from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
+from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, read_buildings_table
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
 from retrofit.evaluate import RetrofitParams, evaluate
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
->>>>>>> main
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
-from solarplan.io.inventory import read_inventory, read_rows
+from solarplan.io.inventory import read_rows
 from solarplan.io.writers import write_sheets, write_table
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
+from solarplan.pv.capacity import read_inventory
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.pv.distributed import simulate_dask
 from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
@@ -313,23 +301,10 @@ def retrofit_params(config: PlanConfig) -> RetrofitParams:
     return config.typed("retrofit", RetrofitParams)
 
 
-<<<<<<< HEAD
-def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
-                           warn=lambda s: None):
-    """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
-    from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, read_buildings
-    from retrofit.evaluate import evaluate
-
-    from solarplan.weather.stations import resolve_location
-    params = retrofit_params(config)
-    res = read_buildings(buildings)
-    label = res.row_label
-=======
 def read_buildings(buildings: Path, location: str | None = None) -> BuildingsResult:
     """Read and validate a buildings table; buildings without lat/lon take ``location`` or are rejected."""
-    df, rows, label, _ = read_rows(buildings)
-    res = validate_buildings(df, rows, str(buildings), label)
->>>>>>> main
+    res = read_buildings_table(buildings)
+    label = res.row_label
     clean, rejects = res.clean.copy(), res.rejects
     missing = clean["lat"].isna() | clean["lon"].isna()
     if missing.any():
@@ -344,28 +319,7 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
                                   for r in clean[missing].itertuples()], columns=REJECT_COLUMNS)
             rejects = pd.concat([rejects, extra], ignore_index=True)
             clean = clean[~missing].reset_index(drop=True)
-<<<<<<< HEAD
-    temps = {}
-    if len(clean):
-        wopts = dict(config.section("weather"))
-        if not _per_location(weather_spec):
-            groups = {"file": clean.index}
-        else:
-            st = _location_keys(clean["lat"].to_numpy(), clean["lon"].to_numpy(), weather_spec)
-            groups = {k: clean.index[st == k] for k in np.unique(st)}
-        for idx in groups.values():
-            g = clean.loc[idx]
-            lat, lon = _weather_position(weather_spec, g["lat"], g["lon"])
-            w = get_weather(weather_spec, lat, lon, shift=wopts.get("shift", "auto"),
-                            closure=wopts.get("closure", "auto"), pvgis=wopts)
-            for msg in w.warnings:
-                warn(msg)
-            t = w.weather.data["temp_air"].to_numpy()
-            temps.update({b: t for b in g["building_id"]})
-    table = evaluate(clean, temps, params)
-    return table, rejects, BuildingsResult(clean, rejects, res.n_input, res.skipped, res.messages, label)
-=======
-    return BuildingsResult(clean, rejects, res.n_input)
+    return BuildingsResult(clean, rejects, res.n_input, res.skipped, res.messages, label)
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
@@ -413,7 +367,6 @@ def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=Non
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
     res = read_buildings(buildings, location)
     return evaluate_buildings(res.clean, config, weather_spec, warn=warn), res.rejects, res
->>>>>>> main
 
 
 def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:

@@ -301,7 +301,7 @@ def test_one_row_with_ten_thousand_columns(tmp_path):
 
 
 def test_buildings_table_same_rules(tmp_path):
-    from retrofit.buildings import read_buildings
+    from retrofit.buildings import read_buildings_table
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "建筑"
@@ -313,7 +313,7 @@ def test_buildings_table_same_rules(tmp_path):
     ws.append([3, "ZS03", "文化场馆", "", 10, None])  # no floor area: rejected
     ws.append([None, "合计", None, 1.72, 85, None])
     wb.save(tmp_path / "b.xlsx")
-    res = read_buildings(tmp_path / "b.xlsx")
+    res = read_buildings_table(tmp_path / "b.xlsx")
     assert "4 buildings read: 2 clean + 1 rejected + 1 skipped (1 totals) = 4" in res.summary()
     c = res.clean.set_index("site_id")
     assert c.loc["ZS01", "floor_area_m2"] == pytest.approx(5200)  # 0.52 万平方米
