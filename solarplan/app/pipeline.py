@@ -24,10 +24,12 @@ from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
-from solarplan.io.inventory import read_rows
+from solarplan.io.geocode import geocoder_from_config
+from solarplan.io.inventory import read_inventory as read_validated, read_rows
+from solarplan.io.validate import ValidationResult
 from solarplan.io.writers import write_sheets, write_table
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
-from solarplan.pv.capacity import read_inventory
+from solarplan.pv.capacity import with_capacity
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.pv.distributed import simulate_dask
 from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
@@ -69,6 +71,15 @@ class StepResult:
     name: str
     files: tuple[Path, ...]
     summary: str
+
+
+def read_inventory(path, config: PlanConfig | None = None, require_china: bool | None = None) -> ValidationResult:
+    """Read, validate and size an inventory: the reader and validation of :mod:`solarplan.io.inventory`
+    (with the ``[inventory] geocoder`` where configured), then usable area and capacity
+    (:func:`solarplan.pv.capacity.with_capacity`). ``clean`` has ``usable_area_m2`` [m2] and ``capacity_kwp`` [kWp]."""
+    config = config or load_config(None)
+    res = read_validated(path, config, require_china=require_china, geocode=geocoder_from_config(config))
+    return with_capacity(res, config.surfaces)
 
 
 def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None):

@@ -381,7 +381,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, str]
 
 def read_inventory(path: str | Path, config: PlanConfig | None = None, require_china: bool | None = None,
                    geocode=None) -> ValidationResult:
-    """Read and validate an inventory file (no capacity yet: see :func:`solarplan.pv.capacity.read_inventory`).
+    """Read and validate an inventory file (no capacity yet: :func:`solarplan.read_inventory` adds it).
 
     Parameters
     ----------

@@ -12,9 +12,6 @@ import pandas as pd
 
 from solarplan.core.defaults import SurfaceDefaults
 from solarplan.core.geometry import area_inside_setback, facing_azimuth
-from solarplan.io.config import PlanConfig, load_config
-from solarplan.io.geocode import geocoder_from_config
-from solarplan.io.inventory import read_inventory as _read_validated
 from solarplan.io.validate import CLEAN_COLUMNS, ValidationResult
 
 #: Columns this module adds to the clean inventory, each placed after the column named.
@@ -75,36 +72,13 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
     return out
 
 
-def with_capacity(result: ValidationResult, config: PlanConfig | None = None) -> ValidationResult:
+def with_capacity(result: ValidationResult, surfaces: Mapping[str, SurfaceDefaults]) -> ValidationResult:
     """The validated inventory with usable area, capacity and orientation attached (see
     :func:`usable_area_and_capacity`), columns in the documented order."""
-    config = config or load_config(None)
-    clean = result.clean
-    out = usable_area_and_capacity(clean, config.surfaces)
+    out = usable_area_and_capacity(result.clean, surfaces)
     order = list(CLEAN_COLUMNS)
     for col, after in ADDED_AFTER.items():
         order.insert(order.index(after) + 1, col)
     extra = [c for c in out.columns if c not in order and c != out.geometry.name]
     out = out[order + extra + [out.geometry.name]]
     return ValidationResult(out, result.rejects, result.n_input, result.skipped, result.messages)
-
-
-def read_inventory(path, config: PlanConfig | None = None, require_china: bool | None = None) -> ValidationResult:
-    """Read, validate and size an inventory: :func:`solarplan.io.inventory.read_inventory` (with the
-    ``[inventory] geocoder`` where configured), then :func:`with_capacity`.
-
-    Parameters
-    ----------
-    path : CSV, XLSX, GeoJSON, GPKG or Shapefile
-    config : PlanConfig, optional
-    require_china : bool, optional
-        Reject locations outside China (default: the config's value, else True).
-
-    Returns
-    -------
-    ValidationResult
-        ``clean`` has one row per surface with ``usable_area_m2`` [m2] and ``capacity_kwp`` [kWp].
-    """
-    config = config or load_config(None)
-    res = _read_validated(path, config, require_china=require_china, geocode=geocoder_from_config(config))
-    return with_capacity(res, config)

@@ -10,7 +10,7 @@ import shapely
 
 from solarplan.app.cli import main
 from solarplan.core.errors import InputError
-from solarplan.pv.capacity import read_inventory
+from solarplan.app.pipeline import read_inventory
 
 GOOD = "S1,school,flat_roof,32.60,110.80,1000\n"
 HEAD = "site_id,category,surface_type,lat,lon,area_m2\n"

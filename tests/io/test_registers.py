@@ -19,7 +19,7 @@ import shapely
 from solarplan.core.defaults import SURFACE_DEFAULTS
 from solarplan.core.errors import InputError
 from solarplan.io.config import InventoryOptions, PlanConfig
-from solarplan.pv.capacity import read_inventory
+from solarplan.app.pipeline import read_inventory
 
 TITLE = "竹山县公共机构屋顶光伏资源登记表"
 HEADER = ["序号", "单位名称", "单位类型", "屋顶类型", "经度", "纬度", "屋顶可利用面积（㎡）", "车棚面积（平方米）",
@@ -323,3 +323,43 @@ def test_buildings_table_same_rules(tmp_path):
     assert c.loc["ZS01", "heating_plant"] == "gas_boiler"
     assert "approximate" in c.loc["ZS01", "notes"]
     assert res.rejects.iloc[0]["reason"].startswith("sheet '建筑' row 5: floor_area_m2 is empty")
+
+
+@pytest.mark.parametrize("table", ["inventory", "buildings"])
+def test_template_validates_with_no_rejects_and_has_dropdowns(tmp_path, table):
+    from retrofit.buildings import read_buildings_table
+    from solarplan.app.cli import main
+    p = tmp_path / "模板.xlsx"
+    assert main(["template", "--table", table, "--out", str(p)]) == 0
+    wb = openpyxl.load_workbook(p)
+    assert wb.sheetnames[0] == "填表说明"
+    ws = wb.worksheets[1]
+    lists = {str(dv.sqref).rstrip("0123456789:").split(":")[0].rstrip("0123456789"): dv.formula1
+             for dv in ws.data_validations.dataValidation}
+    heads = {c.value: c.column_letter for c in ws[1]}
+    assert "党政机关" in lists[heads["单位类型"]]
+    if table == "inventory":
+        assert "彩钢瓦屋面" in lists[heads["屋顶类型"]]
+        # every drop-down word is accepted by the reader: fill one row per choice
+        for k, (cat, roof) in enumerate(zip(["党政机关", "学校", "医院", "场馆", "国企", "其他"],
+                                            ["平屋面", "坡屋面", "彩钢瓦屋面", "车棚", "平屋面", "平屋面"])):
+            ws.append([k + 2, f"T{k}", f"单位{k}", cat, roof, "", 110.8, 32.6 + k / 100, 1000, None, 5, 0.6, ""])
+        wb.save(p)
+        res = read_inventory(p)
+        _accounted(res, 7, 7, 0, 0)
+    else:
+        res = read_buildings_table(p)
+        assert len(res.rejects) == 0 and len(res.clean) == 1
+        assert res.clean.iloc[0]["heating_plant"] == "gas_boiler"
+
+
+def test_cli_reader_options(tmp_path, capsys):
+    from solarplan.app.cli import main
+    p = county_xlsx(tmp_path / "r.xlsx")
+    assert main(["inventory", "validate", str(p), "--sheet", "登记表", "--header-row", "3", "--out",
+                 str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "9 rows read: 5 clean + 1 rejected + 3 skipped (1 totals, 1 blank, 1 footer) = 9" in out
+    assert (tmp_path / "o" / "skipped.csv").is_file()
+    assert main(["inventory", "validate", str(p), "--coords", "mars", "--out", str(tmp_path / "o")]) == 2
+    assert "valid: wgs84, cgcs2000, gcj02, bd09" in capsys.readouterr().err
