@@ -116,8 +116,12 @@ class ValidationResult:
 
 
 def site_id_from_name(name: str) -> str:
-    """A stable id made from an institution's name (the same name gives the same id on every run)."""
-    return "N" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8].upper()
+    """A stable id made from an institution's name (the same name gives the same id on every run).
+
+    12 hex digits of the name's SHA-1 (48 bits): two of 100,000 distinct names share an id with a
+    probability of about 2e-5; :func:`validate` checks and lengthens colliding ids anyway.
+    """
+    return "N" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12].upper()
 
 
 def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series, source_file: str,
@@ -173,10 +177,13 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
         for i in np.flatnonzero(site == ""):
             rej.add(i, "site_id", "", "site_id is empty; every surface needs the id of its institution")
     elif "name" in col:
-        site = pd.Series([site_id_from_name(t) if t else "" for t in name], dtype=object)
+        made = {t: site_id_from_name(t) for t in set(name) if t}
+        if len(set(made.values())) < len(made):  # a hash collision: use the full digest for every name
+            made = {t: "N" + hashlib.sha1(t.encode("utf-8")).hexdigest().upper() for t in made}
+        site = pd.Series([made.get(t, "") for t in name], dtype=object)
         for i in np.flatnonzero(site == ""):
             rej.add(i, "name", "", "no site_id column and the unit name is empty; give the name or an id")
-        messages.append("no site_id column: site ids made from the unit names (N + 8 hex of the name's SHA-1, "
+        messages.append("no site_id column: site ids made from the unit names (N + 12 hex of the name's SHA-1, "
                         "stable across runs); add an 编号 column to choose your own")
     else:
         raise InputError(f"{source_file}: required column site_id is missing, and there is no unit name "
