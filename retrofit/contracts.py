@@ -264,21 +264,112 @@ def sensitivity(baseline_cny: float, savings_cny: float, investment_cny: float, 
     return pd.DataFrame(rows).sort_values("npv_range_cny", ascending=False, kind="stable").reset_index(drop=True)
 
 
+#: Where a contract's PV value comes from (``pv_value_source``).
+PV_VALUE_SOURCES = MappingProxyType({
+    "sites": "PV sites table: self_consumed_value_cny (hour-by-hour time-of-use value) + export_revenue_cny",
+    "flat": "self_consumed_kwh x the site's electricity price + surplus x the export price (no hourly value "
+            "in the sites table)",
+})
+
+
+def _num(df: pd.DataFrame, col: str) -> pd.Series:
+    return pd.to_numeric(df[col], errors="coerce") if col in df else pd.Series(np.nan, index=df.index)
+
+
+def electricity_prices(buildings: pd.DataFrame, retrofit_table: pd.DataFrame | None, prices,
+                       pv: pd.DataFrame | None = None) -> pd.Series:
+    """The electricity price of each building [CNY/kWh], indexed by building_id: one price per site.
+
+    In order: the building's own ``electricity_price_cny_per_kwh``; its PV site's ``tariff_cny_per_kwh``
+    (the price the PV side valued the site's kWh from); the price its retrofit rows were valued at
+    (column ``electricity_price_cny_per_kwh`` of :mod:`retrofit.evaluate`); ``prices.electricity_cny_per_kwh``.
+    """
+    b = buildings.set_index("building_id")
+    price = _num(b, "electricity_price_cny_per_kwh")
+    if pv is not None and len(pv) and "tariff_cny_per_kwh" in pv:
+        tariff = pd.to_numeric(pv["tariff_cny_per_kwh"], errors="coerce").groupby(pv["site_id"]).first()
+        price = price.fillna(pd.Series(b["site_id"].map(tariff).to_numpy(), index=b.index))
+    if retrofit_table is not None and len(retrofit_table) and "electricity_price_cny_per_kwh" in retrofit_table:
+        rp = pd.to_numeric(retrofit_table["electricity_price_cny_per_kwh"], errors="coerce")
+        price = price.fillna(rp.groupby(retrofit_table["building_id"]).first().reindex(price.index))
+    return price.fillna(prices.electricity_cny_per_kwh).astype(float)
+
+
+def reprice(retrofit_table: pd.DataFrame, price: pd.Series, prices) -> pd.DataFrame:
+    """The retrofit rows with their electricity money at the building's price (``price`` by building_id).
+
+    A table valued at another price (e.g. computed without the PV sites) has ``saved_cny`` and
+    ``baseline_cny`` moved by the saved / baseline kWh times the price difference, and
+    ``simple_payback_years`` scaled by the old over the new saving (payback = cost / saving).
+    Gas and coal keep their prices. Rows already at the price are unchanged.
+    """
+    t = retrofit_table.copy()
+    if "saved_electricity_kwh" not in t or not len(t):
+        return t
+    old = _num(t, "electricity_price_cny_per_kwh").fillna(prices.electricity_cny_per_kwh)
+    new = t["building_id"].map(price).fillna(old)
+    delta = (new - old).to_numpy()
+    if not np.any(delta != 0):
+        return t
+    saved_old = t["saved_cny"].to_numpy(float)
+    t["saved_cny"] = saved_old + _num(t, "saved_electricity_kwh").fillna(0.0).to_numpy() * delta
+    if "baseline_electricity_kwh" in t:
+        t["baseline_cny"] = t["baseline_cny"].to_numpy(float) + _num(t, "baseline_electricity_kwh").fillna(0.0) \
+            .to_numpy() * delta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t["simple_payback_years"] = np.where((saved_old > 0) & (t["saved_cny"] > 0),
+                                             t["simple_payback_years"].to_numpy(float) * saved_old / t["saved_cny"],
+                                             np.nan)
+    t["electricity_price_cny_per_kwh"] = new.to_numpy()
+    return t
+
+
+def pv_value(pv: pd.DataFrame, electricity_price, export_price: float) -> pd.DataFrame:
+    """Year-1 value of each PV site's energy to the institution [CNY/yr], the PV side's own where given.
+
+    With the hourly columns of :func:`solarplan.pv.siteflows.site_flows` the value is
+    ``self_consumed_value_cny`` (each self-consumed kWh at its time-of-use price, from the site's tariff)
+    plus ``export_revenue_cny``: the figure the sites table shows. Without them (a sites table from the
+    Dask engine or an older run) it is self-consumed kWh x ``electricity_price`` (the site's price) plus
+    the surplus x ``export_price``.
+
+    Returns a DataFrame indexed like ``pv`` with ``pv_savings_cny`` and ``pv_value_source``.
+    """
+    annual = _num(pv, "annual_ac_kwh").fillna(0.0)
+    selfc = _num(pv, "self_consumed_kwh").fillna(0.0)
+    flat = selfc * np.asarray(electricity_price, float) + (annual - selfc).clip(lower=0.0) * export_price
+    sc_value = _num(pv, "self_consumed_value_cny")
+    exp_rev = _num(pv, "export_revenue_cny")
+    if exp_rev.isna().all() and "export_kwh" in pv:
+        exp_rev = _num(pv, "export_kwh") * _num(pv, "export_price_cny_per_kwh").fillna(export_price)
+    hourly = sc_value.notna()
+    value = np.where(hourly, sc_value.fillna(0.0) + exp_rev.fillna(0.0), flat)
+    return pd.DataFrame({"pv_savings_cny": value,
+                         "pv_value_source": np.where(hourly, PV_VALUE_SOURCES["sites"], PV_VALUE_SOURCES["flat"])},
+                        index=pv.index)
+
+
 def building_inputs(retrofit_table: pd.DataFrame, buildings: pd.DataFrame, prices, pv: pd.DataFrame | None = None,
                     export_price: float = 0.4161, max_payback_years: float | None = None) -> pd.DataFrame:
     """Per building: agreed baseline bill, the savings and investment of the measures worth doing, PV.
 
     Only counted measures that save money, and (with ``max_payback_years``, usually the term) pay back
-    within that many years, are financed. The baseline is the bills (electricity,
-    gas and coal at the given prices) where given, else the measures' own baselines (flagged in
-    ``baseline_source``). PV (a ``sites`` table from ``solarplan simulate``, joined on site_id, given to
-    the first building of a site) adds self-consumed kWh at the electricity price, the surplus at the
-    export price, and its capex.
+    within that many years, are financed. The baseline is the bills (electricity at the building's price,
+    :func:`electricity_prices`; gas and coal at the given prices) where given, else the counted measures'
+    own baselines (flagged in ``baseline_source``). PV (a ``sites`` table from ``solarplan simulate``,
+    joined on site_id, given to the first building of a site) adds the PV side's own value of the site's
+    energy (:func:`pv_value`: the time-of-use value of the self-consumed kWh plus the export revenue, as in
+    the sites table) and its capex. One site has one electricity price (:func:`electricity_prices`): its
+    bill, its PV and its retrofit savings (re-valued by :func:`reprice` where the retrofit table was valued
+    at another price) all come from the site's tariff.
 
-    Columns: building_id, site_id, name, package, baseline_bill_cny, baseline_source, measures,
-    savings_cny, investment_cny, pv_kwh, pv_savings_cny, pv_capex_cny, saving_share.
+    Columns: building_id, site_id, name, package, electricity_price_cny_per_kwh, baseline_bill_cny,
+    baseline_source, measures, savings_cny, investment_cny, pv_kwh, pv_savings_cny, pv_value_source,
+    pv_capex_cny, saving_share.
     """
-    keep = retrofit_table["counted"] & (retrofit_table["saved_cny"] > 0)
+    price = electricity_prices(buildings, retrofit_table, prices, pv)
+    retrofit_table = reprice(retrofit_table, price, prices)
+    keep = retrofit_table["counted"].astype(bool) & (retrofit_table["saved_cny"] > 0)
     if max_payback_years is not None:
         keep &= retrofit_table["simple_payback_years"] <= max_payback_years
     t = retrofit_table[keep]
@@ -286,11 +377,13 @@ def building_inputs(retrofit_table: pd.DataFrame, buildings: pd.DataFrame, price
                                        measure_baseline_cny=("baseline_cny", "sum"),
                                        measures=("measure", lambda m: "+".join(m)))
     b = buildings.set_index("building_id")
-    out = pd.DataFrame({"site_id": b["site_id"], "name": b["name"],
-                        "package": b["package"].replace("", "all") if "package" in b else "all"})
-    bills = sum(b[c].fillna(0) * prices.unit_price(c) for c in ("electricity_kwh", "gas_m3", "coal_kg")
-                if c in b.columns)
-    has_bill = sum(b[c].notna() for c in ("electricity_kwh", "gas_m3", "coal_kg") if c in b.columns) > 0
+    out = pd.DataFrame({"site_id": b["site_id"], "name": b["name"] if "name" in b else b["site_id"],
+                        "package": b["package"].replace("", "all").fillna("all") if "package" in b else "all"})
+    out["electricity_price_cny_per_kwh"] = price
+    unit = {"electricity_kwh": out["electricity_price_cny_per_kwh"], "gas_m3": prices.gas_cny_per_m3,
+            "coal_kg": prices.coal_cny_per_kg}
+    bills = sum(_num(b, c).fillna(0) * unit[c] for c in unit if c in b.columns)
+    has_bill = sum(_num(b, c).notna() for c in unit if c in b.columns) > 0
     agg = agg.reindex(out.index)
     out["baseline_bill_cny"] = np.where(has_bill, bills, agg["measure_baseline_cny"].fillna(0.0))
     out["baseline_source"] = np.where(has_bill, "bills", "measure estimates (no bills given)")
@@ -298,18 +391,19 @@ def building_inputs(retrofit_table: pd.DataFrame, buildings: pd.DataFrame, price
     out["savings_cny"] = agg["savings_cny"].fillna(0.0)
     out["investment_cny"] = agg["investment_cny"].fillna(0.0)
     out["pv_kwh"] = out["pv_savings_cny"] = out["pv_capex_cny"] = 0.0
+    out["pv_value_source"] = ""
     if pv is not None and len(pv):
         first = ~out["site_id"].duplicated()
-        p = pv.set_index("site_id")
+        p = pv.drop_duplicates("site_id").set_index("site_id")
         sid = out.loc[first, "site_id"]
         has = sid.isin(p.index)
         idx = sid[has].index
         s = p.loc[sid[has]]
-        selfc = s["self_consumed_kwh"].to_numpy() if "self_consumed_kwh" in s else np.zeros(len(s))
-        out.loc[idx, "pv_kwh"] = s["annual_ac_kwh"].to_numpy()
-        out.loc[idx, "pv_savings_cny"] = selfc * prices.electricity_cny_per_kwh + \
-            (s["annual_ac_kwh"].to_numpy() - selfc) * export_price
-        out.loc[idx, "pv_capex_cny"] = s["capex_cny"].to_numpy()
+        val = pv_value(s.reset_index(), out.loc[idx, "electricity_price_cny_per_kwh"].to_numpy(), export_price)
+        out.loc[idx, "pv_kwh"] = _num(s, "annual_ac_kwh").fillna(0.0).to_numpy()
+        out.loc[idx, "pv_savings_cny"] = val["pv_savings_cny"].to_numpy()
+        out.loc[idx, "pv_value_source"] = val["pv_value_source"].to_numpy()
+        out.loc[idx, "pv_capex_cny"] = _num(s, "capex_cny").fillna(0.0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["saving_share"] = np.where(out["baseline_bill_cny"] > 0,
                                        (out["savings_cny"] + out["pv_savings_cny"]) / out["baseline_bill_cny"], 0.0)

@@ -17,6 +17,10 @@ excluded_reason
 counted
     Recommended and kept: a GSHP and a new chiller both replace the cooling plant, so of
     two recommended alternatives only the one saving more is counted.
+electricity_price_cny_per_kwh
+    The electricity price the row's money is valued at [CNY/kWh]: the building's own
+    ``electricity_price_cny_per_kwh`` (the pipeline fills it with its PV site's tariff, so a
+    site has one price) or ``[retrofit] electricity_cny_per_kwh``.
 cost_basis, incremental_capex_cny
     'full' or 'incremental (renewal due)': a measure listed in the building's ``renewal_due``
     (age or safety, e.g. a lift at the end of its life) is judged on its cost above a
@@ -405,6 +409,7 @@ def _building_rows(row, temp_air, meta, params: RetrofitParams) -> list[dict]:
             dflt = list(lift_dflt)
         r = _row({**ident, "measure": m}, sav, dflt, notes, inter)
         capex = r["capex_cny"]
+        r["electricity_price_cny_per_kwh"] = prices.electricity_cny_per_kwh
         if m in renewal:
             like = capex * LIKE_FOR_LIKE_SHARE[m] if like is None else like
             r["cost_basis"] = "incremental (renewal due)"
@@ -448,7 +453,8 @@ def evaluate(buildings: pd.DataFrame, temp_air: dict, params: RetrofitParams = R
         rows.extend(_building_rows(row, temp_air[row["building_id"]], meta, params))
     cols = COLUMNS_ID + ["recommended", "excluded_reason"] + \
         list(savings_table({}, {}, 0.0, 0.0, params.prices).columns) + \
-        ["cost_basis", "incremental_capex_cny", "interaction_kwh", "fluid_min_c", "fluid_max_c", "baseline_basis",
+        ["electricity_price_cny_per_kwh", "cost_basis", "incremental_capex_cny", "interaction_kwh", "fluid_min_c",
+         "fluid_max_c", "baseline_basis",
          "calibration_flag", "design_source", "heating_design_c", "cooling_design_c", "defaulted", "notes"]
     out = pd.DataFrame(rows, columns=cols)
     out["recommended"] = out["recommended"].astype(bool)
@@ -480,3 +486,28 @@ def left_out(table: pd.DataFrame) -> pd.DataFrame:
     return (t.assign(reason=reason).groupby(["measure", "reason"])
             .agg(measures=("building_id", "size"), saved_cny=("saved_cny", "sum")).reset_index()
             .sort_values("measures", ascending=False, kind="stable").reset_index(drop=True))
+
+
+#: End use of each measure's baseline: a GSHP and a chiller both carry the cooling plant's energy (the
+#: GSHP also the heating), so their baselines are one end use, counted once.
+END_USE = {"gshp": "hvac", "chiller": "hvac", "led": "lighting", "lift": "lifts"}
+
+
+def building_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Per building and end use: the baseline counted once and the counted measures' saving.
+
+    Each end use's baseline is the largest of its measures' rows (a GSHP's baseline holds the heating and
+    the cooling a chiller replacement's holds), whether or not a measure is counted; the saving is the sum
+    of the counted rows. Columns: building_id, site_id, end_use, baseline_electricity_kwh,
+    saved_electricity_kwh, baseline_tce, saved_tce, measures_counted.
+    """
+    t = table.assign(end_use=table["measure"].map(END_USE).fillna(table["measure"]))
+    keys = ["building_id", "site_id", "end_use"]
+    base = t.groupby(keys)[["baseline_electricity_kwh", "baseline_tce"]].max()
+    c = t[t["counted"].astype(bool)]
+    saved = c.groupby(keys)[["saved_electricity_kwh", "saved_tce"]].sum()
+    n = c.groupby(keys).size().rename("measures_counted")
+    out = base.join(saved).join(n).fillna({"saved_electricity_kwh": 0.0, "saved_tce": 0.0, "measures_counted": 0})
+    out["measures_counted"] = out["measures_counted"].astype(int)
+    return out.reset_index()[["building_id", "site_id", "end_use", "baseline_electricity_kwh", "saved_electricity_kwh",
+                              "baseline_tce", "saved_tce", "measures_counted"]]

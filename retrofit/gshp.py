@@ -34,6 +34,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from solarplan.core.factors import net_calorific_mj
+
 #: Design load intensities [W/m² floor]: category -> (heating, cooling). Estimates within [2].
 DESIGN_LOAD_W_M2 = MappingProxyType({
     "agency": (60.0, 100.0), "soe": (60.0, 100.0), "school": (55.0, 100.0),
@@ -54,9 +56,9 @@ COOLING_PLANTS = MappingProxyType({
     "split_ac": ("electricity_kwh", 2.8), "ashp": ("electricity_kwh", 2.8),
     "chiller": ("electricity_kwh", 3.8), "none": (None, 1.0),
 })
-#: Lower heating values to turn heat into fuel: natural gas 35.588 MJ/m3, raw coal
-#: 20.908 MJ/kg (GB/T 2589-2020, as in solarplan.core.factors).
-FUEL_MJ = {"gas_m3": 35.588, "coal_kg": 20.908}
+#: Lower heating values to turn heat into fuel [MJ/m3, MJ/kg]: GB/T 2589-2020, from the one table in
+#: :data:`solarplan.core.factors.NET_CALORIFIC_MJ`.
+FUEL_MJ = MappingProxyType({"gas_m3": net_calorific_mj("natural_gas"), "coal_kg": net_calorific_mj("raw_coal")})
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from solarplan.report.maps import write_map
 from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
 from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.writers import write_weather
+from solarplan.weather.qc import CLOSURE_READINGS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -44,12 +45,15 @@ ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see s
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt):
+         config: Optional[Path] = ConfigOpt,
+         lang: str = typer.Option("zh", "--lang", help="Headers of the indicators and shortlist, and the "
+                                                       "briefing: zh (default) or en.")):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
 
     Example: solarplan demo --out maps/
     """
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False))
+    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
+                     lang=lang)
     for step in steps:
         for f in step.files:
             out.print(f"  wrote {f}")
@@ -164,6 +168,8 @@ def retrofit_cmd(
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
                                                                      "'lat,lon' or a city (十堰)."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = typer.Option("zh", "--lang", help="Headers of the indicators table written beside the "
+                                                  "savings (<name>_indicators.csv/.xlsx): zh (default) or en."),
 ):
     """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
 
@@ -173,7 +179,8 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"), lang=lang)
     out_console_step(step)
 
 
@@ -191,6 +198,9 @@ def contract_cmd(
                                            "discount (5%), ESCO share (80%) or guarantee rate (6%)."),
     pv: Optional[Path] = typer.Option(None, "--pv", help="sites.csv from `solarplan simulate`/`demo` to add "
                                                          "rooftop PV to the deal."),
+    retrofit: Optional[Path] = typer.Option(None, "--retrofit", help="retrofit.csv/.xlsx from `solarplan "
+                                            "retrofit`/`demo` for these buildings: priced as it is, not "
+                                            "recomputed."),
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
@@ -202,6 +212,9 @@ def contract_cmd(
     share that gives the ESCO its target return.
 
     Example: solarplan contract buildings.xlsx --type trusteeship --term 10 --target-irr 8% --out deal.xlsx
+
+    With the results of `solarplan retrofit` (same buildings): solarplan contract buildings.xlsx
+    --retrofit retrofit.csv --pv sites.csv --out deal.xlsx
     """
 
     def pct(text, name, lo, hi):
@@ -223,7 +236,8 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            retrofit=retrofit)
     out_console_step(step)
 
 
@@ -353,26 +367,26 @@ def check(
 
 
 @weather_app.command("info")
-def weather_info(file: Path = typer.Argument(..., help="Weather file.")):
+def weather_info(file: Path = typer.Argument(..., help="Weather file."),
+                 closure: str = typer.Option("auto", "--closure", help="Reading of a file that fails closure: "
+                                             "auto, components, ghi or none (docs/weather.md).")):
     """Print the quality checks of a weather file: timing offset, closure, night radiation, gaps.
 
     Example: solarplan weather info CHN_Hubei.Wuhan.574940_CSWD.epw
     """
     w = read_weather(file)
-    fixed, report, warnings = resolve_shift(w)
+    if closure not in CLOSURE_READINGS:
+        raise InputError(f"--closure {closure!r}: use one of {', '.join(CLOSURE_READINGS)}")
+    fixed, report, warnings = resolve_shift(w, closure=closure)
     out.print(f"{file}: {w.meta.get('format', '?')} at {w.latitude:.3f}, {w.longitude:.3f}, {w.elevation:.0f} m; "
               f"timestamps: {w.meta.get('file_timestamp', '?')}", markup=False, highlight=False)
     for line in report.lines():
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
-    from solarplan.weather.qc import correction_effects
-    e = correction_effects(w, fixed)
-    a, t, c = e["poa_as_read_kwh_m2"], e["poa_timing_kwh_m2"], e["poa_timing_closure_kwh_m2"]
-    closure = (f"closure repair {c - t:+.0f} kWh/m2 ({c / t - 1:+.1%}; {fixed.meta.get('closure_bounded_hours', 0)} h "
-               f"bounded by clear-sky DNI)" if fixed.meta.get("closure_fixed") else "closure repair: none")
-    out.print(f"  effect on the annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing {t - a:+.0f} "
-              f"kWh/m2 ({t / a - 1:+.1%}); {closure}; used {c:.0f} kWh/m2", markup=False, highlight=False)
+    from solarplan.weather.qc import correction_effects, effect_lines
+    for line in effect_lines(correction_effects(w, fixed), report.closure_corrected):
+        out.print("  " + line, markup=False, highlight=False)
 
 
 @weather_app.command("fetch")

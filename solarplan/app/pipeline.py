@@ -273,9 +273,12 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
-def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None) -> list[StepResult]:
+def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None,
+             lang: str = "zh") -> list[StepResult]:
     """Run every pipeline step on the shipped demo city: the inventory is read once, and sites.csv is
-    written once (by the packaging step, with the package columns)."""
+    written once (by the packaging step, with the package columns). ``lang``: headers of the indicators
+    and the shortlist, and the briefing's language (zh default, en)."""
+    check_lang(lang)
     steps = []
     res, step = validate_step(demo_inventory_path(), out_dir, config)  # the one read of the inventory
     steps.append(step)
@@ -287,17 +290,18 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
-                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv")
+                                surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv",
+                                lang=lang)
     steps.append(step)
     report(step.summary)
-    steps.append(package_outputs(sites, out_dir, config, retro))
+    steps.append(package_outputs(sites, out_dir, config, retro, lang))
     report(steps[-1].summary)
     _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
-                            warn=report)   # the trusteeship headline of the briefing
+                            warn=report, retrofit=retro)   # the trusteeship headline of the briefing
     steps.append(step)
     report(step.summary.splitlines()[-1])
     html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
-            write_briefing(out_dir, out_dir / "briefing.html", lang="zh", offline=True))
+            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True))
     steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
                                           "briefing.html, both self-contained"))
     report(steps[-1].summary)
@@ -342,8 +346,10 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
     (:func:`solarplan.weather.grouping.site_weather_groups`) with the same ``[weather]`` options.
     """
     params = retrofit_params(config)
-    if sites is not None and len(sites) and "tariff_cny_per_kwh" in sites:  # one electricity price per site
-        tariff = pd.Series(pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce").to_numpy(),
+    if sites is not None and len(sites):  # one electricity price per site: the tariff the PV side used
+        given = pd.to_numeric(sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in sites \
+            else pd.Series(np.nan, index=sites.index)
+        tariff = pd.Series(given.fillna(economic_params(config).default_tariff_cny_per_kwh).to_numpy(),
                            index=sites["site_id"]).groupby(level=0).first()
         clean = clean.copy()
         price = clean["site_id"].map(tariff)
@@ -436,28 +442,31 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
     _require_buildings(buildings, res.clean, res.rejects, out.with_name(out.stem + "_rejects.csv"))
     table, rejects = evaluate_buildings(res.clean, config, weather_spec, warn=warn, sites=sites,
                                         surfaces=surfaces), res.rejects
-    if indicators_out is not None:
-        write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang)
+    ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
+        if indicators_out is not None else []
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")))
+             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res))
 
 
 def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
-    """indicators.csv and indicators.xlsx (Chinese headers in zh): per institution and the whole register."""
-    from solarplan.io.writers import write_sheets
-    from solarplan.planning.indicators import indicators, zh_headers
+    """The indicators in the headers of ``lang`` (zh default, en): ``out`` (CSV, per institution and an ALL
+    row), ``<stem>_register.csv`` (the whole register, one row per indicator) and ``<stem>.xlsx`` with
+    both as sheets."""
+    from solarplan.planning.indicators import headers, indicators, register
     b = buildings.copy()
     if sites is not None and len(sites) and "occupants" in sites:
         occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
         first = ~b["site_id"].duplicated()
         fill = b["site_id"].map(occ.groupby(level=0).first()).where(first)
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
+    check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    t = zh_headers(t) if lang == "zh" else t
-    return [write_table(t, out), *write_sheets({"indicators" if lang == "en" else "指标": t},
-                                                out.with_suffix(".xlsx"))]
+    reg, t = register(t, lang), headers(t, lang)
+    sheets = {"单位指标": t, "全部汇总": reg} if lang == "zh" else {"institutions": t, "register": reg}
+    return [write_table(t, out), write_table(reg, out.with_name(out.stem + "_register.csv")),
+            *write_sheets(sheets, out.with_suffix(".xlsx"))]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -482,8 +491,57 @@ def read_pv_sites(path: Path) -> pd.DataFrame:
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
                          f"{', '.join(sorted(need))}; found {', '.join(map(str, df.columns))}")
+    num = {c: pd.to_numeric(df[c], errors="coerce") for c in ("tariff_cny_per_kwh", "self_consumed_value_cny",
+                                                             "export_revenue_cny", "export_kwh",
+                                                             "export_price_cny_per_kwh") if c in df.columns}
     return df.assign(**{c: pd.to_numeric(df[c], errors="coerce").fillna(0.0)
-                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns})
+                        for c in ("annual_ac_kwh", "capex_cny", "self_consumed_kwh") if c in df.columns}, **num)
+
+
+#: Columns a retrofit table needs to be priced in a contract (written by ``solarplan retrofit`` or ``demo``).
+RETROFIT_TABLE_COLUMNS = ("building_id", "site_id", "measure", "counted", "saved_cny", "capex_cny",
+                          "simple_payback_years", "baseline_cny")
+_TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+_FALSE_WORDS = {"false", "0", "no", "n", "否", "f", ""}
+
+
+def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A retrofit savings table written by ``solarplan retrofit`` or ``demo`` (CSV or XLSX), for a contract.
+
+    Checks its columns, turns ``counted`` into booleans and the money columns into numbers, and (with
+    ``buildings``) that every row names a building of the buildings table, so a contract never prices
+    measures of buildings it does not hold.
+    """
+    df, rows, label, _ = read_rows(path)
+    missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
+                         f"{', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+    word = df["counted"].astype(str).str.strip().str.lower()
+    bad = ~word.isin(_TRUE_WORDS | _FALSE_WORDS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{path} {label} {rows.iloc[i]}: column counted must be true or false, got "
+                         f"{df['counted'].iloc[i]!r}")
+    df = df.assign(counted=word.isin(_TRUE_WORDS).to_numpy())
+    for c in ("saved_cny", "capex_cny", "simple_payback_years", "baseline_cny", "incremental_capex_cny",
+              "electricity_price_cny_per_kwh", "saved_electricity_kwh", "saved_tce", "saved_co2_t"):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+    for c in ("saved_cny", "capex_cny", "baseline_cny"):
+        if df[c].isna().any():
+            i = int(np.flatnonzero(df[c].isna().to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: column {c} must be a number, got {df[c].iloc[i]!r}")
+    df["building_id"] = df["building_id"].astype(str).str.strip()
+    if buildings is not None:
+        known = set(buildings["building_id"].astype(str))
+        unknown = ~df["building_id"].isin(known)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise InputError(f"{path} {label} {rows.iloc[i]}: building_id {df['building_id'].iloc[i]!r} is not in "
+                             f"the buildings table ({int(unknown.sum())} row(s) like it); give the buildings table "
+                             "the retrofit table was computed from")
+    return df
 
 
 def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanConfig, terms: ContractTerms,
@@ -493,13 +551,16 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     Parameters
     ----------
     table : DataFrame
-        Retrofit savings table (:func:`evaluate_buildings`).
+        Retrofit savings table (:func:`evaluate_buildings`, or :func:`read_retrofit_table` of the file
+        ``solarplan retrofit``/``demo`` wrote): it is used as it is, not recomputed.
     buildings : DataFrame
         The clean buildings it was computed from.
     terms : ContractTerms
         :func:`contract_terms`.
     pv_sites : DataFrame, optional
-        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``, optionally ``self_consumed_kwh``).
+        PV sites (``site_id``, ``annual_ac_kwh``, ``capex_cny``; the ``self_consumed_value_cny`` and
+        ``export_revenue_cny`` of :func:`simulate_sites` are the PV value used, else ``self_consumed_kwh``
+        at the site's price, :func:`retrofit.contracts.pv_value`).
     target_irr : float, optional
         Solve the contract's own figure for this ESCO IRR [-].
 
@@ -508,6 +569,10 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     (packages, per_building, cashflows, sensitivity) DataFrames.
     """
     econ = economic_params(config)
+    if pv_sites is not None and len(pv_sites):  # the tariff the PV side valued each site at
+        given = pd.to_numeric(pv_sites["tariff_cny_per_kwh"], errors="coerce") if "tariff_cny_per_kwh" in pv_sites \
+            else pd.Series(np.nan, index=pv_sites.index)
+        pv_sites = pv_sites.assign(tariff_cny_per_kwh=given.fillna(econ.default_tariff_cny_per_kwh))
     per_b = building_inputs(table, buildings, retrofit_params(config).prices, pv_sites,
                             econ.export_price(), max_payback_years=terms.term_years)
     packages, flows, sens = package_deals(per_b, terms, econ.discount_rate, target_irr)
@@ -533,14 +598,23 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None):
+                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
+                  retrofit: Path | pd.DataFrame | None = None):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
+    ``retrofit``: the retrofit results (the file ``solarplan retrofit``/``demo`` wrote, or the same
+    DataFrame) are priced as they are; without it the buildings are evaluated here.
     Writes (XLSX: one sheet each; CSV: one file each) packages, buildings, cashflows, sensitivity.
     """
     terms = contract_terms(kind, term, parameter)
-    table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
-    _require_buildings(buildings, table, rejects, out.with_name(out.stem + "_rejects.csv"))
+    if retrofit is None:
+        table, rejects, res = retrofit_for_buildings(buildings, config, weather_spec, location, warn)
+    else:
+        res = read_buildings(buildings, location)
+        rejects = res.rejects
+        table = retrofit if isinstance(retrofit, pd.DataFrame) else read_retrofit_table(retrofit, res.clean)
+    _require_buildings(buildings, res.clean if retrofit is not None else table, rejects,
+                       out.with_name(out.stem + "_rejects.csv"))
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
@@ -603,7 +677,8 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
     if buildings is not None:
-        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn)
+        retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
+                                    sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)
         steps.append(step)
     steps.append(package_outputs(sites, out_dir, config, retro, lang))
     return steps

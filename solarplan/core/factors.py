@@ -44,6 +44,11 @@ class Factor:
     year: int
 
 
+#: Net calorific values [MJ per kg or m3], GB/T 2589-2020 Appendix A [1]: the one home of these figures
+#: (the fuel CO2 factors below and the boiler fuel of retrofit.gshp take them from here). Natural gas is
+#: 1.2143 kgce/m3 x 29.3076 MJ/kgce = 35.588 MJ/m3.
+NET_CALORIFIC_MJ: dict[str, float] = {"natural_gas": 35.588, "raw_coal": 20.908, "diesel": 42.652}
+
 _F = [
     Factor("electricity_tce_calorific", 0.1229, "kgce/kWh", "GB/T 2589-2020 Appendix A (calorific equivalent)", 2020),
     Factor("electricity_tce_generation", 0.300, "kgce/kWh",
@@ -53,12 +58,12 @@ _F = [
     Factor("diesel_tce", 1.4571, "kgce/kg", "GB/T 2589-2020 Appendix A", 2020),
     Factor("heat_tce", 0.03412, "kgce/MJ", "GB/T 2589-2020 Appendix A", 2020),
     # fuel CO2 = net calorific value (GB/T 2589) x IPCC default emission factor
-    Factor("natural_gas_co2", 35.588e-3 * 56.1, "kg CO2/m3",
+    Factor("natural_gas_co2", NET_CALORIFIC_MJ["natural_gas"] * 1e-3 * 56.1, "kg CO2/m3",
            "calorific value 35,588 kJ/m3 (= 1.2143 kgce/m3 x 29,307.6 kJ/kgce, GB/T 2589-2020) "
            "x IPCC 2006 56,100 kg CO2/TJ", 2006),
-    Factor("raw_coal_co2", 20.908e-3 * 94.6, "kg CO2/kg",
+    Factor("raw_coal_co2", NET_CALORIFIC_MJ["raw_coal"] * 1e-3 * 94.6, "kg CO2/kg",
            "GB/T 2589-2020 calorific value 20,908 kJ/kg x IPCC 2006 94,600 kg CO2/TJ", 2006),
-    Factor("diesel_co2", 42.652e-3 * 74.1, "kg CO2/kg",
+    Factor("diesel_co2", NET_CALORIFIC_MJ["diesel"] * 1e-3 * 74.1, "kg CO2/kg",
            "GB/T 2589-2020 calorific value 42,652 kJ/kg x IPCC 2006 74,100 kg CO2/TJ", 2006),
 ]
 FACTORS: dict[str, Factor] = {f.key: f for f in _F}
@@ -118,6 +123,13 @@ def fuel_to_co2_t(amount, fuel: str):
         raise ConfigError(f"no CO2 factor for fuel {fuel!r}; valid: "
                          f"{', '.join(k for k, v in FUELS.items() if v[1])}")
     return np.asarray(amount, float) * FACTORS[FUELS[fuel][1]].value / 1000.0
+
+
+def net_calorific_mj(fuel: str) -> float:
+    """Net calorific value of a fuel [MJ/kg, MJ/m3 for natural gas] (GB/T 2589-2020 [1])."""
+    if fuel not in NET_CALORIFIC_MJ:
+        raise ConfigError(f"no calorific value for fuel {fuel!r}; valid: {', '.join(NET_CALORIFIC_MJ)}")
+    return NET_CALORIFIC_MJ[fuel]
 
 
 def factor_sheet(used: list[Factor] | None = None) -> pd.DataFrame:

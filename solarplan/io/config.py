@@ -133,7 +133,8 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
     },
     "weather": {
         "shift": "timing correction: auto (default), none, or hours",
-        "closure": "rebuild DNI from GHI and DHI when closure is off by > 2 %: auto (default) or none",
+        "closure": "reading of a file whose closure is off by > 2 %: auto (default; beam and diffuse trusted, GHI "
+                   "recomputed, where they fall short of GHI), components, ghi (GHI trusted, DNI rebuilt) or none",
         "station_method": "embedded climatology: nearest (default) or blend",
         "pvgis_url": "PVGIS API base for --weather pvgis (default https://re.jrc.ec.europa.eu/api/v5_3/; "
                      "or set SOLARPLAN_PVGIS_URL)",

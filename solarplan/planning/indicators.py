@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from solarplan.core.i18n import check_lang
 from solarplan.core.factors import fuel_to_co2_t, fuel_to_tce, kwh_to_co2_t, kwh_to_tce
 from solarplan.core.resources import data_path
 
@@ -150,6 +151,58 @@ def indicators(institutions: pd.DataFrame, retrofit: pd.DataFrame | None = None,
     df["retrofit_measures_counted"] = counted.to_numpy()
     df["retrofit_measures_left_out"] = left.to_numpy()
     return df
+
+
+#: English headers for en output: column stem -> header.
+EN = {"site_id": "Site", "name": "Institution", "category": "Category", "floor_area_m2": "Floor area [m²]",
+      "occupants": "Occupants", "water_t_per_person": "Water per person [t/person]",
+      "quota_kwh_per_m2": "Quota, constraint [kWh/m²]", "quota_guide_kwh_per_m2": "Quota, guide [kWh/m²]",
+      "quota_source": "Quota source", "quota_status": "Quota status",
+      "retrofit_measures_counted": "Retrofit measures counted", "retrofit_measures_left_out": "Retrofit measures left out"}
+_EN_STEM = {"electricity_kwh": "Electricity [kWh]", "gas_m3": "Gas [m³]", "coal_kg": "Coal [kg]",
+            "energy_kgce": "Energy [kgce]", "kgce_per_person": "Energy per person [kgce/person]",
+            "kgce_per_m2": "Energy per m² [kgce/m²]", "kwh_per_m2": "Electricity per m² [kWh/m²]",
+            "kgco2_per_m2": "CO2 per m² [kg CO2/m²]", "within_quota": "Within quota"}
+_EN_STAGE = {"before": "before", "retrofit": "after retrofit", "retrofit_pv": "after retrofit and PV"}
+#: The register's indicators, in the order the documents report them: column stem, zh name, unit (zh, en).
+REGISTER = (("kgce_per_person", "人均综合能耗", "kgce/人", "Energy per person", "kgce/person"),
+            ("kgce_per_m2", "单位建筑面积能耗", "kgce/m²", "Energy per m² of floor", "kgce/m²"),
+            ("kwh_per_m2", "单位建筑面积电耗", "kWh/m²", "Electricity per m² of floor", "kWh/m²"),
+            ("kgco2_per_m2", "单位建筑面积碳排放", "kgCO2/m²", "CO2 per m² of floor", "kg CO2/m²"),
+            ("water_t_per_person", "人均用水量", "t/人", "Water per person", "t/person"))
+
+
+def headers(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The per-institution table with the headers of ``lang`` (``zh``: Chinese, default; ``en``: English)."""
+    check_lang(lang)
+    if lang == "zh":
+        return zh_headers(df)
+    def name(c):
+        if c in EN:
+            return EN[c]
+        for stage in sorted(STAGES, key=len, reverse=True):
+            if c.endswith("_" + stage) and c[: -len(stage) - 1] in _EN_STEM:
+                return f"{_EN_STEM[c[: -len(stage) - 1]]}, {_EN_STAGE[stage]}"
+        return c
+    return df.rename(columns={c: name(c) for c in df.columns})
+
+
+def register(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The whole register's indicators (the ``ALL`` row of :func:`indicators`), one row per indicator.
+
+    Columns (en): indicator, unit, before, after retrofit, after retrofit and PV; (zh) 指标, 单位, 现状,
+    改造后, 改造+光伏后. Water has no after-values (no measure here changes it).
+    """
+    check_lang(lang)
+    row = df[df["site_id"] == "ALL"].iloc[0]
+    rows = []
+    for stem, zh, zh_unit, en, en_unit in REGISTER:
+        vals = [row[stem], np.nan, np.nan] if stem == "water_t_per_person" else \
+            [row[f"{stem}_{st}"] for st in STAGES]
+        rows.append([zh if lang == "zh" else en, zh_unit if lang == "zh" else en_unit, *vals])
+    cols = (["指标", "单位"] + [_ZH_STAGE[s] for s in STAGES]) if lang == "zh" else \
+        (["indicator", "unit"] + [_EN_STAGE[s] for s in STAGES])
+    return pd.DataFrame(rows, columns=cols)
 
 
 def zh_headers(df: pd.DataFrame) -> pd.DataFrame:

@@ -48,7 +48,8 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         Location of the sites [degrees, WGS84].
     shift : 'auto', 'none' or hours
         Timing policy for files (:func:`solarplan.weather.qc.resolve_shift`).
-    closure : {'auto', 'none'}
+    closure : {'auto', 'components', 'ghi', 'none'}
+        Reading of a file that fails closure (:func:`solarplan.weather.qc.closure_reading`).
     station_method : {'nearest', 'blend'}
     pvgis : PvgisOptions or Mapping, optional
         Address, timeout and cache of PVGIS (default: from the environment).

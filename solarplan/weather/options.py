@@ -15,8 +15,10 @@ class WeatherOptions:
     ----------
     shift : str or float
         Timing correction of weather files: ``"auto"`` (default), ``"none"`` or hours.
-    closure : {'auto', 'none'}
-        Rebuild DNI from GHI and DHI when closure is off by more than 2 %.
+    closure : {'auto', 'components', 'ghi', 'none'}
+        How to read a file whose (DNI cos z + DHI)/GHI is off by more than 2 %
+        (:data:`solarplan.weather.qc.CLOSURE_READINGS`): ``auto`` (default) trusts the beam and
+        diffuse where they fall short of GHI (conservative), ``ghi`` trusts GHI and rebuilds DNI.
     station_method : {'nearest', 'blend'}
         Embedded climatology: nearest station or a blend of the three nearest.
     pvgis_url : str or None
@@ -30,7 +32,7 @@ class WeatherOptions:
     """
 
     shift: str | float = "auto"
-    closure: str = field(default="auto", metadata=accepts(choices=("auto", "none")))
+    closure: str = field(default="auto", metadata=accepts(choices=("auto", "components", "ghi", "none")))
     station_method: str = field(default="nearest", metadata=accepts(choices=("nearest", "blend")))
     pvgis_url: str | None = None
     pvgis_timeout_s: float = field(default=60.0, metadata=accepts(0, 3600, open=(True, False), unit="s"))

@@ -34,10 +34,19 @@ from solarplan.weather.core import WeatherYear
 
 #: Offset [h] from which ``--weather-shift auto`` corrects the timing (issue 3).
 SHIFT_THRESHOLD_H = 0.25
-#: Closure deviation from 1 past which ``closure='auto'`` rebuilds DNI from GHI and DHI
+#: Closure deviation from 1 past which a file is read by one of :data:`CLOSURE_READINGS`
 #: (estimate: a typical-year file whose beam and diffuse miss GHI by > 2 % over the
 #: year is inconsistent, not noisy; Long & Shi [3] allow 8 % per single record).
 CLOSURE_TOLERANCE = 0.02
+#: How a file that fails closure is read (``[weather] closure``):
+#:
+#: * ``auto`` (default): the conservative reading -- ``components`` where the beam and diffuse
+#:   fall short of GHI (every failing CSWD file), ``ghi`` where they exceed it;
+#: * ``components``: trust the file's DNI and DHI (DNI bounded by clear-sky DNI), GHI recomputed
+#:   from them (:func:`closure_from_components`; what PVWatts and SAM read);
+#: * ``ghi``: trust GHI and DHI, rebuild DNI from them, bounded (:func:`closure_from_ghi`);
+#: * ``none``: read the file as it is.
+CLOSURE_READINGS = ("auto", "components", "ghi", "none")
 
 
 @dataclass(frozen=True)
@@ -211,8 +220,52 @@ def clear_sky(weather: WeatherYear, solar_position: pd.DataFrame | None = None) 
     return cs
 
 
-def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
-    """Rebuild DNI from GHI and DHI, bounded by the clear-sky beam.
+def _beam_bound(weather: WeatherYear, z: np.ndarray) -> np.ndarray:
+    """min(clear-sky DNI, extraterrestrial DNI) [W/m2] at apparent zenith ``z`` (year's solar times)."""
+    sp = solar_position(weather).assign(apparent_zenith=z)
+    dni_clear = clear_sky(weather, sp.set_axis(weather.solar_times))["dni"].to_numpy(float)
+    dni_extra = pvlib.irradiance.get_extra_radiation(weather.solar_times).to_numpy(float)
+    return np.minimum(np.nan_to_num(dni_clear), dni_extra)
+
+
+def closure_from_components(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
+    """Trust the file's beam and diffuse: DNI bounded by the clear-sky beam, GHI recomputed.
+
+    Where the apparent zenith is below 87 deg::
+
+        DNI = min(DNI_file, DNI_clear, DNI_extra)
+        GHI = DNI cos z + DHI
+
+    DNI = 0 and GHI = DHI where the zenith is 87 deg or more; DHI is kept.
+    These are the components the plane-of-array models use (Perez reads DNI
+    and DHI; only the ground-reflected term reads GHI), and the reading
+    PVWatts and SAM make of a file. For a file whose DNI cos z + DHI falls
+    short of its GHI it is the conservative reading: it adds no energy the
+    file's components do not carry. ``meta`` records ``closure_reading``
+    (``'components'``), ``closure_bounded_hours`` (hours where the file's
+    DNI exceeded the bound) and ``closure_ghi_removed_kwh_m2`` (GHI lost by
+    recomputing it from the components; negative if GHI rose).
+    """
+    z = solar_position(weather)["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
+    ghi, dni_file, dhi = (weather.data[c].to_numpy(float) for c in ("ghi", "dni", "dhi"))
+    cosz = np.cos(np.radians(z))
+    up = z < 87.0
+    bound = _beam_bound(weather, z)
+    dni_file = np.clip(np.nan_to_num(dni_file), 0, None)
+    dni = np.where(up, np.minimum(dni_file, bound), 0.0)
+    hit = up & (dni_file > bound)
+    new_ghi = np.where(up, dni * cosz, 0.0) + np.clip(np.nan_to_num(dhi), 0, None)
+    data = weather.data.copy()
+    data["dni"] = dni
+    data["ghi"] = new_ghi
+    meta = dict(weather.meta)
+    meta.update(closure_fixed=True, closure_reading="components", closure_bounded_hours=int(hit.sum()),
+                closure_ghi_removed_kwh_m2=float(np.nansum(ghi - new_ghi) / 1e3))
+    return replace(weather, data=data, meta=MappingProxyType(meta))
+
+
+def closure_from_ghi(weather: WeatherYear, zenith: np.ndarray | None = None) -> WeatherYear:
+    """Trust GHI and DHI: rebuild DNI from them, bounded by the clear-sky beam.
 
     Where the apparent zenith is below 87 deg::
 
@@ -232,18 +285,19 @@ def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> W
     diffuse sky under a clear-sky beam and raised annual POA by up to 4 % more
     on Wuhan, where 479 hours have GHI more than 10 % above clear sky.)
     ``zenith`` (apparent, at the year's solar times) is computed when not
-    given. ``meta`` records ``closure_bounded_hours`` and
-    ``closure_ghi_removed_kwh_m2``.
+    given. ``meta`` records ``closure_reading`` (``'ghi'``),
+    ``closure_bounded_hours`` and ``closure_ghi_removed_kwh_m2``.
+
+    On a file whose components fall short of GHI this reading adds light the
+    file's beam and diffuse do not carry (8-12 % of annual POA on the CSWD
+    files of Ankang and Houma) and cannot be verified without the station's
+    measured components; it is an explicit choice (``closure = "ghi"``).
     """
-    sp = solar_position(weather)
-    z = sp["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
-    sp = sp.assign(apparent_zenith=z)
+    z = solar_position(weather)["apparent_zenith"].to_numpy() if zenith is None else np.asarray(zenith)
     ghi, dhi = weather.data["ghi"].to_numpy(float), weather.data["dhi"].to_numpy(float)
     cosz = np.cos(np.radians(z))
     up = z < 87.0
-    dni_clear = clear_sky(weather, sp.set_axis(weather.solar_times))["dni"].to_numpy(float)
-    dni_extra = pvlib.irradiance.get_extra_radiation(weather.solar_times).to_numpy(float)
-    bound = np.minimum(np.nan_to_num(dni_clear), dni_extra)
+    bound = _beam_bound(weather, z)
     raw = np.clip(ghi - dhi, 0, None) / np.maximum(cosz, 1e-3)
     dni = np.where(up, np.minimum(raw, bound), 0.0)
     hit = up & (raw > bound)
@@ -252,16 +306,37 @@ def enforce_closure(weather: WeatherYear, zenith: np.ndarray | None = None) -> W
     data["dni"] = dni
     data["ghi"] = new_ghi
     meta = dict(weather.meta)
-    meta["closure_fixed"] = True
-    meta["closure_bounded_hours"] = int(hit.sum())
-    meta["closure_ghi_removed_kwh_m2"] = float(np.nansum(ghi - new_ghi) / 1e3)
+    meta.update(closure_fixed=True, closure_reading="ghi", closure_bounded_hours=int(hit.sum()),
+                closure_ghi_removed_kwh_m2=float(np.nansum(ghi - new_ghi) / 1e3))
     return replace(weather, data=data, meta=MappingProxyType(meta))
+
+
+#: The GHI-trusting reading under its former name.
+enforce_closure = closure_from_ghi
+#: Closure readings by name (``auto`` chooses between them in :func:`resolve_shift`).
+CLOSURE_MODELS = MappingProxyType({"components": closure_from_components, "ghi": closure_from_ghi})
+
+
+def closure_reading(closure: str, closure_ratio: float) -> str | None:
+    """Which reading ``closure`` gives a file whose (DNI cos z + DHI)/GHI is ``closure_ratio``.
+
+    Returns ``'components'``, ``'ghi'`` or None (file read as it is: closure within
+    :data:`CLOSURE_TOLERANCE`, not finite, or ``closure='none'``).
+    """
+    if closure not in CLOSURE_READINGS:
+        raise ValueError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
+    if closure == "none" or not np.isfinite(closure_ratio) or abs(closure_ratio - 1) <= CLOSURE_TOLERANCE:
+        return None
+    if closure == "auto":  # the conservative reading: the smaller of the two
+        return "components" if closure_ratio < 1 else "ghi"
+    return closure
 
 
 def correction_effects(weather: WeatherYear, corrected: WeatherYear, surface_tilt: float = 25.0,
                        surface_azimuth: float = 180.0) -> dict:
     """Annual plane-of-array irradiation [kWh/m2] of a south plane as read, after the timing
-    correction, and after the closure repair (Perez, albedo 0.2), so a user can judge each correction.
+    correction, under each closure reading, and as used (Perez, albedo 0.2), so a user can judge
+    each correction.
 
     Parameters
     ----------
@@ -269,6 +344,14 @@ def correction_effects(weather: WeatherYear, corrected: WeatherYear, surface_til
         As read (no correction).
     corrected : WeatherYear
         The result of :func:`resolve_shift`.
+
+    Returns
+    -------
+    dict
+        ``poa_as_read_kwh_m2``, ``poa_timing_kwh_m2`` (timing corrected, components as in the
+        file), ``poa_closure_components_kwh_m2`` and ``poa_closure_ghi_kwh_m2`` (timing corrected,
+        then each reading of :data:`CLOSURE_MODELS`), ``poa_used_kwh_m2`` (``corrected``),
+        ``closure_used`` (the reading applied, or None).
     """
     def poa(w):
         sp = solar_position(w)
@@ -281,11 +364,35 @@ def correction_effects(weather: WeatherYear, corrected: WeatherYear, surface_til
             airmass=pvlib.atmosphere.get_relative_airmass(z), albedo=0.2, model="perez")
         return float(np.nansum(irr["poa_global"]) / 1e3)
 
-    as_read = poa(weather.with_shift(0.0))
-    timing = poa(replace(weather, solar_offset_h=corrected.solar_offset_h,
-                         shift_applied_h=corrected.shift_applied_h))
-    both = poa(corrected)
-    return {"poa_as_read_kwh_m2": as_read, "poa_timing_kwh_m2": timing, "poa_timing_closure_kwh_m2": both}
+    timed = replace(weather, solar_offset_h=corrected.solar_offset_h, shift_applied_h=corrected.shift_applied_h)
+    z = solar_position(timed)["apparent_zenith"].to_numpy()
+    out = {"poa_as_read_kwh_m2": poa(weather.with_shift(0.0)), "poa_timing_kwh_m2": poa(timed)}
+    for name, model in CLOSURE_MODELS.items():
+        out[f"poa_closure_{name}_kwh_m2"] = poa(model(timed, z))
+    out["poa_used_kwh_m2"] = poa(corrected)
+    out["closure_used"] = corrected.meta.get("closure_reading") if corrected.meta.get("closure_fixed") else None
+    return out
+
+
+def effect_lines(effects: dict, closure_ratio: float) -> list[str]:
+    """Text of :func:`correction_effects` for ``solarplan weather info``."""
+    a, t = effects["poa_as_read_kwh_m2"], effects["poa_timing_kwh_m2"]
+    used = effects["closure_used"]
+    lines = [f"annual POA of a 25 deg south plane: as read {a:.0f} kWh/m2; timing correction {t - a:+.0f} "
+             f"kWh/m2 ({t / a - 1:+.1%})"]
+    fails = np.isfinite(closure_ratio) and abs(closure_ratio - 1) > CLOSURE_TOLERANCE
+    for name, what in (("components", "beam and diffuse trusted, GHI recomputed"),
+                       ("ghi", "GHI trusted, DNI rebuilt from GHI - DHI")):
+        c = effects[f"poa_closure_{name}_kwh_m2"]
+        mark = " <- used" if used == name else ""
+        lines.append(f"  closure = \"{name}\" ({what}): {c:.0f} kWh/m2 ({c / t - 1:+.1%} on the timing-corrected "
+                     f"file){mark}")
+    if not fails:
+        lines.append(f"  closure {closure_ratio:.3f} is within {CLOSURE_TOLERANCE:.0%}: the file is read as it is")
+    elif used is None:
+        lines.append("  closure = \"none\": the file is read as it is")
+    lines.append(f"  used: {effects['poa_used_kwh_m2']:.0f} kWh/m2")
+    return lines
 
 
 def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
@@ -298,10 +405,11 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
     mode : 'auto', 'none' or hours
         Timing: correct offsets of :data:`SHIFT_THRESHOLD_H` or more, never,
         or by a given number of hours.
-    closure : {'auto', 'none'}
-        Rebuild DNI from GHI and DHI (:func:`enforce_closure`) when the
-        closure after the timing shift is off by more than
-        :data:`CLOSURE_TOLERANCE`.
+    closure : {'auto', 'components', 'ghi', 'none'}
+        How to read a file whose closure after the timing shift is off by
+        more than :data:`CLOSURE_TOLERANCE` (:data:`CLOSURE_READINGS`,
+        :func:`closure_reading`). Default ``auto``: trust the beam and
+        diffuse where they fall short of GHI (conservative).
 
     Returns
     -------
@@ -309,8 +417,8 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
         The year with ``solar_offset_h`` set (and DNI rebuilt if needed), its
         QC report, and warnings to show for what was corrected.
     """
-    if closure not in ("auto", "none"):
-        raise ValueError(f"closure {closure!r}: use auto or none")
+    if closure not in CLOSURE_READINGS:
+        raise ValueError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
     if isinstance(mode, str) and mode not in ("auto", "none"):
         try:
             mode = float(mode)
@@ -334,11 +442,20 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
         warnings.append(f"{weather.source}: radiation is {shift:+.2f} h off the file's time stamps "
                         f"(GHI centroid vs solar noon); solar geometry shifted by {shift:+.2f} h")
     out = weather.with_shift(shift)
-    if closure == "auto":
+    if closure != "none":
         zenith = solar_position(out)["apparent_zenith"].to_numpy()
         c = _closure_and_night(weather.data, zenith)[0]
-        if np.isfinite(c) and abs(c - 1) > CLOSURE_TOLERANCE:
-            out = enforce_closure(out, zenith)
-            warnings.append(f"{weather.source}: (DNI cos z + DHI)/GHI = {c:.3f} after the timing shift; "
-                            "DNI rebuilt from GHI and DHI")
+        reading = closure_reading(closure, c)
+        if reading == "components":
+            out = closure_from_components(out, zenith)
+            warnings.append(f"{weather.source}: (DNI cos z + DHI)/GHI = {c:.3f} after the timing shift; the file's "
+                            f"beam and diffuse are used (DNI bounded by clear-sky DNI in "
+                            f"{out.meta['closure_bounded_hours']} h) and GHI recomputed from them, "
+                            f"{out.meta['closure_ghi_removed_kwh_m2']:.0f} kWh/m2 lower "
+                            "(closure = \"ghi\" would trust GHI instead)")
+        elif reading == "ghi":
+            out = closure_from_ghi(out, zenith)
+            warnings.append(f"{weather.source}: (DNI cos z + DHI)/GHI = {c:.3f} after the timing shift; DNI "
+                            f"rebuilt from GHI and DHI (bounded by clear-sky DNI in "
+                            f"{out.meta['closure_bounded_hours']} h)")
     return out, report, warnings

@@ -104,11 +104,16 @@ def test_flush_temperature_reaches_roof_mount_inoct_49c():
         pytest.approx(45.0, abs=2.0)
 
 
+@pytest.mark.parametrize("closure", ["auto", "ghi"])
 @pytest.mark.parametrize("name", ["CHN_Shaanxi.Ankangan.572450_CSWD.epw", "CHN_Shanxi.Houma.539630_CSWD.epw",
                                   "CHN_Shanxi.Yushe.537870_CSWD.epw", "CHN_Hubei.Wuhan.574940_CSWD.epw"])
-def test_repaired_files_never_exceed_clear_sky_dni(weather_dir, name):
-    w, report, warnings = resolve_shift(read_weather(weather_dir / name))
+def test_repaired_files_never_exceed_clear_sky_dni(weather_dir, name, closure):
+    raw = read_weather(weather_dir / name)
+    w, report, warnings = resolve_shift(raw, closure=closure)
     assert w.meta.get("closure_fixed")
+    # the four files' components fall short of GHI: the default reading trusts them (conservative)
+    assert report.closure_corrected < 0.98
+    assert w.meta["closure_reading"] == {"auto": "components", "ghi": "ghi"}[closure]
     # clear sky computed here directly with pvlib (Ineichen, Linke climatology) at the year's solar times
     loc = pvlib.location.Location(w.latitude, w.longitude, altitude=w.elevation)
     cs = loc.get_clearsky(w.solar_times, model="ineichen")
@@ -121,7 +126,14 @@ def test_repaired_files_never_exceed_clear_sky_dni(weather_dir, name):
     d = w.data
     np.testing.assert_allclose((d["dni"] * np.cos(np.radians(z)) + d["dhi"]).to_numpy()[up], d["ghi"].to_numpy()[up],
                                atol=1e-6)
-    assert w.meta["closure_bounded_hours"] > 0 and 0 <= w.meta["closure_ghi_removed_kwh_m2"] < 0.05 * d["ghi"].sum()
+    np.testing.assert_array_equal(d["dhi"].to_numpy(), raw.data["dhi"].to_numpy())  # diffuse kept by both
+    if closure == "ghi":
+        assert w.meta["closure_bounded_hours"] > 0 and 0 <= w.meta["closure_ghi_removed_kwh_m2"] < 0.05 * d["ghi"].sum()
+    else:
+        # the file's beam, never raised; GHI recomputed from the components is lower than the file's
+        assert np.all(d["dni"].to_numpy() <= raw.data["dni"].to_numpy() + 1e-9)
+        assert d["ghi"].sum() < raw.data["ghi"].sum()
+        assert w.meta["closure_ghi_removed_kwh_m2"] > 0
 
 
 def _validation_module():

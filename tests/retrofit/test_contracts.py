@@ -130,8 +130,10 @@ def test_contract_cli_with_packages_and_pv(tmp_path, capsys):
         g = bl[bl["package"] == p.package]
         assert p.savings_cny == pytest.approx((g["savings_cny"] + g["pv_savings_cny"]).sum())
         assert p.investment_cny == pytest.approx((g["investment_cny"] + g["pv_capex_cny"]).sum())
-    # PV: 80,000 kWh at 0.68 + 20,000 kWh at the default export price (0.30 for projects from June 2025)
-    assert bl["pv_savings_cny"].max() == pytest.approx(80000 * 0.68 + 20000 * 0.30)
+    # PV without hourly values or a tariff: 80,000 kWh at the PV side's default tariff ([economics]
+    # default_tariff_cny_per_kwh 0.65, the price sites.csv values them at) + 20,000 kWh at the default
+    # export price (0.30 for projects from June 2025)
+    assert bl["pv_savings_cny"].max() == pytest.approx(80000 * 0.65 + 20000 * 0.30)
 
 
 def test_adjusted_baseline_by_hand():

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
 import pvlib
 import pytest
 
+from solarplan.app.cli import main
 from solarplan.core.errors import WeatherError
 from solarplan.weather import get_weather
 from solarplan.weather.qc import quality_check, resolve_shift, solar_position
@@ -86,14 +88,15 @@ def test_large_offsets_and_poor_closure_are_flagged_and_repaired(weather_dir, na
     raw = read_weather(weather_dir / name)
     report = quality_check(raw)
     assert report.timing_offset_h > 1.2 and report.closure < 0.93
-    fixed, _, warnings = resolve_shift(raw)
-    assert fixed.shift_applied_h > 1.2
-    assert fixed.meta.get("closure_fixed") and any("DNI rebuilt" in w for w in warnings)
-    z = solar_position(fixed)["apparent_zenith"].to_numpy()
-    ok = (fixed.data["ghi"] > 50).to_numpy() & (z < 80)
-    closure = (fixed.data["dni"].to_numpy()[ok] * np.cos(np.radians(z[ok])) + fixed.data["dhi"].to_numpy()[ok]).sum() \
-        / fixed.data["ghi"].to_numpy()[ok].sum()
-    assert closure == pytest.approx(1.0, abs=0.01)
+    for closure, words in (("auto", "beam and diffuse are used"), ("ghi", "DNI rebuilt")):
+        fixed, _, warnings = resolve_shift(raw, closure=closure)
+        assert fixed.shift_applied_h > 1.2
+        assert fixed.meta.get("closure_fixed") and any(words in w for w in warnings)
+        z = solar_position(fixed)["apparent_zenith"].to_numpy()
+        ok = (fixed.data["ghi"] > 50).to_numpy() & (z < 80)
+        closure = (fixed.data["dni"].to_numpy()[ok] * np.cos(np.radians(z[ok]))
+                   + fixed.data["dhi"].to_numpy()[ok]).sum() / fixed.data["ghi"].to_numpy()[ok].sum()
+        assert closure == pytest.approx(1.0, abs=0.01)
 
 
 def test_manual_shift_and_none(weather_dir):
@@ -118,3 +121,20 @@ def test_written_weather_reads_back(tmp_path, suffix):
     tol = 0.5 if suffix == ".epw" else 5e-4
     np.testing.assert_allclose(back.data["ghi"], w.data["ghi"], atol=tol + 1e-9)
     assert back.latitude == pytest.approx(32.63)
+
+
+def test_weather_info_prints_each_closure_reading(weather_dir, capsys):
+    """`solarplan weather info` shows what each reading does to the 25 deg south POA (issue 16)."""
+    path = weather_dir / "CHN_Shanxi.Houma.539630_CSWD.epw"
+    assert main(["weather", "info", str(path)]) == 0
+    text = capsys.readouterr().out
+    poa = {name: float(re.search(rf'closure = "{name}" .*?: (\d+) kWh/m2', text).group(1))
+           for name in ("components", "ghi")}
+    used = float(re.search(r"used: (\d+) kWh/m2", text).group(1))
+    assert re.search(r'closure = "components" .*<- used', text)
+    assert used == poa["components"]
+    # Houma's components fall short of GHI (closure 0.93): trusting GHI adds 5-12 % to the POA
+    assert 1.05 < poa["ghi"] / poa["components"] < 1.12
+    assert main(["weather", "info", str(path), "--closure", "ghi"]) == 0
+    assert re.search(r'closure = "ghi" .*<- used', capsys.readouterr().out)
+    assert main(["weather", "info", str(path), "--closure", "gh"]) == 2
