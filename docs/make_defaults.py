@@ -30,6 +30,8 @@ def table() -> pd.DataFrame:
                                        value=str(dict(v) if hasattr(v := getattr(obj, f.name), "items") else v),
                                        source=src) for f in fields(obj)]))
     from retrofit import chillers, evaluate, gshp, lifts, lighting
+    from solarplan.core import defaults
+    from solarplan.planning import claims
     tables = [
         ("gshp", "DESIGN_LOAD_W_M2 (heating, cooling W/m2)", gshp.DESIGN_LOAD_W_M2,
          "estimates within 实用供热空调设计手册 2nd ed. ranges"),
@@ -54,6 +56,15 @@ def table() -> pd.DataFrame:
          {f"{r.measure}.{r.parameter}": (r.value, r.low, r.high, r.capex_cny, r.life_years)
           for r in lifts.measures_table().itertuples()}, "data/lift_measures.csv (sources per row)"),
         ("retrofit", "LIKE_FOR_LIKE_SHARE (renewal due)", evaluate.LIKE_FOR_LIKE_SHARE, "estimate"),
+        ("claims", "usable share range, density ranges [W/m2]",
+         {"usable_share": defaults.USABLE_SHARE_RANGE, **defaults.POWER_DENSITY_RANGE_W_M2},
+         "DOMAIN.md typical planning figures (solarplan.core.defaults)"),
+        ("claims", "DEFAULT_CLAIM_MIX (no mix stated)", defaults.DEFAULT_CLAIM_MIX, "estimate (usual public roof)"),
+        ("claims", "verdict thresholds", {"high_but_possible_below_exceedance": claims.HIGH_EXCEEDANCE,
+                                          "optimistic_below_exceedance": claims.POSSIBLE_EXCEEDANCE,
+                                          "implausible_above_x_p50": claims.OPTIMISTIC_LIMIT,
+                                          "factor_tolerance": claims.FACTOR_TOLERANCE},
+         "judgement (solarplan.planning.claims docstring)"),
     ]
     rows.append(pd.DataFrame([dict(group=g, parameter=k, value=str(dict(v)), source=src) for g, k, v, src in tables]))
     return pd.concat(rows, ignore_index=True)

@@ -36,8 +36,14 @@ NB = {
                  "print(shiyan.verdict, '-', shiyan.reason)\nshiyan.implied, shiyan.required_usable_share"),
         ("code", "jincheng = solarplan.check_claim(capacity='5.16MW', claim='670万千瓦时', co2='440t', location='晋城')\n"
                  "print(jincheng.verdict, '-', jincheng.reason)\njincheng.carbon"),
+        ("code", "print(jincheng.mix['shares'], jincheng.station)\n"
+                 "# the same claim compared with a stated roof-type mix\n"
+                 "mixed = solarplan.check_claim(capacity='5.16MW', claim='670万千瓦时', location='晋城', "
+                 "mix='flat_roof=0.6,pitched_roof=0.4')\nprint(mixed.verdict, '-', mixed.reason)"),
         ("md", "Shiyan: 6,000万 kWh from 36万 m² needs almost all of the gross roof area covered with flush "
-               "modules; Jincheng's yield is consistent, but 440 t of CO2 for 670万 kWh implies a tenth of any "
+               "modules. Jincheng's 1,298 kWh/kWp is compared with flat roofs (no mix stated; the check says so) "
+               "and sits at the P10 edge: high but possible, with its reasons (the station is 112 km away and "
+               "616 m lower, which adds to the uncertainty). 440 t of CO2 for 670万 kWh implies a tenth of any "
                "grid factor (a dropped digit)."),
     ],
     "03_retrofit_and_trusteeship.ipynb": [

@@ -19,12 +19,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
 from solarplan.core.errors import InputError, SolarplanError
+from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
 from solarplan.io.template import write_template
 from solarplan.io.validate import COORDS
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
+from solarplan.report.word import write_docx
 from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
 from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.writers import write_weather
@@ -41,22 +43,24 @@ console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
+                                          "or en (MWh, CNY million).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt,
-         lang: str = typer.Option("zh", "--lang", help="Headers of the indicators and shortlist, and the "
-                                                       "briefing: zh (default) or en.")):
-    """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city.
+         config: Optional[Path] = ConfigOpt, lang: str = LangOpt):
+    """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
+    briefing.html and briefing.docx.
 
     Example: solarplan demo --out maps/
     """
+    check_lang(lang)
     steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
                      lang=lang)
     for step in steps:
         for f in step.files:
-            out.print(f"  wrote {f}")
+            out.print(say("wrote", lang, path=f), markup=False, highlight=False)
 
 
 @inventory_app.command("validate")
@@ -71,14 +75,15 @@ def inventory_validate(
     coords: Optional[str] = typer.Option(None, "--coords", help="System of lat/lon: wgs84, cgcs2000, gcj02 "
                                                                 "(Gaode), bd09 (Baidu)."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Layer of a GeoPackage with several."),
+    lang: str = LangOpt,
 ):
     """Validate an inventory: print a summary, write the clean table, the rejects and the skipped rows.
 
     Example: solarplan inventory validate 登记表.xlsx --out checked/
     """
     cfg = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
-    res, step = validate_step(file, out_dir, cfg, require_china=False if anywhere else None)
-    out_console_step(step)
+    res, step = validate_step(file, out_dir, cfg, require_china=False if anywhere else None, lang=check_lang(lang))
+    out_console_step(step, lang)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
             out.print(f"  rejected: {r['reason']}", markup=False, highlight=False)
@@ -139,12 +144,13 @@ def simulate(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
+    lang: str = LangOpt,
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
-
+    check_lang(lang)
     cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
@@ -154,8 +160,9 @@ def simulate(
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
                                    progress=lambda d, t: bar.update(task, completed=d, total=t),
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
-    out_console_step(step)
+                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                                   lang=lang)
+    out_console_step(step, lang)
 
 
 @app.command("retrofit")
@@ -168,8 +175,7 @@ def retrofit_cmd(
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon: "
                                                                      "'lat,lon' or a city (十堰)."),
     config: Optional[Path] = ConfigOpt,
-    lang: str = typer.Option("zh", "--lang", help="Headers of the indicators table written beside the "
-                                                  "savings (<name>_indicators.csv/.xlsx): zh (default) or en."),
+    lang: str = LangOpt,
 ):
     """Savings of ground-source heat pumps, LED lighting, chillers and lifts for every building.
 
@@ -180,8 +186,9 @@ def retrofit_cmd(
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
-                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"), lang=lang)
-    out_console_step(step)
+                            indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
+                            lang=check_lang(lang))
+    out_console_step(step, lang)
 
 
 @app.command("contract")
@@ -204,6 +211,7 @@ def contract_cmd(
     weather: str = WeatherOpt,
     location: Optional[str] = typer.Option(None, "--location", help="Place for buildings without lat/lon."),
     config: Optional[Path] = ConfigOpt,
+    lang: str = LangOpt,
 ):
     """Price an energy-cost trusteeship or performance contract for packages of buildings.
 
@@ -237,8 +245,8 @@ def contract_cmd(
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
                             warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
-                            retrofit=retrofit)
-    out_console_step(step)
+                            retrofit=retrofit, lang=check_lang(lang))
+    out_console_step(step, lang)
 
 
 @app.command("packages")
@@ -248,7 +256,8 @@ def packages_cmd(
                                                     "packages.gpkg/.geojson and shortlist.xlsx."),
     buildings: Optional[Path] = typer.Option(None, "--buildings", help="Buildings table: adds retrofit savings "
                                                                       "to the ranking."),
-    lang: str = typer.Option("zh", "--lang", help="Shortlist headers: zh (default) or en."),
+    lang: str = typer.Option("zh", "--lang", help="Summary and shortlist: zh (default; 万kWh, 万元) or en (MWh, "
+                                                  "CNY million)."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
 ):
@@ -265,7 +274,7 @@ def packages_cmd(
                               progress=lambda d, t: bar.update(task, completed=d, total=t),
                               warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
     for step in steps:
-        out_console_step(step)
+        out_console_step(step, lang)
 
 
 TilesOpt = typer.Option("osm", "--tiles", help="Basemap: osm, gaode (overlays shifted to GCJ-02), tianditu "
@@ -300,19 +309,31 @@ def briefing_cmd(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
     offline: bool = typer.Option(False, "--offline", help="Inline the map's scripts (no internet needed)."),
     tiles: str = typer.Option("none", "--tiles", help="Basemap of the embedded map (default none)."),
+    docx: bool = typer.Option(False, "--docx", help="Also write the briefing as Word (.docx, 公文 layout) beside "
+                                                    "the HTML, with the same name: briefing.html -> briefing.docx."),
+    appendix: bool = typer.Option(False, "--appendix", help="Add an appendix page (monthly yield, package scores; "
+                                                            "measures in the .docx)."),
 ):
-    """Write a one-page briefing: headline figures, package table, charts and the map; prints on A4.
+    """Write a one-page briefing: headline figures, indicators, top sites, the recommendation, the package
+    table and the map; prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
 
-    Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline
+    Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline --docx
     """
-    path = write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles)
-    out.print(f"wrote {path}", markup=False, highlight=False)
+    check_lang(lang)
+    out_file = Path(out_file)
+    if out_file.suffix.lower() == ".docx":   # asked for the Word file by name: write it, and the HTML beside it
+        out_file, docx = out_file.with_suffix(".html"), True
+    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix)]
+    if docx:
+        paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
+    for path in paths:
+        out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
 
 
-def out_console_step(step):
+def out_console_step(step, lang: str = "zh"):
     out.print(step.summary, markup=False, highlight=False)
     for f in step.files:
-        out.print(f"  wrote {f}")
+        out.print(say("wrote", lang, path=f), markup=False, highlight=False)
 
 
 @app.command()
@@ -326,7 +347,10 @@ def check(
     tce: Optional[str] = typer.Option(None, "--tce", help="Claimed coal saved per year: 238吨标准煤."),
     surface_type: Optional[str] = typer.Option(None, "--surface-type", help="flat_roof, pitched_roof, metal_roof, "
                                                                             "carport (or 平屋顶, 彩钢瓦 ...)."),
+    mix: Optional[str] = typer.Option(None, "--mix", help="Roof-type mix of the claim instead of one type: "
+                                                          "flat_roof=0.7,carport=0.3 (shares of capacity or area)."),
     weather: str = WeatherOpt,
+    config: Optional[Path] = ConfigOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the stable JSON (docs/claims.md)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en, for the figures in the text output."),
 ):
@@ -335,7 +359,8 @@ def check(
     Example: solarplan check --area 36万m2 --claim 6000万kWh --location 十堰
     """
     result = check_claim(claim=claim, area=area, capacity=capacity, co2=co2, tce=tce, location=location, lat=lat,
-                         lon=lon, surface_type=surface_type, weather=weather)
+                         lon=lon, surface_type=surface_type, mix=mix, weather=weather,
+                         config=load_plan(config) if config else None)
     if as_json:
         # plain stdout: rich would render differently when it guesses a notebook or a narrow terminal
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
@@ -353,7 +378,16 @@ def check(
     for k, v in result.simulated.items():
         share = result.required_usable_share.get(k)
         p(f"  simulated {k}: P50 {v['p50_kwh_per_kwp']:.0f}, P90 {v['p90_kwh_per_kwp']:.0f} kWh/kWp"
-          + (f"; usable share needed at {sum(v['density_w_m2']) / 2:.0f} W/m2: {share:.0%}" if share else ""))
+          + (f"; usable share needed at {v['power_density_w_m2']:.0f} W/m2: {share:.0%}" if share else ""))
+    m = result.mix
+    p(f"  compared with {'the stated' if m['stated'] else 'the assumed'} mix "
+      f"{', '.join(f'{k} {v:.0%}' for k, v in m['shares'].items())}: P50 {m['p50_kwh_per_kwp']:.0f}, "
+      f"P90-P10 {m['p90_kwh_per_kwp']:.0f}-{m['p10_kwh_per_kwp']:.0f} kWh/kWp (sigma {m['sigma']:.1%})")
+    st = result.station
+    if st:
+        p(f"  weather station: {st['distance_km']:.0f} km away, site {st['elevation_diff_m']:+.0f} m above it; "
+          f"adds {st['sigma_distance']:.1%} (distance) and {st['sigma_elevation']:.1%} (elevation) to the "
+          f"uncertainty: sigma {st['sigma']:.1%} instead of {st['sigma_without']:.1%}")
     if result.energy_range_kwh:
         lo, hi = result.energy_range_kwh
         p(f"  plausible energy for this area: {format_quantity(lo, 'energy', lang)} - "

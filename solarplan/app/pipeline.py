@@ -28,6 +28,7 @@ from solarplan.io.geocode import geocoder_from_config
 from solarplan.io.inventory import read_inventory as read_validated, read_rows
 from solarplan.io.validate import ValidationResult
 from solarplan.io.writers import write_sheets, write_table
+from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.capacity import with_capacity
 from solarplan.pv.aggregate import sites_from_surfaces
@@ -38,7 +39,8 @@ from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weath
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
-from solarplan.core.i18n import check_lang
+from solarplan.report.word import write_docx
+from solarplan.core.i18n import PARAMETER_WORDS, check_lang, energy, money, package_label, reason_text, say, value_label
 from solarplan.io.workbook import write_workbook
 from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
@@ -82,13 +84,41 @@ def read_inventory(path, config: PlanConfig | None = None, require_china: bool |
     return with_capacity(res, config.surfaces)
 
 
-def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None):
+def _skip_kinds(skipped, lang: str) -> str:
+    kinds = skipped["kind"].value_counts() if len(skipped) else {}
+    parts = [say(f"skip_{k}", lang, n=int(kinds[k])) for k in ("total", "blank", "footer") if k in kinds]
+    return say("skip_kinds", lang, parts=say("list_sep", lang).join(parts)) if parts else ""
+
+
+def rows_summary(res, lang: str = "zh") -> str:
+    """The count line of a validated inventory (every row clean, rejected or skipped) in ``lang``."""
+    n_ok, n_bad, n_skip = res.n_clean_rows, len(res.rejects), len(res.skipped)
+    n_sum = n_ok + n_bad + n_skip
+    return say("rows", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_skip=n_skip, n_sum=n_sum,
+               skip_kinds=_skip_kinds(res.skipped, lang), n_surfaces=len(res.clean),
+               mismatch="" if n_sum == res.n_input else say("mismatch", lang),
+               n_sites=res.clean["site_id"].nunique() if len(res.clean) else 0,
+               area=f"{res.clean['gross_area_m2'].sum() if len(res.clean) else 0:,.0f}",
+               mwp=f"{res.clean['capacity_kwp'].sum() / 1e3 if len(res.clean) else 0:,.2f}")
+
+
+def buildings_summary(res: BuildingsResult, lang: str = "zh") -> str:
+    """The count line of a validated buildings table in ``lang``."""
+    n_ok, n_bad, n_skip = len(res.clean), len(res.rejects), len(res.skipped)
+    return say("buildings", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_skip=n_skip,
+               skip_kinds=_skip_kinds(res.skipped, lang), n_sum=n_ok + n_bad + n_skip,
+               area=f"{res.clean['floor_area_m2'].sum() if n_ok else 0:,.0f}")
+
+
+def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None,
+                  lang: str = "zh"):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = read_inventory(inventory, config, require_china=require_china)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"),
              write_table(res.skipped, out_dir / "skipped.csv"))
-    return res, StepResult("inventory", files, "\n".join([res.summary(), *(f"  note: {m}" for m in res.messages)]))
+    return res, StepResult("inventory", files, "\n".join([rows_summary(res, lang),
+                                                          *(f"  note: {m}" for m in res.messages)]))
 
 
 def system_params(config: PlanConfig) -> SystemParams:
@@ -241,23 +271,22 @@ def sensitivity_table(sites: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
     return export_price_sensitivity(sites, economic_params(config)) if len(sites) else pd.DataFrame()
 
 
-def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame) -> str:
-    """One line: surfaces, sites, MWp, P50/P90 energy, specific yield, capex, tce, CO2, self-consumption."""
-    total = sites["annual_ac_kwh"].sum() if len(sites) else 0.0
-    cap = sites["capacity_kwp"].sum() if len(sites) else 0.0
-    return (f"simulated {len(surfaces)} surfaces in {len(sites)} sites: "
-            f"{cap / 1e3:,.2f} MWp, {total / 1e4:,.1f} 万kWh/yr (P50), "
-            f"{sites['p90_ac_kwh'].sum() / 1e4 if len(sites) else 0:,.1f} 万kWh/yr (P90), "
-            f"{total / cap if cap else float('nan'):,.0f} kWh/kWp; "
-            f"capex {sites['capex_cny'].sum() / 1e4 if len(sites) else 0:,.0f}万元, "
-            f"{sites['annual_tce'].sum() if len(sites) else 0:,.0f} tce/yr, "
-            f"{sites['annual_co2_t'].sum() if len(sites) else 0:,.0f} t CO2/yr avoided, "
-            f"self-consumption {sites['self_consumed_kwh'].sum() / total if total else 0:.0%}")
+def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame, lang: str = "zh") -> str:
+    """One line: surfaces, sites, MWp, P50/P90 energy, specific yield, capex, tce, CO2, self-consumption
+    (zh in 万kWh and 万元, en in MWh and CNY million)."""
+    tot = lambda c: float(sites[c].sum()) if len(sites) and c in sites else 0.0  # noqa: E731
+    total, cap = tot("annual_ac_kwh"), tot("capacity_kwp")
+    return say("simulate", lang, n_surfaces=len(surfaces), n_sites=len(sites), mwp=f"{cap / 1e3:,.2f}",
+               p50=energy(total, lang, 1)[0], p90=energy(tot("p90_ac_kwh"), lang, 1)[0], e_unit=energy(0, lang)[1],
+               sy=f"{total / cap:,.0f}" if cap else "-", capex=money(tot("capex_cny"), lang)[0],
+               m_unit=money(0, lang)[1], tce=f"{tot('annual_tce'):,.0f}", co2=f"{tot('annual_co2_t'):,.0f}",
+               self_share=f"{tot('self_consumed_kwh') / total if total else 0:.0%}")
 
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None):
+                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None,
+                  lang: str = "zh"):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
     res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
@@ -269,7 +298,7 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
         files.append(write_table(surfaces, surfaces_out))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
     files.append(write_table(res.rejects, rej))
-    summary = f"{res.summary()}\n{simulation_summary(surfaces, sites)}"
+    summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
@@ -280,14 +309,15 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     and the shortlist, and the briefing's language (zh default, en)."""
     check_lang(lang)
     steps = []
-    res, step = validate_step(demo_inventory_path(), out_dir, config)  # the one read of the inventory
+    check_lang(lang)
+    res, step = validate_step(demo_inventory_path(), out_dir, config, lang=lang)  # the one read of the inventory
     steps.append(step)
     report(step.summary)
     surfaces, sites = simulate_sites(res.clean, config, None, warn=report)
     files = (write_table(surfaces, out_dir / "surfaces.csv"),
              write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
              write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
-    steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites)))
+    steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites, lang)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
                                 surfaces=res.clean, sites=sites, indicators_out=out_dir / "indicators.csv",
@@ -297,13 +327,16 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
     steps.append(package_outputs(sites, out_dir, config, retro, lang))
     report(steps[-1].summary)
     _, step = contract_step(data_path(DEMO_BUILDINGS), out_dir / "deal.xlsx", config, pv_sites=out_dir / "sites.csv",
-                            warn=report, retrofit=retro)   # the trusteeship headline of the briefing
+                            warn=report, retrofit=retro, lang=lang)   # the trusteeship headline of the briefing
     steps.append(step)
     report(step.summary.splitlines()[-1])
-    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True),
-            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True))
-    steps.append(StepResult("maps", html, "map.html (OpenStreetMap tiles when online, works without) and "
-                                          "briefing.html, both self-contained"))
+    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True, lang=lang),
+            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True),
+            write_docx(out_dir, out_dir / "briefing.docx", lang=lang))
+    steps.append(StepResult("maps", html, "map.html（联网时显示 OpenStreetMap 底图，断网亦可用）、briefing.html"
+                                          "（均为单文件）与 briefing.docx（可在 WPS 或 Word 中编辑）" if lang == "zh" else
+                                          "map.html (OpenStreetMap tiles when online, works without), briefing.html "
+                                          "(both self-contained) and briefing.docx (to edit in WPS or Word)"))
     report(steps[-1].summary)
     return steps
 
@@ -402,20 +435,28 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def retrofit_summary(table: pd.DataFrame, res) -> str:
-    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why."""
+def retrofit_summary(table: pd.DataFrame, res, lang: str = "zh") -> str:
+    """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why
+    (zh: counts per measure, the reasons being in the table's ``excluded_reason`` column)."""
     from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
-    lines = [res.summary(),
-             f"retrofit: {len(table)} measures evaluated for {table['building_id'].nunique() if len(table) else 0}"
-             f" buildings, {len(c)} recommended and counted: saves {s('saved_electricity_kwh') / 1e4:,.1f} 万kWh "
-             f"electricity, {s('saved_tce'):,.0f} tce, {s('saved_co2_t'):,.0f} t CO2, {s('saved_cny') / 1e4:,.0f} 万元 "
-             f"a year for {s('incremental_capex_cny') / 1e4:,.0f} 万元"]
+    lines = [buildings_summary(res, lang),
+             say("retrofit", lang, n_measures=f"{len(table):,}", n_counted=f"{len(c):,}",
+                 n_buildings=table["building_id"].nunique() if len(table) else 0,
+                 kwh=energy(s("saved_electricity_kwh"), lang, 1)[0], e_unit=energy(0, lang)[1],
+                 tce=f"{s('saved_tce'):,.0f}", co2=f"{s('saved_co2_t'):,.0f}", saved=money(s("saved_cny"), lang)[0],
+                 capex=money(s("incremental_capex_cny"), lang)[0], m_unit=money(0, lang)[1])]
     if len(table) and (~table["counted"]).any():
         lo = left_out(table)
-        lines.append(f"  left out: {int(lo['measures'].sum())} measures (" + "; ".join(
-            f"{r.measures} {r.measure}: {r.reason}" for r in lo.head(6).itertuples()) + ")")
+        if lang == "zh":
+            per = lo.groupby("measure", sort=False)["measures"].sum()
+            parts = "、".join(say("left_out_part", lang, measure=value_label("measure", m, lang), n=int(n))
+                             for m, n in per.items())
+        else:
+            parts = "; ".join(say("left_out_part", lang, n=r.measures, measure=r.measure, reason=r.reason)
+                              for r in lo.head(6).itertuples())
+        lines.append(say("left_out", lang, n=int(lo["measures"].sum()), parts=parts))
     return "\n".join(lines)
 
 
@@ -447,14 +488,13 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
     files = (write_table(table, out, sheet="retrofit"),
              write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
              write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
-    return table, StepResult("retrofit", files, retrofit_summary(table, res))
+    return table, StepResult("retrofit", files, retrofit_summary(table, res, lang))
 
 
 def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: Path, prices, lang: str = "zh"):
-    """The indicators in the headers of ``lang`` (zh default, en): ``out`` (CSV, per institution and an ALL
-    row), ``<stem>_register.csv`` (the whole register, one row per indicator) and ``<stem>.xlsx`` with
-    both as sheets."""
-    from solarplan.planning.indicators import headers, indicators, register
+    """The indicators: ``out`` (CSV, per institution and an ALL row) and ``<stem>_register.csv`` (the whole
+    register, one row per indicator), both with machine field names in every language (as every CSV), and
+    ``<stem>.xlsx`` with both tables under the headers of ``lang`` (zh default, en)."""
     b = buildings.copy()
     if sites is not None and len(sites) and "occupants" in sites:
         occ = pd.Series(pd.to_numeric(sites["occupants"], errors="coerce").to_numpy(), index=sites["site_id"])
@@ -463,9 +503,9 @@ def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: P
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
     check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    reg, t = register(t, lang), headers(t, lang)
-    sheets = {"单位指标": t, "全部汇总": reg} if lang == "zh" else {"institutions": t, "register": reg}
-    return [write_table(t, out), write_table(reg, out.with_name(out.stem + "_register.csv")),
+    sheets = {"单位指标": headers(t, lang), "全部汇总": register(t, lang)} if lang == "zh" else \
+        {"institutions": headers(t, lang), "register": register(t, lang)}
+    return [write_table(t, out), write_table(register_fields(t), out.with_name(out.stem + "_register.csv")),
             *write_sheets(sheets, out.with_suffix(".xlsx"))]
 
 
@@ -579,27 +619,32 @@ def price_contracts(table: pd.DataFrame, buildings: pd.DataFrame, config: PlanCo
     return packages, per_b, flows, sens
 
 
-def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, target_irr: float | None) -> str:
+def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, target_irr: float | None,
+                     lang: str = "zh") -> str:
     """Summary lines: one per package, with the solved figure when a target IRR was given."""
-    lines = [res.summary()]
+    lines = [buildings_summary(res, lang)]
+    m_unit = money(0, lang)[1]
     for p in packages.itertuples():
-        lines.append(f"package {p.package}: {p.buildings} buildings, baseline {p.baseline_bill_cny / 1e4:,.0f}万元/yr, "
-                     f"savings {p.savings_cny / 1e4:,.0f}万元/yr ({p.saving_share:.0%}), investment "
-                     f"{p.investment_cny / 1e4:,.0f}万元; ESCO IRR "
-                     f"{'n/a' if np.isnan(p.esco_irr) else f'{p.esco_irr:.1%}'}, payback "
-                     f"{'never' if np.isnan(p.esco_payback_years) else f'{p.esco_payback_years:.1f} yr'}; "
-                     f"{'viable' if p.viable else 'NOT viable: ' + p.reason}")
+        lines.append(say(
+            "deal", lang, package=package_label(p.package, lang), buildings=p.buildings, m_unit=m_unit,
+            baseline=money(p.baseline_bill_cny, lang)[0], savings=money(p.savings_cny, lang)[0],
+            share=f"{p.saving_share:.0%}", investment=money(p.investment_cny, lang)[0],
+            irr=say("na", lang) if np.isnan(p.esco_irr) else f"{p.esco_irr:.1%}",
+            payback=say("never", lang) if np.isnan(p.esco_payback_years) else say("years", lang, v=p.esco_payback_years),
+            verdict=say("viable", lang) if p.viable else say("not_viable", lang, reason=reason_text(p.reason, lang))))
         if target_irr is not None:
-            val = getattr(p, f"solved_{SOLVED_PARAMETER[kind]}")
-            lines.append(f"  {SOLVED_PARAMETER[kind]} for an ESCO IRR of {target_irr:.1%}: "
-                         + (f"{val:.2%}" if np.isfinite(val) else p.solved_note))
+            par = SOLVED_PARAMETER[kind]
+            val = getattr(p, f"solved_{par}")
+            lines.append(say("solved", lang, target=f"{target_irr:.1%}", value=f"{val:.2%}" if np.isfinite(val)
+                             else reason_text(p.solved_note, lang),
+                             parameter=PARAMETER_WORDS.get(par, (par, par))[0 if lang == "zh" else 1]))
     return "\n".join(lines)
 
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
                   parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
-                  retrofit: Path | pd.DataFrame | None = None):
+                  retrofit: Path | pd.DataFrame | None = None, lang: str = "zh"):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
     ``retrofit``: the retrofit results (the file ``solarplan retrofit``/``demo`` wrote, or the same
@@ -620,7 +665,7 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
                                                    target_irr=target_irr)
     files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
                           "rejects": rejects}, out)
-    return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr))
+    return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr, lang))
 
 
 def package_rules(config: PlanConfig) -> PackageRules:
@@ -644,7 +689,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     check_lang(lang)
     res = package_sites(sites, config, retrofit_table)
     out_dir.mkdir(parents=True, exist_ok=True)
-    all_sites = pd.concat([res.sites, res.excluded.rename(columns={"reason": "excluded_reason"})], ignore_index=True)
+    all_sites = pd.concat([res.sites, res.excluded], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
     files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
              write_table(res.excluded, out_dir / "excluded.csv")]
@@ -660,11 +705,11 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     files.append(gpkg)
     files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
-    summary = (f"packages: {len(p)} packages of {len(res.sites)} sites "
-               f"({p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f} MW, "
-               f"{p['annual_ac_kwh'].sum() / 1e4 if len(p) else 0:,.0f} 万kWh/yr); {len(res.excluded)} sites excluded"
-               + (f"; bound violations: {'; '.join(v for v in p['bound_violation'] if v)}"
-                  if len(p) and (p['bound_violation'] != '').any() else ""))
+    summary = say("packages", lang, n_packages=len(p), n_sites=len(res.sites), n_excluded=len(res.excluded),
+                  mw=f"{p['capacity_kwp'].sum() / 1e3 if len(p) else 0:,.2f}", e_unit=energy(0, lang)[1],
+                  kwh=energy(p["annual_ac_kwh"].sum() if len(p) else 0, lang, 0)[0])
+    if len(p) and (p["bound_violation"] != "").any():
+        summary += say("bounds", lang, text="; ".join(reason_text(v, lang) for v in p["bound_violation"] if v))
     return StepResult("packages", tuple(files), summary)
 
 
@@ -675,7 +720,7 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     write_table(res.rejects, out_dir / "rejects.csv")
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn)
     retro = None
-    steps = [StepResult("inventory", (out_dir / "rejects.csv",), res.summary())]
+    steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]
     if buildings is not None:
         retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
                                     sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)

@@ -104,3 +104,17 @@ SURFACE_DEFAULTS: dict[str, SurfaceDefaults] = {
         source="canopy density 150-180 W/m2 [1]; 85 % cover of the parking area and 7 deg tilt are estimates",
     ),
 }
+
+#: Share of a gross roof or parking area that carries modules [-]: the 50-70 % of [1]. Used by the claim
+#: check (solarplan.planning.claims) as the usual range.
+USABLE_SHARE_RANGE = (0.5, 0.7)
+#: DC nameplate per m2 of usable area, the usual range of each surface type [W/m2] from [1]: tilted rows on
+#: flat roofs 100-130, flush on pitched or metal roofs 150-200, carport canopies 150-180. A configured
+#: ``power_density_w_m2`` outside its range widens it.
+POWER_DENSITY_RANGE_W_M2: dict[str, tuple[float, float]] = {
+    "flat_roof": (100.0, 130.0), "pitched_roof": (150.0, 200.0), "metal_roof": (150.0, 200.0),
+    "carport": (150.0, 180.0)}
+#: Roof-type mix assumed by the claim check when a claim states none: flat roofs with tilted rows, the
+#: usual roof of public-institution buildings (estimate; the check says it used this mix and lists every
+#: type's own range).
+DEFAULT_CLAIM_MIX: dict[str, float] = {"flat_roof": 1.0}

@@ -52,7 +52,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                                                                              "undefined: cash flows never change sign")},
     "mounting": {"flush": ("平铺", "Flush"), "rows": ("支架阵列", "Racked rows"), "canopy": ("车棚顶", "Canopy")},
     "location_source": {"geometry": ("测绘坐标", "surveyed"), "coordinates": ("登记坐标", "register coordinates"),
-                        "district_centroid": ("区县中心（近似）", "district centre (approximate)")},
+                        "district_centroid": ("区县中心（近似）", "district centre (approximate)"),
+                        "geocoder": ("地址解析", "geocoded address")},
 }
 #: Package words per category: zh noun used in package names (医院包).
 PACKAGE_NOUN = {"agency": ("机关包", "Agencies"), "school": ("学校包", "Schools"), "hospital": ("医院包", "Hospitals"),
@@ -91,6 +92,8 @@ def package_label(package_id, lang: str = "zh") -> str:
     check_lang(lang)
     if package_id is None or (isinstance(package_id, float) and math.isnan(package_id)) or str(package_id) == "":
         return TEXT[lang]["excluded"]
+    if str(package_id) == "all":     # a contract over every building, no package column given
+        return "全部建筑" if lang == "zh" else "all buildings"
     m = _PKG.match(str(package_id))
     if not m:
         return str(package_id)
@@ -155,9 +158,12 @@ _C = [
     ("notes", "备注", "Notes", "", "text", "说明、默认值与提示", "Notes, defaults used and warnings"),
     ("column", "列", "Column", "", "text", "出错的列", "Column at fault"),
     ("value", "取值", "Value", "", "text", "原值", "Value as given"),
-    ("reason", "原因", "Reason", "", "text", "拒收或未入包的原因及改正方法", "Why rejected or excluded, and the fix"),
-    ("excluded_reason", "未入包原因", "Excluded because", "", "text", "该场址未编入项目包的原因",
-     "Why the site is in no package"),
+    ("reason", "原因", "Reason", "", "text", "拒收原因及改正方法（rejects 表）；合同表中为不可行的原因",
+     "Why the row was rejected, and the fix (rejects tables); in a deal, why it is not viable"),
+    ("excluded_reason", "排除原因", "Excluded because", "", "text",
+     "场址未编入项目包的原因（sites.csv、excluded.csv 同名）；改造表中为措施未推荐的原因",
+     "Why the site is in no package (sites.csv and excluded.csv); in retrofit tables, why a measure is not "
+     "recommended"),
     ("group", "分组", "Group", "", "text", "参数组或分组（类型/区县）", "Parameter group, or category/district group"),
     ("parameter", "参数", "Parameter", "", "text", "参数名", "Parameter name"),
     ("source", "来源", "Source", "", "text", "取值依据（标准、文献或估计）", "Source (standard, paper or estimate)"),
@@ -184,6 +190,8 @@ _C = [
     # site loads
     ("annual_load_kwh", "年用电量", "Annual consumption", "kWh", "kwh", "单位年用电量", "Yearly electricity use"),
     ("tariff_cny_per_kwh", "电价", "Tariff", "元/kWh", "num3", "用电电价", "Electricity tariff"),
+    ("electricity_price_cny_per_kwh", "改造电价", "Electricity price", "元/kWh", "num3",
+     "改造计算所用电价（登记值，缺省取场址电价）", "Electricity price of the retrofit (registered, else the site tariff)"),
     ("floor_area_m2", "建筑面积", "Floor area", "m²", "num0", "建筑面积", "Floor area"),
     ("occupants", "用能人数", "Occupants", "人", "int", "用能人数", "Occupants"),
     # yield
@@ -445,3 +453,122 @@ TEXT = {
         "map_fallback": "Offline basemap: administrative boundaries; online tiles when connected.",
     },
 }
+
+
+# -- command-line summaries ------------------------------------------------------------------------------------
+#: One-line summaries printed by ``solarplan demo/simulate/retrofit/packages/contract``; placeholders are filled
+#: with numbers already formatted in the language's units (:func:`energy`, :func:`money`); 万 only in zh.
+SUMMARY = {
+    "zh": {
+        "rows": "读入 {n_input} 行：合格 {n_ok} + 拒收 {n_bad} + 跳过 {n_skip}{skip_kinds} = {n_sum}{mismatch}；"
+                "{n_sites} 个场址 {n_surfaces} 个屋面，屋面毛面积 {area} m²，装机 {mwp} MWp",
+        "skip_kinds": "（{parts}）", "list_sep": "，", "skip_total": "合计行 {n}", "skip_blank": "空行 {n}", "skip_footer": "落款 {n}",
+        "mismatch": "（行数不符）",
+        "buildings": "读入 {n_input} 栋建筑：合格 {n_ok} + 拒收 {n_bad} + 跳过 {n_skip}{skip_kinds} = {n_sum}；"
+                     "建筑面积 {area} m²",
+        "simulate": "模拟 {n_surfaces} 个屋面、{n_sites} 个场址：装机 {mwp} MWp，年发电量 {p50} {e_unit}（P50）、"
+                    "{p90} {e_unit}（P90），等效利用小时 {sy} kWh/kWp；投资 {capex} {m_unit}，年节约标煤 {tce} 吨，"
+                    "年减排二氧化碳 {co2} 吨，自发自用比例 {self_share}",
+        "retrofit": "节能改造：评估 {n_buildings} 栋建筑的 {n_measures} 项措施，推荐并计入 {n_counted} 项：年节电 "
+                    "{kwh} {e_unit}，节约标煤 {tce} 吨，减排二氧化碳 {co2} 吨，节约费用 {saved} {m_unit}，"
+                    "投资 {capex} {m_unit}",
+        "left_out": "  未计入 {n} 项（{parts}；原因见改造表“排除原因”列）",
+        "left_out_part": "{measure} {n} 项",
+        "packages": "打包：{n_packages} 个项目包，{n_sites} 个场址（装机 {mw} MW，年发电量 {kwh} {e_unit}）；"
+                    "{n_excluded} 个场址未入包",
+        "bounds": "；超出打包上限：{text}",
+        "deal": "项目包 {package}：{buildings} 栋建筑，基准能源费 {baseline} {m_unit}/年，节约 {savings} {m_unit}/年"
+                "（{share}），投资 {investment} {m_unit}；服务商收益率 {irr}，回收期 {payback}；{verdict}",
+        "viable": "可行", "not_viable": "不可行：{reason}", "na": "无解", "never": "合同期内不能回收",
+        "years": "{v:.1f} 年",
+        "solved": "  服务商收益率达到 {target} 所需的{parameter}：{value}",
+        "wrote": "  已写出 {path}",
+    },
+    "en": {
+        "rows": "{n_input} rows read: {n_ok} clean + {n_bad} rejected + {n_skip} skipped{skip_kinds} = {n_sum}"
+                "{mismatch}; {n_surfaces} surfaces in {n_sites} sites, {area} m2 gross, {mwp} MWp",
+        "skip_kinds": " ({parts})", "list_sep": ", ", "skip_total": "{n} totals", "skip_blank": "{n} blank", "skip_footer": "{n} footer",
+        "mismatch": " (MISMATCH)",
+        "buildings": "{n_input} buildings read: {n_ok} clean + {n_bad} rejected + {n_skip} skipped{skip_kinds} = "
+                     "{n_sum}; {area} m2 of floor",
+        "simulate": "simulated {n_surfaces} surfaces in {n_sites} sites: {mwp} MWp, {p50} {e_unit}/yr (P50), "
+                    "{p90} {e_unit}/yr (P90), {sy} kWh/kWp; capex {capex} {m_unit}, {tce} tce/yr, "
+                    "{co2} t CO2/yr avoided, self-consumption {self_share}",
+        "retrofit": "retrofit: {n_measures} measures evaluated for {n_buildings} buildings, {n_counted} recommended "
+                    "and counted: saves {kwh} {e_unit} electricity, {tce} tce, {co2} t CO2, {saved} {m_unit} a year "
+                    "for {capex} {m_unit}",
+        "left_out": "  left out: {n} measures ({parts})",
+        "left_out_part": "{n} {measure}: {reason}",
+        "packages": "packages: {n_packages} packages of {n_sites} sites ({mw} MW, {kwh} {e_unit}/yr); "
+                    "{n_excluded} sites excluded",
+        "bounds": "; bound violations: {text}",
+        "deal": "package {package}: {buildings} buildings, baseline {baseline} {m_unit}/yr, savings {savings} "
+                "{m_unit}/yr ({share}), investment {investment} {m_unit}; ESCO IRR {irr}, payback {payback}; {verdict}",
+        "viable": "viable", "not_viable": "NOT viable: {reason}", "na": "n/a", "never": "never",
+        "years": "{v:.1f} yr",
+        "solved": "  {parameter} for an ESCO IRR of {target}: {value}",
+        "wrote": "  wrote {path}",
+    },
+}
+
+#: The contract parameter solved for a target IRR, in words.
+PARAMETER_WORDS = {"discount": ("托管优惠比例", "discount"), "esco_share": ("服务商分享比例", "esco_share"),
+                   "guarantee_rate": ("保证节能率", "guarantee_rate")}
+
+#: Why a deal is not viable (retrofit.contracts.deal_result): English sentence pattern -> zh template.
+_REASONS_ZH = [
+    (re.compile(r"^no measure saves money: the package has nothing to finance$"), "没有措施能节约费用，无可投资内容"),
+    (re.compile(r"^the ESCO never recovers its investment within the term$"), "服务商在合同期内收不回投资"),
+    (re.compile(r"^ESCO IRR (?P<a>\S+) is below the target (?P<b>\S+)$"), "服务商收益率 {a} 低于目标 {b}"),
+    (re.compile(r"^the institution pays more than its baseline$"), "单位支付高于原能源费用"),
+    (re.compile(r"^no (?P<p>\w+) in \[(?P<lo>[^,]+), (?P<hi>[^\]]+)\] reaches an ESCO IRR of (?P<t>\S+) "
+                r"\(best (?P<b>\S+)\)$"), "{p} 在 [{lo}, {hi}] 内均达不到服务商收益率 {t}（最高 {b}）"),
+    # packaging bounds (solarplan.planning.packages)
+    (re.compile(r"^(?P<pid>\S+): (?P<mw>[\d.,]+) MW exceeds (?P<max>[\d.,]+) MW \(one site\)$"),
+     "{pid}：{mw} MW 超过上限 {max} MW（单个场址，无法再分）"),
+    (re.compile(r"^(?P<pid>\S+): spread (?P<km>[\d.,]+) km exceeds (?P<max>[\d.,]+) km$"),
+     "{pid}：分布范围 {km} km 超过 {max} km"),
+]
+
+
+def reason_text(reason: str, lang: str = "zh") -> str:
+    """A deal's not-viable reason or a packaging bound violation in ``lang``: clauses joined by ``;`` are translated one by one (zh);
+    a clause without a translation is kept as given."""
+    if check_lang(lang) == "en" or not reason:
+        return reason or ""
+    out = []
+    for clause in (c.strip() for c in str(reason).split(";")):
+        for pat, zh in _REASONS_ZH:
+            m = pat.match(clause)
+            if m:
+                g = m.groupdict()
+                if "pid" in g:
+                    g["pid"] = package_label(g["pid"], "zh")
+                if "p" in g:
+                    g["p"] = PARAMETER_WORDS.get(g["p"], (g["p"],))[0]
+                out.append(zh.format(**g))
+                break
+        else:
+            out.append(clause)
+    return "；".join(out)
+
+
+def say(key: str, lang: str = "zh", **values) -> str:
+    """A command-line summary line of :data:`SUMMARY` in ``lang`` filled with ``values``."""
+    return SUMMARY[check_lang(lang)][key].format(**values)
+
+
+# -- sheet names ---------------------------------------------------------------------------------------------
+#: Sheet key (the machine name a table goes by) -> (zh title, en title) of its workbook sheet.
+SHEETS = {
+    "results": ("结果", "results"), "sites": ("场址", "sites"), "surfaces": ("屋面", "surfaces"),
+    "retrofit": ("节能改造", "retrofit"), "packages": ("项目包", "packages"), "buildings": ("建筑", "buildings"),
+    "cashflows": ("现金流", "cashflows"), "sensitivity": ("敏感性分析", "sensitivity"),
+    "rejects": ("拒收行", "rejects"), "assumptions": ("参数与来源", "assumptions"),
+    "institutions": ("单位指标", "institutions"), "register": ("全部汇总", "register"),
+}
+
+
+def sheet_name(key: str, lang: str = "zh") -> str:
+    """The title of a workbook sheet in ``lang`` (``packages`` -> ``项目包``); unknown keys unchanged."""
+    return SHEETS.get(str(key), (str(key), str(key)))[LANGS.index(check_lang(lang))]

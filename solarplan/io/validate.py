@@ -244,8 +244,8 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
         metrics.loc[m.index, cols] = m[cols]
     lon = np.where(ok_geom, metrics["lon"], lon_in)
     lat = np.where(ok_geom, metrics["lat"], lat_in)
-    loc_source = np.where(ok_geom, "geometry", np.where(np.isfinite(lat) & np.isfinite(lon), "input", "")).astype(object)
-    precision = np.where(ok_geom | (loc_source == "input"), 0.0, np.nan)
+    loc_source = np.where(ok_geom, "geometry", np.where(np.isfinite(lat) & np.isfinite(lon), "coordinates", "")).astype(object)
+    precision = np.where(ok_geom | (loc_source == "coordinates"), 0.0, np.nan)
 
     # rows with neither: an address or a district places them (online geocoder, then the gazetteer)
     address, district = texts(get("address")), texts(get("district"))

@@ -205,6 +205,21 @@ def register(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def register_fields(df: pd.DataFrame) -> pd.DataFrame:
+    """The whole register's indicators with machine field names, for CSV (stable in every language).
+
+    Columns: ``indicator`` (the column stem, e.g. ``kgce_per_person``), ``label_zh``, ``label_en``,
+    ``unit_zh``, ``unit_en``, and one column per stage: ``before``, ``retrofit``, ``retrofit_pv``.
+    """
+    row = df[df["site_id"] == "ALL"].iloc[0]
+    rows = []
+    for stem, zh, zh_unit, en, en_unit in REGISTER:
+        vals = [row[stem], np.nan, np.nan] if stem == "water_t_per_person" else \
+            [row[f"{stem}_{st}"] for st in STAGES]
+        rows.append([stem, zh, en, zh_unit, en_unit, *vals])
+    return pd.DataFrame(rows, columns=["indicator", "label_zh", "label_en", "unit_zh", "unit_en", *STAGES])
+
+
 def zh_headers(df: pd.DataFrame) -> pd.DataFrame:
     """The table with Chinese headers (for ``--lang zh`` and the briefing)."""
     def name(c):

@@ -95,7 +95,7 @@ class PackageRules:
 
 @dataclass(frozen=True)
 class Packaging:
-    """Result: sites with package_id (packaged sites only), package table, excluded sites with reason."""
+    """Result: sites with package_id (packaged sites only), package table, excluded sites with ``excluded_reason``."""
 
     sites: pd.DataFrame
     packages: pd.DataFrame
@@ -279,7 +279,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
                                 district=gname.split("/")[1] if "/" in gname else "", n_sites=len(g),
                                 spread_km=spread, bound_violation="; ".join(viol)))
     packaged = s[s["package_id"] != ""].copy()
-    excluded = s[s["package_id"] == ""].assign(reason=reason[s["package_id"] == ""]).drop(columns=["package_id"])
+    excluded = s[s["package_id"] == ""].assign(excluded_reason=reason[s["package_id"] == ""]).drop(columns=["package_id"])
     sc = score(packaged, rules.weights)
     packaged = packaged.join(sc)
     packaged["site_rank"] = _rank(packaged, "site_id")

@@ -152,17 +152,20 @@ def trusteeship_cards(deal: pd.DataFrame | None, lang: str) -> tuple[Card, ...]:
 def indicators(folder: Path, sites: pd.DataFrame, retrofit: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """Per-person and per-m² electricity before and after PV and the recommended measures.
 
-    An ``indicators.csv`` in the results folder (columns ``indicator, unit, before, after``, e.g. written by
-    ``solarplan.planning.indicators``) is shown as it is. Otherwise the table is computed here from the
+    An ``indicators_register.csv`` in the results folder (the register's indicators from
+    :func:`solarplan.planning.indicators.register_fields`) is shown with ``after`` = after the recommended
+    measures and PV. Otherwise the table is computed here from the
     sites' ``annual_load_kwh``, ``occupants`` and ``floor_area_m2``: grid electricity before; after = before
     minus self-consumed PV minus the electricity the recommended measures save.
     """
     t = TEXT[lang]
-    f = folder / "indicators.csv"
-    if f.exists():
+    f = folder / "indicators_register.csv"
+    if f.exists():  # the register's indicators (solarplan.planning.indicators.register_fields)
         d = pd.read_csv(f, encoding="utf-8-sig")
-        if {"indicator", "before", "after"} <= set(d.columns):
-            return d.assign(unit=d.get("unit", ""))[["indicator", "unit", "before", "after"]]
+        if {"indicator", f"label_{lang}", f"unit_{lang}", "before", "retrofit_pv"} <= set(d.columns):
+            d = d[d["retrofit_pv"].notna()]
+            return pd.DataFrame({"indicator": d[f"label_{lang}"], "unit": d[f"unit_{lang}"],
+                                 "before": d["before"], "after": d["retrofit_pv"]}).reset_index(drop=True)
     need = {"annual_load_kwh", "occupants", "floor_area_m2"}
     if not need <= set(sites.columns):
         return pd.DataFrame(columns=["indicator", "unit", "before", "after"])

@@ -70,16 +70,24 @@ def test_lift_package_median_saving_in_the_published_range(retro):
 
 
 def test_indicators_table_per_person_and_per_m2_before_and_after(demo):
-    t = pd.read_csv(demo / "indicators.csv", encoding="utf-8-sig")
+    t = pd.read_csv(demo / "indicators.csv", encoding="utf-8-sig")  # machine field names, as every CSV
     reg = t.iloc[-1]
-    assert reg["编号"] == "ALL"
-    for stem in ("人均综合能耗[kgce/人]", "单位建筑面积能耗[kgce/m²]"):
-        before, after, after_pv = (float(reg[f"{stem}({s})"]) for s in ("现状", "改造后", "改造+光伏后"))
+    assert reg["site_id"] == "ALL"
+    for stem in ("kgce_per_person", "kgce_per_m2"):
+        before, after, after_pv = (float(reg[f"{stem}_{s}"]) for s in ("before", "retrofit", "retrofit_pv"))
         assert np.isfinite([before, after, after_pv]).all()
         assert before > after > after_pv > 0
     r = pd.read_csv(demo / "indicators_register.csv", encoding="utf-8-sig")
-    assert list(r.columns) == ["指标", "单位", "现状", "改造后", "改造+光伏后"]
-    assert r.loc[0, "现状"] == pytest.approx(float(reg["人均综合能耗[kgce/人](现状)"]))
+    assert list(r.columns) == ["indicator", "label_zh", "label_en", "unit_zh", "unit_en", "before", "retrofit",
+                               "retrofit_pv"]
+    assert r.loc[0, "before"] == pytest.approx(float(reg["kgce_per_person_before"]))
+    # the zh workbook shows the Chinese headers
+    x = pd.read_excel(demo / "indicators.xlsx", sheet_name="全部汇总")
+    assert list(x.columns) == ["指标", "单位", "现状", "改造后", "改造+光伏后"]
+    assert x.loc[0, "现状"] == pytest.approx(float(reg["kgce_per_person_before"]))
+    # and the briefing shows them
+    html = (demo / "briefing.html").read_text(encoding="utf-8")
+    assert "人均综合能耗" in html and "单位建筑面积能耗" in html
 
 
 def test_contract_pv_value_is_the_sites_tables(demo, retro):

@@ -28,7 +28,7 @@ def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
     mean_yield = sites["annual_ac_kwh"].sum() / sites["capacity_kwp"].sum()
     assert 900 < mean_yield < 1150
     assert (sites["p90_ac_kwh"] < sites["p50_ac_kwh"]).all()
-    assert "万kWh/yr" in capsys.readouterr().out
+    assert "万kWh（P50）" in capsys.readouterr().out
     # economics and carbon columns (issue 5), and every default with a source beside them
     for col in ("capex_cny", "lcoe_cny_per_kwh", "npv_cny", "irr", "simple_payback_yr", "self_consumption_share",
                 "annual_tce", "annual_co2_t", "lifetime_co2_t"):

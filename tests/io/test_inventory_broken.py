@@ -141,9 +141,11 @@ def test_cli_reports_one_message_without_traceback(tmp_path, capsys, case_id):
 def test_cli_writes_clean_and_rejects_with_counts(tmp_path, capsys):
     p = tmp_path / "mixed.csv"
     p.write_text(HEAD + GOOD + "S2,spaceport,flat_roof,32.6,110.8,100\nS3,school,flat_roof,110.8,32.6,100\n")
-    assert main(["inventory", "validate", str(p), "--out", str(tmp_path / "o")]) == 0
+    assert main(["inventory", "validate", str(p), "--out", str(tmp_path / "o"), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "3 rows read: 1 clean + 2 rejected + 0 skipped = 3" in text
+    assert main(["inventory", "validate", str(p), "--out", str(tmp_path / "o")]) == 0
+    assert "读入 3 行：合格 1 + 拒收 2 + 跳过 0 = 3" in capsys.readouterr().out
     rej = pd.read_csv(tmp_path / "o" / "rejects.csv")
     assert list(rej["source_row"]) == [3, 4]
     assert len(pd.read_csv(tmp_path / "o" / "surfaces_clean.csv")) == 1

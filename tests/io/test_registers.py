@@ -356,7 +356,7 @@ def test_template_validates_with_no_rejects_and_has_dropdowns(tmp_path, table):
 def test_cli_reader_options(tmp_path, capsys):
     from solarplan.app.cli import main
     p = county_xlsx(tmp_path / "r.xlsx")
-    assert main(["inventory", "validate", str(p), "--sheet", "登记表", "--header-row", "3", "--out",
+    assert main(["inventory", "validate", str(p), "--lang", "en", "--sheet", "登记表", "--header-row", "3", "--out",
                  str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
     assert "9 rows read: 5 clean + 1 rejected + 3 skipped (1 totals, 1 blank, 1 footer) = 9" in out

@@ -29,7 +29,7 @@ def random_sites(n, seed=0, spread_deg=0.3):
 def check_accounting(sites: pd.DataFrame, res):
     ids = list(res.sites["site_id"]) + list(res.excluded["site_id"])
     assert sorted(ids) == sorted(sites["site_id"])  # each input site exactly once
-    assert (res.excluded["reason"].str.len() > 0).all()
+    assert (res.excluded["excluded_reason"].str.len() > 0).all()
     for col in ("capacity_kwp", "annual_ac_kwh", "capex_cny", "annual_tce", "annual_co2_t"):
         s = res.sites.groupby("package_id")[col].sum()
         assert np.allclose(res.packages.set_index("package_id")[col].reindex(s.index), s, rtol=1e-12)
@@ -65,7 +65,7 @@ def test_exclusion_reasons_are_named():
     sites.loc[1, "capacity_kwp"] = 2.0
     sites.loc[2, "specific_yield_kwh_per_kwp"] = 500.0
     res = make_packages(sites, PackageRules(min_package_mw=0.0))
-    r = res.excluded.set_index("site_id")["reason"]
+    r = res.excluded.set_index("site_id")["excluded_reason"]
     assert r["S00000"] == "missing data: capacity_kwp"
     assert r["S00001"].startswith("capacity below 5 kWp")
     assert r["S00002"].startswith("poor specific yield")
@@ -96,6 +96,11 @@ def test_demo_outputs(tmp_path):
     packaged = sites[sites["package_id"].notna()]
     assert len(packaged) + len(excluded) == 320
     assert set(excluded["site_id"]) == set(sites.loc[sites["package_id"].isna(), "site_id"])
+    # one name for the exclusion column in every file
+    assert "excluded_reason" in excluded.columns and "reason" not in excluded.columns
+    assert "reason" not in sites.columns
+    assert (excluded.set_index("site_id")["excluded_reason"]
+            == sites.set_index("site_id").loc[excluded["site_id"], "excluded_reason"]).all()
     tot = packaged.groupby("package_id")["capacity_kwp"].sum()
     assert np.allclose(packages.set_index("package_id").loc[tot.index, "capacity_kwp"], tot)
     # the shortlist holds the same numbers as the CSV (MW and 万kWh per package; values unrounded, the

@@ -100,9 +100,11 @@ def test_package_without_positive_savings_is_not_viable(tmp_path, capsys):
     f.write_text("site_id,category,floor_area_m2,lat,lon,heating_plant,cooling_plant,measures,electricity_kwh\n"
                  "A,机关,2000,32.6,110.8,none,none,gshp,150000\nB,学校,3000,32.6,110.8,无,无,gshp,200000\n",
                  encoding="utf-8")
-    assert main(["contract", str(f), "--out", str(tmp_path / "deal.xlsx"), "--target-irr", "8%"]) == 0
+    assert main(["contract", str(f), "--out", str(tmp_path / "deal.xlsx"), "--target-irr", "8%", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "NOT viable: no measure saves money" in out
+    assert main(["contract", str(f), "--out", str(tmp_path / "deal_zh.xlsx"), "--target-irr", "8%"]) == 0
+    assert "不可行：没有措施能节约费用" in capsys.readouterr().out
     wb = openpyxl.load_workbook(tmp_path / "deal.xlsx")
     assert {"packages", "buildings", "cashflows", "sensitivity", "rejects"} <= set(wb.sheetnames)
     pk = pd.read_excel(tmp_path / "deal.xlsx", sheet_name="packages")

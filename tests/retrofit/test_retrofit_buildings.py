@@ -100,4 +100,4 @@ def test_demo_buildings_every_row_accounted_and_defaults_named(tmp_path):
     assert (hv.groupby("building_id")["counted"].sum() <= 1).all()
     assumptions = pd.read_csv(tmp_path / "retrofit_assumptions.csv")
     assert {"prices", "gshp", "lighting", "chiller", "factors"} <= set(assumptions["group"])
-    assert "tce" in step.summary
+    assert "节约标煤" in step.summary and "万kWh" in step.summary   # zh by default
