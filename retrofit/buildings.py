@@ -49,7 +49,7 @@ import pandas as pd
 
 from solarplan.core.limits import PLAUSIBLE, implausible
 from solarplan.io.inventory import read_register
-from solarplan.io.tables import (SKIP_COLUMNS, Field, Rejects, Schema, map_headers, numbers, skip_kinds,
+from solarplan.io.engine import (SKIP_COLUMNS, Field, Rejects, Schema, map_headers, numbers, skip_kinds,
                                  skipped_frame, summary_line, text, texts, words)
 from solarplan.io.vocab import parse_category
 
@@ -127,7 +127,7 @@ _YEARLY = re.compile(r"^(electricity_kwh|gas_m3|coal_kg)_(\d{4})$")
 #: Dimension of the numeric columns whose header may carry a unit (建筑面积（万平方米）, 年用电量（万千瓦时）).
 DIMENSIONS = {"floor_area_m2": "area", "electricity_kwh": "energy", "heating_load_kwh": "energy",
               "cooling_load_kwh": "energy", "chiller_kw": "power"}
-#: The buildings schema of the one validation engine (:mod:`solarplan.io.tables`).
+#: The buildings schema of the one validation engine (:mod:`solarplan.io.engine`).
 BUILDINGS = Schema("buildings", {
     c: (Field(c, "coord" if c in ("lat", "lon") else "number", a, DIMENSIONS.get(c), NUMERIC[c][0],
               {"lat": 90.0, "lon": 180.0}.get(c, np.inf), NUMERIC[c][1]) if c in NUMERIC

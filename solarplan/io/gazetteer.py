@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.core.resources import data_path
-from solarplan.io.tables import text
+from solarplan.io.engine import text
 
 GAZETTEER = "china_gazetteer.csv"
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "盟", "省", "市")

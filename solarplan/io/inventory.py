@@ -30,7 +30,7 @@ import shapely
 
 from solarplan.core.errors import InputError
 from solarplan.io.config import PlanConfig, load_config
-from solarplan.io.tables import HeaderMap, Schema, find_header, map_headers, text
+from solarplan.io.engine import HeaderMap, Schema, find_header, map_headers, text
 from solarplan.io.validate import INVENTORY, ValidationResult, validate
 from solarplan.io.vocab import HEADER_ALIASES
 

@@ -3,7 +3,7 @@
 Takes the table as read (canonical column names, values as text or numbers, geometries already
 in WGS84) and returns the clean surfaces, the rejected rows and the skipped rows (blank, totals,
 sign-off lines). Every input row ends in exactly one of them. It uses the engine of
-:mod:`solarplan.io.tables` with the inventory schema :data:`INVENTORY`, in time linear in the rows.
+:mod:`solarplan.io.engine` with the inventory schema :data:`INVENTORY`, in time linear in the rows.
 
 Validation only validates: usable area and capacity are added in the PV layer
 (:func:`solarplan.pv.capacity.usable_area_and_capacity`).
@@ -25,7 +25,7 @@ from solarplan.core.errors import InputError
 from solarplan.core.defaults import SURFACE_TYPES
 from solarplan.io import gazetteer
 from solarplan.io.config import PlanConfig
-from solarplan.io.tables import (SKIP_COLUMNS, Field, Rejects, Schema, numbers, skip_kinds, skipped_frame,
+from solarplan.io.engine import (SKIP_COLUMNS, Field, Rejects, Schema, numbers, skip_kinds, skipped_frame,
                                  summary_line, texts, words)
 from solarplan.io.vocab import HEADER_ALIASES, parse_azimuth, parse_category, parse_surface_type
 
@@ -87,7 +87,7 @@ class ValidationResult:
     n_input : int
         Rows read below the header.
     skipped : DataFrame
-        Columns :data:`solarplan.io.tables.SKIP_COLUMNS`: blank rows, totals and sign-off lines.
+        Columns :data:`solarplan.io.engine.SKIP_COLUMNS`: blank rows, totals and sign-off lines.
     messages : tuple of str
         What the reader did that the user should know (sheet and header row found, ids made from
         names, coordinates converted, sites placed at district centroids).
