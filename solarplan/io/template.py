@@ -12,6 +12,8 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from solarplan.core.errors import InputError
+
 # (header, example, note) per column
 INVENTORY_COLUMNS = [
     ("序号", 1, "行号，可留空"),
@@ -71,7 +73,7 @@ _HELP = {
 def write_template(path: str | Path, table: str = "inventory") -> Path:
     """Write the Excel template of ``table`` (``inventory`` or ``buildings``) to ``path``."""
     if table not in _HELP:
-        raise ValueError(f"unknown table {table!r}; valid: {', '.join(_HELP)}")
+        raise InputError(f"unknown table {table!r}; valid: {', '.join(_HELP)}")
     cols = INVENTORY_COLUMNS if table == "inventory" else BUILDING_COLUMNS
     wb = openpyxl.Workbook()
     ins = wb.active
