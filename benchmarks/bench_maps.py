@@ -2,10 +2,13 @@
 
 Builds a random 10,000-site result around Shiyan, writes the offline map (tiles none, clustered
 above 1,000 sites), opens it in Debian's headless chromium with the network cut, and reports the
-HTML size and the time until every marker is in the cluster layers (median of 3 loads).
+HTML size and the time until every marker is in the cluster layers (median of 3 loads), with each
+load time and the machine's load average before and after, since on a shared machine the figure
+depends on what else runs.
 """
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -28,6 +31,7 @@ def main(n: int = 10_000):
     path = Path(tempfile.mkdtemp()) / "map10k.html"
     path.write_text(html, encoding="utf-8")
     loads = []
+    load_before = os.getloadavg()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for _ in range(3):
@@ -39,8 +43,11 @@ def main(n: int = 10_000):
             loads.append(time.perf_counter() - t)
             page.close()
         b.close()
+    load_after = os.getloadavg()
     print(f"{len(sites)} sites: HTML {path.stat().st_size / 1e6:.2f} MB, built in {build_s:.2f} s, "
-          f"loaded in {statistics.median(loads):.2f} s (median of 3, headless chromium)")
+          f"loaded in {statistics.median(loads):.2f} s (median of 3, headless chromium; loads "
+          f"{', '.join(f'{x:.2f}' for x in loads)} s); {os.cpu_count()} CPUs, load average (1 min) "
+          f"{load_before[0]:.1f} before and {load_after[0]:.1f} after")
 
 
 if __name__ == "__main__":

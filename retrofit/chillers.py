@@ -31,6 +31,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.limits import accepts
 
 IPLV_WEIGHTS = MappingProxyType({"gb": (0.012, 0.328, 0.397, 0.263), "ahri": (0.01, 0.42, 0.45, 0.12)})
@@ -62,7 +63,7 @@ def capacity_band(kind: str, capacity_kw) -> np.ndarray:
         return (c > 50).astype(int)
     if kind == "water":
         return np.digitize(c, [528.0, 1163.0], right=True)
-    raise ValueError(f"unknown chiller kind {kind!r}; valid: air, water")
+    raise InputError(f"unknown chiller kind {kind!r}; valid: air, water")
 
 
 def grade_efficiency(kind: str, capacity_kw: float, grade: int) -> tuple[float, float]:
@@ -70,7 +71,7 @@ def grade_efficiency(kind: str, capacity_kw: float, grade: int) -> tuple[float, 
     band = int(capacity_band(kind, capacity_kw))
     table = GRADES[(kind, band)]
     if grade not in table:
-        raise ValueError(f"unknown grade {grade!r}; valid: 1, 2, 3")
+        raise ConfigError(f"unknown grade {grade!r}; valid: 1, 2, 3")
     return table[grade]
 
 
@@ -82,7 +83,7 @@ def minimum_cop(kind: str, capacity_kw: float) -> float:
 def iplv(a, b, c, d, method: str = "gb"):
     """Integrated part-load value from COPs at 100/75/50/25 % load [1]_ [3]_."""
     if method not in IPLV_WEIGHTS:
-        raise ValueError(f"unknown IPLV method {method!r}; valid: {', '.join(IPLV_WEIGHTS)}")
+        raise ConfigError(f"unknown IPLV method {method!r}; valid: {', '.join(IPLV_WEIGHTS)}")
     w = IPLV_WEIGHTS[method]
     return w[0] * np.asarray(a, float) + w[1] * np.asarray(b, float) + w[2] * np.asarray(c, float) \
         + w[3] * np.asarray(d, float)
@@ -96,7 +97,7 @@ def aged(value, age_years, derate_per_year: float = 0.0, floor: float = 0.7):
     """
     age = np.asarray(age_years, float)
     if np.any(age < 0):
-        raise ValueError("chiller age must be >= 0")
+        raise InputError("chiller age must be >= 0")
     return np.asarray(value, float) * np.maximum(1 - derate_per_year * age, floor)
 
 
@@ -134,5 +135,5 @@ def chiller_energy(capacity_kw, eflh, iplv_value, aux_share=0.0):
     """Annual electricity [kWh] = capacity × EFLH / IPLV × (1 + aux_share)."""
     v = np.asarray(iplv_value, float)
     if np.any(v <= 0):
-        raise ValueError("IPLV/COP must be > 0")
+        raise InputError("IPLV/COP must be > 0")
     return np.asarray(capacity_kw, float) * np.asarray(eflh, float) / v * (1 + np.asarray(aux_share, float))

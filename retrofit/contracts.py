@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.finance import annuity_factor, irr, npv, payback_years
 
 CONTRACT_TYPES = ("trusteeship", "shared-savings", "guaranteed")
@@ -65,7 +66,7 @@ def adjusted_baseline(energy_by_year, price, weather_share: float = 0.0, dd_year
     e = np.asarray(energy_by_year, float)
     ok = np.isfinite(e)
     if not ok.any():
-        raise ValueError("no billing year has a value")
+        raise InputError("no billing year has a value")
     if weather_share and dd_years is not None and dd_reference is not None:
         dd = np.asarray(dd_years, float)
         e = e * (1 - weather_share + weather_share * dd_reference / dd)
@@ -120,9 +121,9 @@ class ContractTerms:
 
     def __post_init__(self):
         if self.kind not in CONTRACT_TYPES:
-            raise ValueError(f"unknown contract type {self.kind!r}; valid: {', '.join(CONTRACT_TYPES)}")
+            raise ConfigError(f"unknown contract type {self.kind!r}; valid: {', '.join(CONTRACT_TYPES)}")
         if not (isinstance(self.term_years, (int, np.integer)) and 1 <= self.term_years <= 40):
-            raise ValueError(f"term_years must be a whole number 1-40, got {self.term_years!r}")
+            raise ConfigError(f"term_years must be a whole number 1-40, got {self.term_years!r}")
 
 
 def cash_flows(baseline_cny: float, savings_cny: float, investment_cny: float, terms: ContractTerms) -> pd.DataFrame:

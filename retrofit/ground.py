@@ -49,6 +49,8 @@ import numpy as np
 
 from .climate import MONTH_HOURS
 
+from solarplan.core.errors import InputError
+
 HOURS_PER_YEAR = 8760.0
 
 
@@ -213,9 +215,9 @@ def check_field(count: int, depth_m: float, monthly_extracted_kwh, monthly_rejec
     ext = np.asarray(monthly_extracted_kwh, float)
     rej = np.asarray(monthly_rejected_kwh, float)
     if ext.shape != (12,) or rej.shape != (12,):
-        raise ValueError("monthly ground loads need 12 values each")
+        raise InputError("monthly ground loads need 12 values each")
     if count < 1 or depth_m <= 0:
-        raise ValueError(f"a field needs at least one borehole of positive depth, got {count} x {depth_m} m")
+        raise InputError(f"a field needs at least one borehole of positive depth, got {count} x {depth_m} m")
     rows, cols = layout(count)
     length = rows * cols * depth_m
     net_month_w = (ext - rej) * 1000.0 / MONTH_HOURS

@@ -34,6 +34,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import InputError
 from solarplan.core.factors import net_calorific_mj
 
 #: Design load intensities [W/m² floor]: category -> (heating, cooling). Estimates within [2].
@@ -103,7 +104,7 @@ def annual_loads(floor_area_m2, category, heating_eflh, cooling_eflh):
     cats = np.broadcast_to(np.asarray(category, object), area.shape)
     unknown = sorted({c for c in cats.ravel() if c not in DESIGN_LOAD_W_M2})
     if unknown:
-        raise ValueError(f"unknown category {unknown[0]!r}; valid: {', '.join(DESIGN_LOAD_W_M2)}")
+        raise InputError(f"unknown category {unknown[0]!r}; valid: {', '.join(DESIGN_LOAD_W_M2)}")
     qh = np.array([DESIGN_LOAD_W_M2[c][0] for c in cats.ravel()]).reshape(area.shape)
     qc = np.array([DESIGN_LOAD_W_M2[c][1] for c in cats.ravel()]).reshape(area.shape)
     hp, cp = qh * area / 1000.0, qc * area / 1000.0
@@ -122,7 +123,7 @@ def plant_energy(heating_kwh, cooling_kwh, heating_plant, cooling_plant) -> dict
     for i in range(n):
         for plant, table, q in ((hp[i], HEATING_PLANTS, h[i]), (cp[i], COOLING_PLANTS, c[i])):
             if plant not in table:
-                raise ValueError(f"unknown plant {plant!r}; valid: {', '.join(table)}")
+                raise InputError(f"unknown plant {plant!r}; valid: {', '.join(table)}")
             carrier, eff = table[plant]
             if carrier is None or q == 0:
                 continue
@@ -136,7 +137,7 @@ def plant_energy(heating_kwh, cooling_kwh, heating_plant, cooling_plant) -> dict
 def gshp_energy(heating_kwh, cooling_kwh, params: GshpParams = GshpParams()) -> dict:
     """GSHP electricity [kWh] for the same demand."""
     if params.scop_heating <= 0 or params.seer_cooling <= 0:
-        raise ValueError("GSHP COP and EER must be > 0")
+        raise InputError("GSHP COP and EER must be > 0")
     e = np.asarray(heating_kwh, float) / params.scop_heating + np.asarray(cooling_kwh, float) / params.seer_cooling
     return {"electricity_kwh": e}
 

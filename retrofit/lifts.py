@@ -48,6 +48,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.resources import data_path
 
 #: Usage category -> (trips a day n_d, running hours a day t_rd) [1]_ [2]_.
@@ -83,7 +84,7 @@ def daily_energy(e_rc_wh, e_sc_wh, travel_share, k_l, trips, running_h, p_idle_w
     """ISO 25745-2 daily running, non-running and total energy [Wh/day] (see the module docstring)."""
     e_rc, e_sc = np.asarray(e_rc_wh, float), np.asarray(e_sc_wh, float)
     if np.any(e_rc < e_sc):
-        raise ValueError("the reference-cycle energy must be >= the short-cycle energy")
+        raise InputError("the reference-cycle energy must be >= the short-cycle energy")
     r = np.asarray(time_shares, float)
     e_rav = e_sc + (e_rc - e_sc) * np.asarray(travel_share, float)
     e_rd = np.asarray(k_l, float) * np.asarray(trips, float) * e_rav / 2.0
@@ -148,7 +149,7 @@ class LiftSpec:
 def lift_daily(spec: LiftSpec, e_rc_wh: float | None = None, e_sc_wh: float | None = None) -> dict:
     """Daily energy of one lift [Wh/day], its E_spr and its classes; measured cycle energies win."""
     if spec.usage_category not in USAGE:
-        raise ValueError(f"unknown usage category {spec.usage_category!r}; valid: 1-6")
+        raise InputError(f"unknown usage category {spec.usage_category!r}; valid: 1-6")
     rc, sc = spec.cycle_energies()
     rc = rc if e_rc_wh is None else e_rc_wh
     sc = sc if e_sc_wh is None else e_sc_wh
@@ -202,7 +203,7 @@ def retrofitted(spec: LiftSpec, measures) -> tuple[LiftSpec, float]:
     """(new spec, running-energy multiplier) after a set of measures."""
     unknown = [m for m in measures if m not in LIFT_MEASURES]
     if unknown:
-        raise ValueError(f"unknown lift measure {unknown[0]!r}; valid: {', '.join(LIFT_MEASURES)}")
+        raise ConfigError(f"unknown lift measure {unknown[0]!r}; valid: {', '.join(LIFT_MEASURES)}")
     new, mult = spec, 1.0
     if "vvvf_pm" in measures and spec.kind == "traction":
         new = replace(new, e_spr=min(new.e_spr, measure_value("vvvf_pm", "e_spr_mwh_per_kg_m")))

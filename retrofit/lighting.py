@@ -29,6 +29,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from solarplan.core.errors import InputError
+
 #: Fixture types: name -> (baseline W incl. ballast, LED replacement W). T8 from [1];
 #: the others are catalogue figures for equal light output (estimates).
 FIXTURES = MappingProxyType({
@@ -92,7 +94,7 @@ def fixture_power_kw(fixture_type, count, watts=None):
     cnt = np.broadcast_to(np.asarray(count, float), types.shape)
     unknown = sorted({t for t in types if t not in FIXTURES})
     if unknown:
-        raise ValueError(f"unknown fixture type {unknown[0]!r}; valid: {', '.join(FIXTURES)}")
+        raise InputError(f"unknown fixture type {unknown[0]!r}; valid: {', '.join(FIXTURES)}")
     base_w = np.array([FIXTURES[t][0] for t in types])
     if watts is not None:
         w = np.broadcast_to(np.asarray(watts, float), types.shape)
@@ -109,7 +111,7 @@ def lighting_energy(base_kw, led_kw, hours, occupancy_sensors=False, daylight_di
     """
     h = np.asarray(hours, float)
     if np.any(h < 0):
-        raise ValueError("lighting hours must be >= 0")
+        raise InputError("lighting hours must be >= 0")
     base = np.asarray(base_kw, float) * h
     led = np.asarray(led_kw, float) * h * (1 - control_factor(occupancy_sensors, daylight_dimming))
     led = np.minimum(led, base)  # a 'retrofit' never uses more than the old lamps

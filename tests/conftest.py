@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -25,6 +26,33 @@ def weather_dir() -> Path:
 def demo_inventory() -> Path:
     from solarplan.app.pipeline import demo_inventory_path
     return demo_inventory_path()
+
+
+class DemoRun(NamedTuple):
+    folder: Path  # the outputs (maps/ under a temporary working folder)
+    stdout: str  # what `solarplan demo` printed
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """`solarplan demo` run ONCE for the whole suite, as the README's first command does (no --out:
+    the outputs go to maps/ under the working folder). Tests read these outputs and must not change
+    them; a test that writes copies the folder first."""
+    import contextlib
+    import io
+    import os
+
+    from solarplan.app.cli import main
+    cwd = tmp_path_factory.mktemp("demo_run")
+    before, buf = os.getcwd(), io.StringIO()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(buf):
+            code = main(["demo"])
+    finally:
+        os.chdir(before)
+    assert code == 0, buf.getvalue()[-2000:]
+    return DemoRun(cwd / "maps", buf.getvalue())
 
 
 CHROMIUM = "/usr/bin/chromium"

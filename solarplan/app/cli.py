@@ -6,7 +6,9 @@ status 2; only bugs show a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +20,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
+from solarplan.app.web.server import ServeOptions, read_plan_file
+from solarplan.app.web.server import serve as serve_app
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
@@ -39,23 +43,83 @@ weather_app = typer.Typer(no_args_is_help=True, help="Weather: inspect a file, o
 app.add_typer(weather_app, name="weather")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+log = logging.getLogger("solarplan.cli")
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records as one ``warning: ...`` line each on the rich stderr console (soft-wrapped, so a
+    message stays one line when piped to a file; no markup, so user text is printed as it is)."""
+
+    def emit(self, record):
+        try:
+            console.print(f"{record.levelname.lower()}: {record.getMessage()}", markup=False, highlight=False,
+                          style="yellow" if record.levelno == logging.WARNING else None)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
+    """Send the ``solarplan`` loggers to stderr through rich: warnings by default, errors only with -q,
+    info with -v, debug with -vv."""
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root = logging.getLogger("solarplan")
+    for h in [h for h in root.handlers if getattr(h, "_solarplan_cli", False)]:
+        root.removeHandler(h)
+    handler = _ConsoleHandler()
+    handler._solarplan_cli = True
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)  # Python warnings from our libraries reach the same handler
+    logging.getLogger("py.warnings").handlers[:] = [handler]
+
+
+def _print_version(value: bool):
+    if value:
+        from solarplan import __version__
+        out.print(f"solarplan {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only (no warnings)."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="Show more: -v progress notes, -vv debug."),
+):
+    """Plan rooftop and carport PV and building retrofits for public institutions."""
+    setup_logging(quiet, verbose)
 
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
+EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
+                                                   "pip install \"solarplan[dask]\"; see docs/cluster.md).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
+                                                      "--engine dask; default: Dask's scheduler-address setting, "
+                                                      "else a local cluster).")
+SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
+                                                               "--scheduler-file` (with --engine dask).")
+DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
+                                                       "(with --engine dask; off by default).")
 LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
                                           "or en (MWh, CNY million).")
 
 
 @app.command()
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
-         config: Optional[Path] = ConfigOpt, lang: str = LangOpt):
+         config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
+         engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
     Example: solarplan demo --out maps/
     """
     check_lang(lang)
-    steps = run_demo(out_dir, load_plan(config), report=lambda s: out.print(s, markup=False, highlight=False),
-                     lang=lang)
+    cfg = load_plan(config)
+    with _progress():
+        steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
+                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         for f in step.files:
             out.print(say("wrote", lang, path=f), markup=False, highlight=False)
@@ -90,9 +154,38 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
 
 
+class _BarHandler(logging.Handler):
+    """Draws the progress records of :mod:`solarplan.core.progress` as one bar per step."""
+
+    def __init__(self, bar: Progress):
+        super().__init__(logging.INFO)
+        self.bar, self.tasks = bar, {}
+
+    def emit(self, record):
+        step = getattr(record, "step", None)
+        if step is None:
+            return
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=record.total)
+        self.bar.update(self.tasks[step], completed=record.done, total=record.total)
+
+
+@contextmanager
 def _progress():
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeRemainingColumn(), console=console, transient=True)
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeRemainingColumn(), console=console, transient=True)
+    handler = _BarHandler(bar)
+    logger = logging.getLogger("solarplan")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with bar:
+            yield bar
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @app.command()
@@ -104,8 +197,10 @@ def simulate(
     surfaces_out: Optional[Path] = typer.Option(None, "--surfaces-out", help="Per-surface results file."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
     weather_shift: str = ShiftOpt,
-    engine: str = typer.Option("local", "--engine", help="local (default) or dask."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (with --engine dask)."),
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment ([grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
@@ -119,12 +214,11 @@ def simulate(
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
-                                   engine=engine, scheduler=scheduler, size_to_load=size_to_load or None,
-                                   progress=lambda d, t: bar.update(task, completed=d, total=t),
-                                   warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                                   engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
+                                   dashboard=dashboard, size_to_load=size_to_load or None,
+                                   warn=log.warning,
                                    lang=lang)
     out_console_step(step, lang)
 
@@ -149,7 +243,7 @@ def retrofit_cmd(
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
                             lang=check_lang(lang))
     out_console_step(step, lang)
@@ -208,7 +302,7 @@ def contract_cmd(
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
-                            warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False),
+                            warn=log.warning,
                             retrofit=retrofit, lang=check_lang(lang))
     out_console_step(step, lang)
 
@@ -224,6 +318,10 @@ def packages_cmd(
                                                   "CNY million)."),
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
+    engine: str = EngineOpt,
+    scheduler: Optional[str] = SchedulerOpt,
+    scheduler_file: Optional[Path] = SchedulerFileOpt,
+    dashboard: bool = DashboardOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -232,11 +330,10 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    with _progress() as bar:
-        task = bar.add_task("simulating configurations", total=None)
+    with _progress():
         steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
-                              progress=lambda d, t: bar.update(task, completed=d, total=t),
-                              warn=lambda s: console.print(f"warning: {s}", markup=False, highlight=False))
+                              warn=log.warning,
+                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
     for step in steps:
         out_console_step(step, lang)
 
@@ -292,6 +389,30 @@ def briefing_cmd(
         paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
     for path in paths:
         out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this computer only)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Needed to listen on another address than "
+                                                                     "127.0.0.1; a random access token is then "
+                                                                     "required and printed."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
+    max_upload_mb: float = typer.Option(50.0, "--max-upload-mb", help="Largest upload [MB]."),
+    job_hours: float = typer.Option(4.0, "--job-hours", help="Jobs and their files are deleted after this many "
+                                                              "hours."),
+    workers: int = typer.Option(2, "--workers", help="Jobs that run at once (one process each)."),
+    config: Optional[Path] = ConfigOpt,
+):
+    """Start the local web app in the browser: upload a register, check it, run it, download the results.
+
+    Example: solarplan serve
+    """
+    opts = ServeOptions(max_upload_mb=max_upload_mb, ttl_h=job_hours, max_running=workers,
+                        plan=read_plan_file(config) if config else {})
+    serve_app(host, port, allow_remote=allow_remote, open_browser=not no_browser, opts=opts,
+              echo=lambda s: out.print(s, markup=False, highlight=False))
 
 
 def out_console_step(step, lang: str = "zh"):
@@ -426,7 +547,7 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
     lat, lon, label = resolve_location(location)
     climate = monthly_climate(lat, lon, method="blend" if blend else "nearest")
     for w in climate.warnings:
-        console.print(f"warning: {w}", markup=False, highlight=False)
+        log.warning(w)
     year = synthesize(climate)
     write_weather(year, out_file)
     out.print(f"{label}: {year.source}; GHI {year.annual_kwh_m2():.1f} kWh/m2/yr; wrote {out_file}",

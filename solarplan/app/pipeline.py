@@ -9,6 +9,8 @@ layout in :mod:`solarplan.report.shortlist`). No state is kept here.
 """
 from __future__ import annotations
 
+import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -22,18 +24,20 @@ from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs,
 from retrofit.evaluate import RetrofitParams, evaluate
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
+from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
-from solarplan.io.writers import write_sheets, write_table
+from solarplan.io.tables import read_results, write_result, write_results
 from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
-from solarplan.pv.distributed import simulate_dask
+from solarplan.pv.distributed import dask_client, simulate_groups
 from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
-from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, flows_for_surfaces, params_metadata
+from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, params_metadata
+from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
 from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weather
-from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, simulate
+from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
 from solarplan.report.word import write_docx
@@ -43,6 +47,10 @@ from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
 from solarplan.weather.stations import haversine_km, resolve_location
+
+#: Warnings of the steps go to the "solarplan.app.pipeline" logger unless a caller passes its own ``warn``.
+log = logging.getLogger(__name__)
+_warn = log.warning
 
 DEMO_INVENTORY = "demo_shiyan_inventory.geojson"
 
@@ -72,6 +80,14 @@ class StepResult:
     summary: str
 
 
+def validated_inventory(inventory: Path, config: PlanConfig, require_china: bool | None = None):
+    """:func:`solarplan.io.inventory.read_inventory`, reported as the ``validation`` step."""
+    step_progress("validation", 0, None)
+    res = read_inventory(inventory, config, require_china=require_china)
+    step_progress("validation", res.n_input, res.n_input)
+    return res
+
+
 def rows_summary(res, lang: str = "zh") -> str:
     """The count line of a validated inventory (every row clean or rejected) in ``lang``."""
     n_ok, n_bad = len(res.clean), len(res.rejects)
@@ -92,9 +108,9 @@ def buildings_summary(res: BuildingsResult, lang: str = "zh") -> str:
 def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_china: bool | None = None,
                   lang: str = "zh"):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
-    res = read_inventory(inventory, config, require_china=require_china)
+    res = validated_inventory(inventory, config, require_china=require_china)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = (write_table(res.clean, out_dir / "surfaces_clean.csv"), write_table(res.rejects, out_dir / "rejects.csv"))
+    files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, rows_summary(res, lang))
 
 
@@ -129,7 +145,8 @@ def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
 
 
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
-                   scheduler: str | None = None, progress=None, warn=lambda s: None,
+                   scheduler: str | None = None, scheduler_file: str | None = None, client=None,
+                   dashboard: bool = False, progress=None, warn=_warn,
                    size_to_load: bool | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
@@ -142,17 +159,27 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         auto/None: each site uses the synthetic year of its nearest climatology station (sites sharing
         a station share one year, :mod:`solarplan.weather.grouping`); a file: every site uses it.
     engine : {'local', 'dask'}
+        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`).
+    scheduler, scheduler_file, client, dashboard
+        Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
+    progress : callable(done, total), optional
+        Configurations simulated and their total.
     """
+    if client is not None:
+        engine = "dask"
     if engine not in ("local", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
     params = system_params(config)
     econ = economic_params(config)
     schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
     hosting = read_hosting_table(grid)
+    terms = FlowTerms(schedule, grid, econ.export_price(), econ.default_tariff_cny_per_kwh)
     wopts = dict(config.section("weather"))
     site_of = clean["site_id"].to_numpy()
-    parts, self_used = [], []
-    for g in site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec):
+    groups = []
+    weather_groups = list(site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec))
+    step_progress("weather", 0, len(weather_groups))
+    for g in weather_groups:
         group = clean[np.isin(site_of, g.site_ids)]
         resolved = weather_for_group(weather_spec, g, wopts)
         for w in resolved.warnings:
@@ -162,23 +189,34 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             far = haversine_km(wy.latitude, wy.longitude, group["lat"].to_numpy(), group["lon"].to_numpy()) > 150
             if far.any():
                 warn(f"{int(far.sum())} surface(s) lie more than 150 km from the weather file's location")
-        if engine == "dask":
-            res = simulate_dask(group, wy, params, scheduler=scheduler)
+        groups.append((g, group, resolved))
+        step_progress("weather", len(groups), len(weather_groups))
+
+    def simulated(done, total):
+        step_progress("simulation", done, total)
+        if progress:
+            progress(done, total)
+    parts, self_used = [], []
+    with ExitStack() as stack:
+        if engine == "dask" and groups:
+            cl = stack.enter_context(dask_client(client=client, scheduler=scheduler, scheduler_file=scheduler_file,
+                                                 dashboard=dashboard))
+            computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
+                                       progress=simulated)
         else:
-            full = simulate(group, wy, params, progress=progress, hourly=True)
-            res = full.surfaces.drop(columns="config_id")
-            self_used.append(flows_for_surfaces(group, full.surfaces["config_id"].to_numpy(),
-                                                full.hourly_per_kwp.to_numpy().T, schedule, grid,
-                                                econ.export_price(), econ.default_tariff_cny_per_kwh))
-        dist = resolved.distance_km if resolved.synthetic else float(
-            haversine_km(wy.latitude, wy.longitude, g.lat, g.lon))
-        unc = for_weather(resolved.synthetic, dist, resolved.elevation_diff_m)
-        res["p50_ac_kwh"] = res["annual_ac_kwh"]
-        res["p90_ac_kwh"] = unc.exceedance(res["annual_ac_kwh"], 0.90)
-        res["uncertainty_sigma_pct"] = unc.sigma * 100
-        res["weather_source"] = wy.source
-        res["weather_shift_h"] = wy.shift_applied_h
-        parts.append(res)
+            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated) for _, grp, r in groups)
+        for (g, group, resolved), (res, flows) in zip(groups, computed):
+            self_used.append(flows)
+            wy = resolved.weather
+            dist = resolved.distance_km if resolved.synthetic else float(
+                haversine_km(wy.latitude, wy.longitude, g.lat, g.lon))
+            unc = for_weather(resolved.synthetic, dist, resolved.elevation_diff_m)
+            res["p50_ac_kwh"] = res["annual_ac_kwh"]
+            res["p90_ac_kwh"] = unc.exceedance(res["annual_ac_kwh"], 0.90)
+            res["uncertainty_sigma_pct"] = unc.sigma * 100
+            res["weather_source"] = wy.source
+            res["weather_shift_h"] = wy.shift_applied_h
+            parts.append(res)
     if not parts:  # nothing clean to simulate: the same columns, no rows
         cols = ["annual_ac_kwh", "specific_yield_kwh_per_kwp", "poa_kwh_m2", "performance_ratio", *MONTH_COLUMNS,
                 "p50_ac_kwh", "p90_ac_kwh", "uncertainty_sigma_pct", "weather_source", "weather_shift_h"]
@@ -198,10 +236,7 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         n_flag = int((sites["grid_flags"].fillna("") != "").sum())
         if n_flag:
             warn(f"{n_flag} site(s) carry grid-rule flags (see the grid_flags column of the sites table)")
-    else:  # the Dask path returns no hourly profiles: self-consumption is not computed
-        if engine == "dask":
-            warn("self-consumption needs hourly profiles, which the dask engine does not return: "
-                 "economics assume all energy is exported")
+    else:  # no surfaces: nothing is self-consumed
         sites["self_consumed_kwh"] = 0.0
     econ_cols = site_economics(sites, econ)
     sites = sites.drop(columns=["capex_cny"]).join(econ_cols)
@@ -262,38 +297,40 @@ def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame, lang: str = 
 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
-                  scheduler=None, progress=None, warn=lambda s: None, size_to_load: bool | None = None,
-                  lang: str = "zh"):
+                  scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=_warn,
+                  size_to_load: bool | None = None, lang: str = "zh"):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
-    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
+    res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
+                                     scheduler_file=scheduler_file, dashboard=dashboard,
                                      progress=progress, warn=warn, size_to_load=size_to_load)
-    files = [write_table(sites, out), write_table(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
-             write_table(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
+    files = [write_result(sites, out, lang, "sites"), write_result(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
+             write_result(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:
-        files.append(write_table(surfaces, surfaces_out))
+        files.append(write_result(surfaces, surfaces_out, lang, "surfaces"))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
-    files.append(write_table(res.rejects, rej))
+    files.append(write_result(res.rejects, rej, lang, "rejects"))
     summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
 def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = lambda s: None,
-             lang: str = "zh") -> list[StepResult]:
+             lang: str = "zh", *, progress=None, **engine) -> list[StepResult]:
     """Run every pipeline step on the shipped demo city: the inventory is read once, and sites.csv is
     written once (by the packaging step, with the package columns). ``lang``: headers of the indicators
-    and the shortlist, and the briefing's language (zh default, en)."""
+    and the shortlist, and the briefing's language (zh default, en). ``engine`` takes the engine options
+    of :func:`simulate_sites` (``engine``, ``scheduler``, ``scheduler_file``, ``client``, ``dashboard``)."""
     check_lang(lang)
     steps = []
     check_lang(lang)
     res, step = validate_step(demo_inventory_path(), out_dir, config, lang=lang)  # the one read of the inventory
     steps.append(step)
     report(step.summary)
-    surfaces, sites = simulate_sites(res.clean, config, None, warn=report)
-    files = (write_table(surfaces, out_dir / "surfaces.csv"),
-             write_table(assumptions_table(config), out_dir / "sites_assumptions.csv"),
-             write_table(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
+    surfaces, sites = simulate_sites(res.clean, config, None, warn=report, progress=progress, **engine)
+    files = (write_result(surfaces, out_dir / "surfaces.csv"),
+             write_result(assumptions_table(config), out_dir / "sites_assumptions.csv"),
+             write_result(sensitivity_table(sites, config), out_dir / "sites_sensitivity.csv"))
     steps.append(StepResult("simulate", files, simulation_summary(surfaces, sites, lang)))
     report(steps[-1].summary)
     retro, step = retrofit_step(data_path(DEMO_BUILDINGS), out_dir / "retrofit.csv", config, warn=report,
@@ -307,9 +344,13 @@ def run_demo(out_dir: Path, config: PlanConfig, report: Callable[[str], None] = 
                             warn=report, retrofit=retro, lang=lang)   # the trusteeship headline of the briefing
     steps.append(step)
     report(step.summary.splitlines()[-1])
-    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True, lang=lang),
-            write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True),
-            write_docx(out_dir, out_dir / "briefing.docx", lang=lang))
+    step_progress("map", 0, 3)
+    html = (write_map(out_dir, out_dir / "map.html", tiles="osm", offline=True, lang=lang),)
+    step_progress("map", 1, 3)
+    html += (write_briefing(out_dir, out_dir / "briefing.html", lang=lang, offline=True),)
+    step_progress("map", 2, 3)
+    html += (write_docx(out_dir, out_dir / "briefing.docx", lang=lang),)
+    step_progress("map", 3, 3)
     steps.append(StepResult("maps", html, "map.html（联网时显示 OpenStreetMap 底图，断网亦可用）、briefing.html"
                                           "（均为单文件）与 briefing.docx（可在 WPS 或 Word 中编辑）" if lang == "zh" else
                                           "map.html (OpenStreetMap tiles when online, works without), briefing.html "
@@ -348,7 +389,7 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,
-                       warn=lambda s: None, sites: pd.DataFrame | None = None,
+                       warn=_warn, sites: pd.DataFrame | None = None,
                        surfaces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Savings of every applicable measure for every clean building (one row per building and measure).
 
@@ -390,7 +431,7 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
 
 
 def retrofit_for_buildings(buildings: Path, config: PlanConfig, weather_spec=None, location: str | None = None,
-                           warn=lambda s: None):
+                           warn=_warn):
     """Read, validate and evaluate a buildings table; return (savings table, rejects, BuildingsResult)."""
     res = read_buildings(buildings, location)
     return evaluate_buildings(res.clean, config, weather_spec, warn=warn), res.rejects, res
@@ -443,7 +484,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
         return
     from solarplan.core.errors import InputError
     if len(rejects):
-        write_table(rejects, rejects_out)
+        write_result(rejects, rejects_out, sheet="rejects")
         first = str(rejects["reason"].iloc[0])
         first = first if len(first) <= 160 else first[:157] + "..."
         raise InputError(f"{buildings}: no building can be evaluated: all {len(rejects)} rows were rejected "
@@ -452,7 +493,7 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
 
 
 def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=None, location=None,
-                  warn=lambda s: None, surfaces=None, sites=None, indicators_out: Path | None = None,
+                  warn=_warn, surfaces=None, sites=None, indicators_out: Path | None = None,
                   lang: str = "zh"):
     """Evaluate a buildings table; write the savings table, its rejects and its assumptions (and, with
     ``indicators_out``, the indicators table with PV from ``sites``)."""
@@ -462,9 +503,9 @@ def retrofit_step(buildings: Path, out: Path, config: PlanConfig, weather_spec=N
                                         surfaces=surfaces), res.rejects
     ind = write_indicators(res.clean, table, sites, indicators_out, retrofit_params(config).prices, lang) \
         if indicators_out is not None else []
-    files = (write_table(table, out, sheet="retrofit"),
-             write_table(rejects, out.with_name(out.stem + "_rejects.csv")),
-             write_table(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
+    files = (write_result(table, out, lang, "retrofit"),
+             write_result(rejects, out.with_name(out.stem + "_rejects.csv")),
+             write_result(retrofit_assumptions(config), out.with_name(out.stem + "_assumptions.csv")), *ind)
     return table, StepResult("retrofit", files, retrofit_summary(table, res, lang))
 
 
@@ -480,10 +521,11 @@ def write_indicators(buildings: pd.DataFrame, table: pd.DataFrame, sites, out: P
         b["occupants"] = b["occupants"].fillna(fill) if "occupants" in b else fill
     check_lang(lang)
     t = indicators(b, table, sites, prices.tce_basis, prices.grid_region, prices.grid_year)
-    sheets = {"单位指标": headers(t, lang), "全部汇总": register(t, lang)} if lang == "zh" else \
-        {"institutions": headers(t, lang), "register": register(t, lang)}
-    return [write_table(t, out), write_table(register_fields(t), out.with_name(out.stem + "_register.csv")),
-            *write_sheets(sheets, out.with_suffix(".xlsx"))]
+    # the workbook: headers already words in ``lang`` (planning.indicators), so no glossary sheet
+    shown = t.assign(category=[value_label("category", v, lang) for v in t["category"]]) if "category" in t else t
+    sheets = {"institutions": headers(shown, lang), "register": register(t, lang)}
+    return [write_result(t, out), write_result(register_fields(t), out.with_name(out.stem + "_register.csv")),
+            *write_results(sheets, out.with_suffix(".xlsx"), lang, glossary=False)]
 
 
 def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter: float | None = None) -> ContractTerms:
@@ -501,9 +543,22 @@ def contract_terms(kind: str = "trusteeship", term: int | None = None, parameter
     return terms
 
 
+def _machine_names(path: Path, df: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """A workbook written by solarplan (zh or en headers, glossary sheet) read back with the machine column
+    names and codes (:func:`solarplan.io.tables.read_results`); any other table as read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return df
+    try:
+        back = read_results(path, sheet)
+    except InputError:
+        return df
+    return back.astype(object).where(back.notna(), None) if len(back) == len(df) else df
+
+
 def read_pv_sites(path: Path) -> pd.DataFrame:
     """A PV sites table (from ``solarplan simulate`` or ``demo``) for a contract."""
     df, *_ = read_rows(path)
+    df = _machine_names(path, df, "sites")
     need = {"site_id", "annual_ac_kwh", "capex_cny"}
     if not need <= set(df.columns):
         raise InputError(f"{path}: a PV sites table (from solarplan simulate or demo) needs columns "
@@ -530,6 +585,7 @@ def read_retrofit_table(path: Path, buildings: pd.DataFrame | None = None) -> pd
     measures of buildings it does not hold.
     """
     df, rows, label, _ = read_rows(path)
+    df = _machine_names(path, df, "retrofit")
     missing = [c for c in RETROFIT_TABLE_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"{path}: a retrofit table (from solarplan retrofit or demo) needs the columns "
@@ -620,7 +676,7 @@ def contract_summary(packages: pd.DataFrame, res: BuildingsResult, kind: str, ta
 
 def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str = "trusteeship",
                   term: int | None = None, target_irr: float | None = None, pv_sites: Path | None = None,
-                  parameter: float | None = None, weather_spec=None, location=None, warn=lambda s: None,
+                  parameter: float | None = None, weather_spec=None, location=None, warn=_warn,
                   retrofit: Path | pd.DataFrame | None = None, lang: str = "zh"):
     """Price a contract for each package of a buildings table (optionally with rooftop PV).
 
@@ -640,8 +696,8 @@ def contract_step(buildings: Path, out: Path, config: PlanConfig, *, kind: str =
     pv = read_pv_sites(pv_sites) if pv_sites is not None else None
     packages, per_b, flows, sens = price_contracts(table, res.clean, config, terms, pv_sites=pv,
                                                    target_irr=target_irr)
-    files = write_sheets({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
-                          "rejects": rejects}, out)
+    files = write_results({"packages": packages, "buildings": per_b, "cashflows": flows, "sensitivity": sens,
+                           "rejects": rejects}, out, lang)
     return packages, StepResult("contract", tuple(files), contract_summary(packages, res, kind, target_irr, lang))
 
 
@@ -668,8 +724,8 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     out_dir.mkdir(parents=True, exist_ok=True)
     all_sites = pd.concat([res.sites, res.excluded], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
-    files = [write_table(all_sites, out_dir / "sites.csv"), write_table(res.packages, out_dir / "packages.csv"),
-             write_table(res.excluded, out_dir / "excluded.csv")]
+    files = [write_result(all_sites, out_dir / "sites.csv"), write_result(res.packages, out_dir / "packages.csv"),
+             write_result(res.excluded, out_dir / "excluded.csv")]
     gpkg = out_dir / "packages.gpkg"
     if gpkg.exists():
         gpkg.unlink()
@@ -678,7 +734,7 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     if len(pts):
         outl = package_outlines(res.sites, res.packages)
         outl.to_file(gpkg, layer="packages", driver="GPKG")
-        files.append(write_table(outl, out_dir / "packages.geojson"))
+        files.append(write_result(outl, out_dir / "packages.geojson"))
     files.append(gpkg)
     files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
@@ -691,11 +747,13 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
 
 
 def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings: Path | None = None,
-                  weather_spec=None, lang: str = "zh", progress=None, warn=lambda s: None) -> list[StepResult]:
-    """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites."""
-    res = read_inventory(inventory, config, require_china=is_embedded(weather_spec))
-    write_table(res.rejects, out_dir / "rejects.csv")
-    _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn)
+                  weather_spec=None, lang: str = "zh", progress=None, warn=_warn,
+                  **engine) -> list[StepResult]:
+    """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
+    ``engine`` takes the engine options of :func:`simulate_sites`."""
+    res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
+    write_result(res.rejects, out_dir / "rejects.csv")
+    _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None
     steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]
     if buildings is not None:

@@ -22,7 +22,9 @@ def wgs84_to_gcj02(lat, lon) -> tuple[np.ndarray, np.ndarray]:
     """Shift WGS84 coordinates [degrees] into GCJ-02."""
     lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # prcoords warns for points outside China and returns them unchanged
+        # prcoords warns for each point outside China and returns it unchanged, as documented above;
+        # only that message is silenced, every other warning still shows
+        warnings.filterwarnings("ignore", message="Non-Chinese coords found", category=UserWarning)
         out = [prcoords.wgs_gcj(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
     return np.array([c.lat for c in out]), np.array([c.lon for c in out])
 
@@ -31,6 +33,6 @@ def gcj02_to_wgs84(lat, lon) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`wgs84_to_gcj02` (iterative, sub-metre)."""
     lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", message="Non-Chinese coords found", category=UserWarning)
         out = [prcoords.gcj_wgs_bored(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
     return np.array([c.lat for c in out]), np.array([c.lon for c in out])

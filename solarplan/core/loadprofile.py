@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import InputError
 from solarplan.core.calendar import TYPICAL_YEAR
 
 CATEGORY_SHAPES = ("agency", "school", "hospital", "venue", "soe", "other")
@@ -34,7 +35,7 @@ _SEASON = {1: 1.15, 2: 1.15, 6: 1.15, 7: 1.3, 8: 1.3, 9: 1.15, 12: 1.15}
 def load_shape(category: str) -> np.ndarray:
     """8760 hourly weights (sum 1) of a category."""
     if category not in CATEGORY_SHAPES:
-        raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
+        raise InputError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
     t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
     h, wd, m = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.month.to_numpy()
     doy = t.day_of_year.to_numpy()
@@ -66,7 +67,7 @@ def occupancy(category: str) -> np.ndarray:
     every day; other 08-18 every day). Engineering estimates, as above.
     """
     if category not in CATEGORY_SHAPES:
-        raise ValueError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
+        raise InputError(f"unknown category {category!r}; valid: {', '.join(CATEGORY_SHAPES)}")
     t = pd.date_range(f"{TYPICAL_YEAR}-01-01", periods=8760, freq="h")
     h, wd, doy = t.hour.to_numpy(), t.day_of_week.to_numpy() < 5, t.day_of_year.to_numpy()
     if category in ("agency", "soe"):
@@ -104,7 +105,7 @@ def scale_to_months(shape: np.ndarray, monthly_kwh) -> np.ndarray:
     shape_month = np.bincount(month - 1, weights=shape, minlength=12)
     known = ~np.isnan(m)
     if not known.any():
-        raise ValueError("no monthly load given")
+        raise InputError("no monthly load given")
     ratio = np.where(known, m / np.where(shape_month > 0, shape_month, np.nan), np.nan)
     mean_ratio = m[known].sum() / shape_month[known].sum()
     ratio = np.where(np.isnan(ratio), mean_ratio, ratio)
@@ -123,19 +124,19 @@ def measured_load(path) -> np.ndarray:
     try:
         df = pd.read_csv(path, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ValueError(f"load profile {path} does not exist") from None
+        raise InputError(f"load profile {path} does not exist") from None
     num = df.select_dtypes("number")
     if num.shape[1] == 0:
-        raise ValueError(f"{path}: no numeric column of load values")
+        raise InputError(f"{path}: no numeric column of load values")
     col = num.columns[-1]
     v = num[col].to_numpy(float)
     per_hour = {8760: 1, 8784: 1, 35040: 4, 35136: 4}.get(len(v))
     if per_hour is None:
-        raise ValueError(f"{path}: {len(v)} rows; a load profile has 8760 hourly or 35040 quarter-hourly values "
+        raise InputError(f"{path}: {len(v)} rows; a load profile has 8760 hourly or 35040 quarter-hourly values "
                          "(8784 / 35136 in a leap year)")
     if np.isnan(v).any() or (v < 0).any():
         bad = int(np.flatnonzero(np.isnan(v) | (v < 0))[0]) + 2
-        raise ValueError(f"{path} row {bad}: load values must be numbers >= 0")
+        raise InputError(f"{path} row {bad}: load values must be numbers >= 0")
     if len(v) in (8784, 35136):
         v = np.delete(v, np.s_[59 * 24 * per_hour:60 * 24 * per_hour])
     if str(col).strip().lower().endswith("kw"):

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from solarplan.core.errors import InputError
+from solarplan.core.errors import ConfigError, InputError
 
 #: base unit of each dimension
 BASE = {"energy": "kWh", "power": "kW", "area": "m2", "mass": "t", "coal": "tce", "co2": "t CO2",
@@ -129,7 +129,7 @@ def format_quantity(value: float, dimension: str, lang: str = "zh", digits: int 
     5.16 MW) and plain numbers with thousands separators.
     """
     if dimension not in BASE:
-        raise ValueError(f"unknown dimension {dimension!r}; valid: {', '.join(BASE)}")
+        raise ConfigError(f"unknown dimension {dimension!r}; valid: {', '.join(BASE)}")
     v = float(value)
 
     def num(x):
@@ -146,7 +146,7 @@ def format_quantity(value: float, dimension: str, lang: str = "zh", digits: int 
                     return f"{num(v / scale)} {unit}"
         return f"{num(v)} {BASE[dimension]}"
     if lang != "zh":
-        raise ValueError(f"unknown language {lang!r}; valid: zh, en")
+        raise ConfigError(f"unknown language {lang!r}; valid: zh, en")
     unit = _ZH_UNIT[dimension]
     for scale, word in ((1e8, "亿"), (1e4, "万")):
         if abs(v) >= scale and dimension != "intensity":

@@ -9,6 +9,7 @@ import math
 import re
 import unicodedata
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.defaults import CATEGORIES, SURFACE_TYPES
 
 #: Canonical inventory columns and the header spellings accepted for them.
@@ -88,7 +89,7 @@ def _lookup(value, table: dict[str, str], valid: tuple[str, ...], what: str) -> 
     hits = [w for w in norm if w and not w.isascii() and w in key]
     if hits:
         return norm[max(hits, key=len)]
-    raise ValueError(f"unknown {what} {value!r}; accepted: {', '.join(valid)} or Chinese words such as "
+    raise InputError(f"unknown {what} {value!r}; accepted: {', '.join(valid)} or Chinese words such as "
                      + ", ".join(w for w in table if not w.isascii())[:120])
 
 
@@ -133,21 +134,21 @@ def parse_azimuth(value, convention: str = "pvlib") -> float:
             start, target = _COMPASS[base], _COMPASS[toward]
             diff = (target - start + 540.0) % 360.0 - 180.0
             if abs(abs(diff) - 90.0) > 1e-9 or deg > 90:
-                raise ValueError(f"azimuth {value!r}: deviation must be towards a neighbouring direction, <= 90 deg")
+                raise InputError(f"azimuth {value!r}: deviation must be towards a neighbouring direction, <= 90 deg")
             return (start + math.copysign(deg, diff)) % 360.0
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"azimuth {value!r} is neither a number of degrees nor a direction word "
+            raise InputError(f"azimuth {value!r} is neither a number of degrees nor a direction word "
                              "(南, 东南, south, SE, 南偏东15 ...)") from None
     if not math.isfinite(number):
-        raise ValueError(f"azimuth {value!r} is not a finite number")
+        raise InputError(f"azimuth {value!r} is not a finite number")
     if convention == "pvsyst":
         if not -180.0 <= number <= 180.0:
-            raise ValueError(f"azimuth {value!r} out of range for the PVsyst convention (-180..180, 0 = south)")
+            raise InputError(f"azimuth {value!r} out of range for the PVsyst convention (-180..180, 0 = south)")
         return (number + 180.0) % 360.0
     if convention != "pvlib":
-        raise ValueError(f"unknown azimuth convention {convention!r}; valid: pvlib, pvsyst")
+        raise ConfigError(f"unknown azimuth convention {convention!r}; valid: pvlib, pvsyst")
     if not 0.0 <= number <= 360.0:
-        raise ValueError(f"azimuth {value!r} out of range 0..360 (pvlib convention, 180 = south)")
+        raise InputError(f"azimuth {value!r} out of range 0..360 (pvlib convention, 180 = south)")
     return number % 360.0

@@ -70,7 +70,7 @@ def _display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         if col in CODED and d[col].dtype == object or (col in CODED and pd.api.types.is_string_dtype(d[col])):
             d[col] = [value_label("measure" if col == "measures" else col, v, lang) for v in d[col]]
         elif col in ("package_id", "package") and (d[col].dtype == object or pd.api.types.is_string_dtype(d[col])):
-            d[col] = [package_label(v, lang) if isinstance(v, str) and "/" in v else v for v in d[col]]
+            d[col] = [package_label(v, lang) if isinstance(v, str) and ("/" in v or v == "all") else v for v in d[col]]
     return d
 
 

@@ -48,7 +48,7 @@ References
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
@@ -61,13 +61,15 @@ from solarplan.core.errors import InputError
 from solarplan.core.factors import GRID_CO2, grid_factor, tce_factor
 from solarplan.core.limits import check_plausible
 from solarplan.core.quantity import QuantityError, parse_quantity
-from solarplan.io.config import PlanConfig
 from solarplan.io.vocab import parse_surface_type
 from solarplan.pv.uncertainty import SIGMA_PER_KM, SIGMA_PER_M, Uncertainty, for_weather
 from solarplan.pv.yieldsim import SystemParams, simulate
 from solarplan.weather import get_weather, resolve_location
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.stations import haversine_km
+
+if TYPE_CHECKING:  # the config layer is only named, never imported at run time
+    from solarplan.io.config import PlanConfig
 
 #: Usual usable share of a gross area [-] (from :mod:`solarplan.core.defaults`).
 USABLE_SHARE = USABLE_SHARE_RANGE
@@ -269,16 +271,16 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
     d = surface_defaults or SURFACE_DEFAULTS
     dens = density_ranges(d)
     if surface_type is not None and surface_type not in dens:
-        raise ValueError(f"unknown surface_type {surface_type!r}; valid: {', '.join(dens)}")
+        raise InputError(f"unknown surface_type {surface_type!r}; valid: {', '.join(dens)}")
     if surface_type is not None and mix:
-        raise ValueError("give a surface type or a mix, not both")
+        raise InputError("give a surface type or a mix, not both")
     if claim_kwh is None and capacity_kw is None:
-        raise ValueError("a claim needs an energy (--claim) or a capacity (--capacity)")
+        raise InputError("a claim needs an energy (--claim) or a capacity (--capacity)")
     stated = bool(surface_type or mix)
     shares = {surface_type: 1.0} if surface_type else dict(mix or DEFAULT_CLAIM_MIX)
     unknown = set(shares) - set(dens)
     if unknown:
-        raise ValueError(f"unknown surface type(s) {sorted(unknown)} in the mix; valid: {', '.join(dens)}")
+        raise InputError(f"unknown surface type(s) {sorted(unknown)} in the mix; valid: {', '.join(dens)}")
     p90 = {k: float(uncertainty.exceedance(v, 0.90)) for k, v in yields.items()}
     p10 = {k: float(uncertainty.exceedance(v, 0.10)) for k, v in yields.items()}
     simulated = {k: {"p50_kwh_per_kwp": float(v), "p90_kwh_per_kwp": p90[k], "p10_kwh_per_kwp": p10[k],

@@ -46,6 +46,7 @@ from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.geometry import utm_epsg
 from solarplan.pv import gridrules as gr
 from solarplan.core.limits import accepts
+from solarplan.core.progress import step_progress
 
 #: criterion -> (site column, higher is better)
 CRITERIA = MappingProxyType({
@@ -119,25 +120,39 @@ def _diameter_km(xy: np.ndarray) -> float:
     return float(d.max()) / 1000
 
 
+#: Largest group clustered by complete linkage in one piece: its condensed distance matrix is
+#: n(n-1)/2 float64 (36 MB at 3,000 sites); larger groups are first cut into grid cells.
+LINKAGE_MAX_SITES = 3000
+
+
 def _cluster(xy: np.ndarray, spread_km: float) -> np.ndarray:
-    """Complete-linkage labels with a diameter bound; large groups are first cut into grid cells."""
+    """Complete-linkage labels with a diameter bound; large groups are first cut into grid cells.
+
+    A group above :data:`LINKAGE_MAX_SITES` is cut into square cells of side ``spread_km / sqrt 2`` (so
+    that a cell's diagonal is the bound) and each cell is clustered on its own. A cell still above the
+    limit (a dense city centre) already keeps within the bound as a whole, so it becomes one cluster,
+    which :func:`_bisect` then splits by capacity and site count: no step repeats without progress, and
+    memory stays below the limit's distance matrix whatever the number of sites.
+    """
     n = len(xy)
     if n == 1:
         return np.zeros(1, int)
-    if n > 3000:
-        cell = spread_km * 1000 / np.sqrt(2)
-        keys = np.floor((xy - xy.min(0)) / cell).astype(int)
-        _, cells = np.unique(keys, axis=0, return_inverse=True)
-        labels = np.zeros(n, int)
-        nxt = 0
-        for c in np.unique(cells):
-            idx = np.flatnonzero(cells == c)
-            sub = _cluster(xy[idx], spread_km)
-            labels[idx] = sub + nxt
-            nxt += sub.max() + 1
-        return labels
-    z = linkage(xy, method="complete")
-    return fcluster(z, t=spread_km * 1000, criterion="distance") - 1
+    if n <= LINKAGE_MAX_SITES:
+        z = linkage(xy, method="complete")
+        return fcluster(z, t=spread_km * 1000, criterion="distance") - 1
+    cell = spread_km * 1000 / np.sqrt(2)
+    keys = np.floor((xy - xy.min(0)) / cell).astype(np.int64)
+    _, cells = np.unique(keys, axis=0, return_inverse=True)
+    cells = np.asarray(cells).ravel()
+    labels = np.zeros(n, int)
+    nxt = 0
+    order = np.argsort(cells, kind="stable")
+    bounds = np.flatnonzero(np.diff(cells[order])) + 1
+    for idx in np.split(order, bounds):
+        sub = _cluster(xy[idx], spread_km) if len(idx) <= LINKAGE_MAX_SITES else np.zeros(len(idx), int)
+        labels[idx] = sub + nxt
+        nxt += sub.max() + 1
+    return labels
 
 
 def _bisect(idx: np.ndarray, xy: np.ndarray, cap: np.ndarray, rules: PackageRules) -> list[np.ndarray]:
@@ -238,7 +253,10 @@ def _rank(df: pd.DataFrame, key: str) -> pd.Series:
 
 
 def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> Packaging:
-    """Group sites into packages, rank sites and packages (see the module docstring)."""
+    """Group sites into packages, rank sites and packages (see the module docstring).
+
+    Reports progress (step ``packaging``, groups done of total) through :mod:`solarplan.core.progress`.
+    """
     s = sites.reset_index(drop=True).copy()
     s["roof_score"] = roof_score(s, rules.roof_scores)
     reason = _exclusions(s, rules)
@@ -248,12 +266,14 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
     s["package_id"] = ""
     pk_rows = []
     ok = s.index[reason == ""]
-    for gname, gidx in s.loc[ok].groupby("group", sort=True).groups.items():
+    group_items = list(s.loc[ok].groupby("group", sort=True).groups.items())
+    step_progress("packaging", 0, len(group_items))
+    xy = np.zeros((len(s), 2))
+    cap = s["capacity_kwp"].to_numpy(float)
+    for gi, (gname, gidx) in enumerate(group_items, start=1):
         gidx = np.asarray(sorted(gidx))
         xy_g = _xy(s.loc[gidx, "lat"], s.loc[gidx, "lon"])
-        xy = np.zeros((len(s), 2))
-        xy[gidx] = xy_g
-        cap = s["capacity_kwp"].to_numpy(float)
+        xy[gidx] = xy_g  # each group's rows in its own UTM zone; only they are read below
         labels = _cluster(xy_g, rules.max_spread_km)
         groups = []
         for lab in np.unique(labels):
@@ -278,6 +298,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
             pk_rows.append(dict(package_id=pid, group=gname, category=gname.split("/")[0],
                                 district=gname.split("/")[1] if "/" in gname else "", n_sites=len(g),
                                 spread_km=spread, bound_violation="; ".join(viol)))
+        step_progress("packaging", gi, len(group_items))
     packaged = s[s["package_id"] != ""].copy()
     excluded = s[s["package_id"] == ""].assign(excluded_reason=reason[s["package_id"] == ""]).drop(columns=["package_id"])
     sc = score(packaged, rules.weights)

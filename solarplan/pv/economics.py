@@ -45,6 +45,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import ConfigError, InputError
 from solarplan.core import finance
 from solarplan.core.factors import GRID_REGIONS, GRID_YEARS, TCE_BASES, grid_factor, kwh_to_co2_t, kwh_to_tce, tce_factor
 from solarplan.core.limits import accepts
@@ -122,7 +123,7 @@ class EconomicParams:
         try:
             date.fromisoformat(str(self.commissioning_date))
         except ValueError:
-            raise ValueError(f"commissioning_date {self.commissioning_date!r} is not a date like \"2026-06-30\"") \
+            raise ConfigError(f"commissioning_date {self.commissioning_date!r} is not a date like \"2026-06-30\"") \
                 from None
 
     def metadata(self) -> pd.DataFrame:
@@ -287,5 +288,5 @@ def capex_by_surface(surface_type: pd.Series, capacity_kwp: pd.Series, p: Econom
     rate = surface_type.map(dict(p.capex_cny_per_w))
     if rate.isna().any():
         bad = sorted(set(surface_type[rate.isna()]))
-        raise ValueError(f"no capex for surface type(s) {bad}; valid: {', '.join(p.capex_cny_per_w)}")
+        raise InputError(f"no capex for surface type(s) {bad}; valid: {', '.join(p.capex_cny_per_w)}")
     return rate * capacity_kwp * 1e3

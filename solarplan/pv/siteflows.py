@@ -26,6 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from solarplan.core.errors import ConfigError
 from solarplan.core.limits import accepts
 from solarplan.core.loadprofile import MONTHLY_LOAD_COLUMNS, load_shape, measured_load, scale_to_months
 from solarplan.pv import gridrules as gr
@@ -63,7 +64,7 @@ class TariffParams:
     def __post_init__(self):
         for i, r in enumerate(self.periods, start=1):
             if not isinstance(r, Mapping):
-                raise ValueError(f"periods[{i}] must be a table {{ months = \"1-12\", period = \"flat\", "
+                raise ConfigError(f"periods[{i}] must be a table {{ months = \"1-12\", period = \"flat\", "
                                  "hours = \"0-24\", ratio = 1 }")
 
     def build(self) -> tf.TouSchedule:
@@ -280,8 +281,11 @@ def site_flows(pv_hourly_kwh: np.ndarray, inputs: pd.DataFrame, schedule: tf.Tou
     # provincial minimum self-consumption share (一般工商业, 自发自用余电上网)
     prov = inputs["province"].fillna(grid.province) if "province" in inputs else pd.Series(grid.province, index=inputs.index)
     table = min_table if min_table is not None else gr.min_share_table(grid.min_share_table or None)
+    pairs = list(zip(prov, out["grid_class"]))
+    looked_up = {} if grid.min_self_consumption_share is not None else \
+        {pc: gr.min_share(*pc, table)[0] for pc in set(pairs)}  # once per province and class, not per site
     mins = np.array([grid.min_self_consumption_share if grid.min_self_consumption_share is not None
-                     else gr.min_share(p, c, table)[0] for p, c in zip(prov, out["grid_class"])], float)
+                     else looked_up[pc] for pc in pairs], float)
     mins = np.where(np.array(modes) == gr.SURPLUS_EXPORT, mins, np.nan)
     out["min_self_consumption_share"] = mins
     k_min = gr.largest_capacity_for_share(pv_s, loads, mins)

@@ -659,6 +659,44 @@ def unique_configs(surfaces: pd.DataFrame, resolution: float | None) -> tuple[pd
     return configs, np.asarray(codes)
 
 
+def surface_yields(capacity_kwp, codes, annual, poa, monthly, index=None) -> pd.DataFrame:
+    """The per-surface table of :func:`simulate` from per-configuration results.
+
+    Parameters
+    ----------
+    capacity_kwp : array (surfaces,)
+        [kWp]
+    codes : array of int (surfaces,)
+        Configuration of each surface (row of the next three arrays).
+    annual, poa : arrays (configurations,)
+        AC energy per kWp [kWh/kWp] and unshaded plane-of-array irradiation [kWh/m2].
+    monthly : array (configurations, 12)
+        AC energy per kWp of each month [kWh/kWp].
+    index : Index, optional
+        Index of the result (default a RangeIndex).
+
+    Returns
+    -------
+    DataFrame
+        ``capacity_kwp``, ``annual_ac_kwh``, ``specific_yield_kwh_per_kwp``, ``poa_kwh_m2``,
+        ``performance_ratio``, ``monthly_ac_kwh_01`` .. ``_12`` and ``config_id``.
+    """
+    cap = np.asarray(capacity_kwp, float)
+    codes = np.asarray(codes, int)
+    annual, poa, monthly = np.asarray(annual, float), np.asarray(poa, float), np.asarray(monthly, float)
+    res = pd.DataFrame(index=index if index is not None else pd.RangeIndex(len(cap)))
+    res["capacity_kwp"] = cap
+    res["annual_ac_kwh"] = cap * annual[codes]
+    res["specific_yield_kwh_per_kwp"] = annual[codes]
+    res["poa_kwh_m2"] = poa[codes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res["performance_ratio"] = np.where(poa[codes] > 0, annual[codes] / poa[codes], np.nan)
+    for m, c in enumerate(MONTH_COLUMNS):
+        res[c] = cap * monthly[codes, m]
+    res["config_id"] = codes
+    return res
+
+
 def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
              chunk_size: int = 32, hourly: bool = False, threads: int | None = None,
              progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
@@ -737,17 +775,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
             if progress:
                 progress(done, n_cfg)
     configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
-    cap = surfaces["capacity_kwp"].to_numpy(float)
-    res = pd.DataFrame(index=surfaces.index)
-    res["capacity_kwp"] = cap
-    res["annual_ac_kwh"] = cap * annual[codes]
-    res["specific_yield_kwh_per_kwp"] = annual[codes]
-    res["poa_kwh_m2"] = poa[codes]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        res["performance_ratio"] = np.where(poa[codes] > 0, annual[codes] / poa[codes], np.nan)
-    for m, c in enumerate(MONTH_COLUMNS):
-        res[c] = cap * monthly[codes, m]
-    res["config_id"] = codes
+    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
     hourly_df = None
     if hourly:
         hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index, columns=pd.RangeIndex(n_cfg, name="config_id"))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.core.errors import InputError
+from solarplan.io.tables import read_results
 from solarplan.core.i18n import TEXT, check_lang, energy, money, package_label, value_label
 
 #: A measure is recommended when its simple payback is at most this [yr] (estimate: below the default
@@ -124,9 +125,9 @@ def retrofit_cards(measures: pd.DataFrame, lang: str) -> tuple[Card, ...]:
 def read_deal(folder: Path) -> pd.DataFrame | None:
     """The packages table of a priced contract in the results folder (deal.xlsx sheet packages or deal.csv)."""
     if (folder / "deal.xlsx").exists():
-        try:
-            return pd.read_excel(folder / "deal.xlsx", sheet_name="packages")
-        except ValueError:
+        try:   # zh or en sheet and headers, mapped back to the field names through the glossary sheet
+            return read_results(folder / "deal.xlsx", "packages")
+        except (InputError, ValueError):
             return None
     if (folder / "deal.csv").exists():
         return pd.read_csv(folder / "deal.csv", encoding="utf-8-sig")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from solarplan.core.errors import ConfigError
 from solarplan.core.limits import accepts
+from solarplan.weather.qc import CLOSURE_READINGS
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
+from solarplan.core.errors import ConfigError
 from solarplan.weather.core import WeatherYear
 
 #: Offset [h] from which ``--weather-shift auto`` corrects the timing (issue 3).
@@ -324,7 +325,7 @@ def closure_reading(closure: str, closure_ratio: float) -> str | None:
     :data:`CLOSURE_TOLERANCE`, not finite, or ``closure='none'``).
     """
     if closure not in CLOSURE_READINGS:
-        raise ValueError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
+        raise ConfigError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
     if closure == "none" or not np.isfinite(closure_ratio) or abs(closure_ratio - 1) <= CLOSURE_TOLERANCE:
         return None
     if closure == "auto":  # the conservative reading: the smaller of the two
@@ -418,12 +419,12 @@ def resolve_shift(weather: WeatherYear, mode: str | float = "auto",
         QC report, and warnings to show for what was corrected.
     """
     if closure not in CLOSURE_READINGS:
-        raise ValueError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
+        raise ConfigError(f"closure {closure!r}: use {', '.join(CLOSURE_READINGS)}")
     if isinstance(mode, str) and mode not in ("auto", "none"):
         try:
             mode = float(mode)
         except ValueError:
-            raise ValueError(f"weather shift {mode!r}: use auto, none or a number of hours") from None
+            raise ConfigError(f"weather shift {mode!r}: use auto, none or a number of hours") from None
     report = quality_check(weather)
     warnings = []
     shift = 0.0

@@ -78,7 +78,9 @@ def read_tmy2(path) -> WeatherYear:
     except Exception as exc:
         raise WeatherError(f"{path}: cannot be read as TMY2 ({exc})") from None
     df = df.rename(columns={"GHI": "ghi", "DNI": "dni", "DHI": "dhi", "DryBulb": "temp_air", "Wspd": "wind_speed"})
-    # TMY2 stores dry bulb in tenths of C and wind in tenths of m/s; pvlib converts both
+    # TMY2 stores dry bulb in tenths of C and wind in tenths of m/s, and pvlib returns them as stored
+    # (its read_tmy2 documents "in tenths of degree C"): convert here
+    df = df.assign(temp_air=df["temp_air"] / 10.0, wind_speed=df["wind_speed"] / 10.0)
     return WeatherYear(standardise(df, source=str(path)), float(meta["latitude"]), float(meta["longitude"]),
                        float(meta["altitude"]), str(path),
                        meta=MappingProxyType({"format": "tmy2", "file_timestamp": "interval start",

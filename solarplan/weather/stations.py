@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from solarplan.core.errors import WeatherError
+from solarplan.core.errors import ConfigError, WeatherError
 from solarplan.core.geometry import in_china
 from solarplan.core.resources import data_path
 from solarplan.weather.places import find_place
@@ -115,7 +115,7 @@ def monthly_climate(lat: float, lon: float, elevation: float | None = None, meth
         Outside China, or farther than :data:`MAX_DISTANCE_KM` from any station.
     """
     if method not in ("nearest", "blend"):
-        raise ValueError(f"unknown station method {method!r}; valid: nearest, blend")
+        raise ConfigError(f"unknown station method {method!r}; valid: nearest, blend")
     if not in_china(lon, lat):
         raise WeatherError(f"location ({lat:.4f}, {lon:.4f}) is outside China (lon 73-135, lat 18-54): the embedded "
                            "climatology covers Chinese stations only; give a weather file (--weather FILE.epw)")

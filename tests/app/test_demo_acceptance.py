@@ -11,6 +11,7 @@ import pytest
 from retrofit.evaluate import building_totals
 from solarplan.app.pipeline import DEMO_BUILDINGS, load_plan, read_buildings, run_demo
 from solarplan.core.resources import data_path
+from solarplan.io.tables import read_results
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,7 @@ def test_indicators_table_per_person_and_per_m2_before_and_after(demo):
 
 
 def test_contract_pv_value_is_the_sites_tables(demo, retro):
-    b = pd.read_excel(demo / "deal.xlsx", sheet_name="buildings")
+    b = read_results(demo / "deal.xlsx", "buildings")
     s = pd.read_csv(demo / "sites.csv", encoding="utf-8-sig")
     m = b.drop_duplicates("site_id").merge(s, on="site_id")
     assert len(m) == s["site_id"].nunique()

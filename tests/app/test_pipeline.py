@@ -12,29 +12,32 @@ from solarplan.io.inventory import read_inventory
 from solarplan.app.pipeline import yield_for_inventory
 from solarplan.weather import get_weather
 from solarplan.pv.yieldsim import SystemParams, simulate
+from solarplan.io.tables import read_results
 
 
-def test_demo_writes_outputs_under_maps(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    assert main(["demo"]) == 0
+def test_demo_writes_outputs_under_maps(demo_run):
+    tmp_path = demo_run.folder.parent  # the demo ran once for the suite, in this folder, without --out
     sites = pd.read_csv(tmp_path / "maps" / "sites.csv")
     surfaces = pd.read_csv(tmp_path / "maps" / "surfaces.csv")
     assert len(surfaces) == 845 and sites["site_id"].is_unique
     # site totals are the sums of their surfaces
-    assert sites["annual_ac_kwh"].sum() == pytest.approx(surfaces["annual_ac_kwh"].sum(), rel=1e-9)
-    assert sites["capacity_kwp"].sum() == pytest.approx(surfaces["capacity_kwp"].sum(), rel=1e-9)
+    # (the CSVs carry kWh as integers and kWp to 0.1, so each row may be off by half a unit)
+    n = len(sites) + len(surfaces)
+    assert sites["annual_ac_kwh"].sum() == pytest.approx(surfaces["annual_ac_kwh"].sum(), abs=0.5 * n)
+    assert sites["capacity_kwp"].sum() == pytest.approx(surfaces["capacity_kwp"].sum(), abs=0.05 * n)
     # Hubei rooftop PV: roughly 950-1,150 kWh/kWp in year 1 (DOMAIN.md); flush carports and
     # shaded rows sit a little lower, so the city mean must fall inside 900-1,150
     mean_yield = sites["annual_ac_kwh"].sum() / sites["capacity_kwp"].sum()
     assert 900 < mean_yield < 1150
     assert (sites["p90_ac_kwh"] < sites["p50_ac_kwh"]).all()
-    assert "万kWh（P50）" in capsys.readouterr().out
+    assert "万kWh（P50）" in demo_run.stdout
     # economics and carbon columns (issue 5), and every default with a source beside them
     for col in ("capex_cny", "lcoe_cny_per_kwh", "npv_cny", "irr", "simple_payback_yr", "self_consumption_share",
                 "annual_tce", "annual_co2_t", "lifetime_co2_t"):
         assert col in sites.columns and sites[col].notna().all(), col
-    assert np.allclose(sites["annual_tce"], sites["annual_ac_kwh"] * 0.1229 / 1000)
-    assert np.allclose(sites["annual_co2_t"], sites["annual_ac_kwh"] * 0.5306 / 1000)
+    # sites.csv carries tce and t CO2 to 0.1 (and kWh as integers)
+    assert np.allclose(sites["annual_tce"], sites["annual_ac_kwh"] * 0.1229 / 1000, rtol=0, atol=0.0501)
+    assert np.allclose(sites["annual_co2_t"], sites["annual_ac_kwh"] * 0.5306 / 1000, rtol=0, atol=0.0501)
     # 2025 rules (issue 18): class, mode, time-of-use value, export and flags per site, Hubei schedule
     for col in ("grid_class", "grid_mode", "self_consumption_share", "curtailed_kwh", "self_consumed_value_valley_cny",
                 "self_consumed_value_cny_per_kwh", "export_revenue_cny", "export_price_cny_per_kwh", "grid_flags"):
@@ -56,7 +59,7 @@ def test_simulate_cli_with_a_weather_file_and_all_outputs(tmp_path, weather_dir,
     assert code == 0
     import geopandas as gpd
     sites = gpd.read_file(tmp_path / "sites.gpkg")
-    surf = pd.read_excel(tmp_path / "surf.xlsx")
+    surf = read_results(tmp_path / "surf.xlsx", "surfaces")   # zh headers, read back by field name
     assert len(sites) == 320 and len(surf) == 845
     assert set(surf["weather_shift_h"].round(2)) == {0.49}  # the mean of the EoT-following correction
     assert (tmp_path / "rej.csv").exists()
@@ -72,24 +75,6 @@ def test_simulate_anywhere_with_a_file_but_not_without(tmp_path, capsys):
     assert main(["simulate", str(p), "--out", str(tmp_path / "t.csv")]) == 0
     rej = pd.read_csv(tmp_path / "t_rejects.csv")
     assert "outside China" in rej["reason"].iloc[0]
-
-
-def test_dask_localcluster_gives_identical_results(demo_inventory):
-    from dask.distributed import Client, LocalCluster
-
-    clean = read_inventory(demo_inventory).clean
-    weather = get_weather("auto", 32.63, 110.80).weather
-    params = SystemParams()
-    local = simulate(clean, weather, params).surfaces.drop(columns="config_id")
-    from solarplan.pv.distributed import simulate_dask
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        assert len(client.scheduler_info()["workers"]) == 2
-        remote = simulate_dask(clean, weather, params, client=client, n_partitions=7)
-    assert list(remote.index) == list(local.index)
-    # the same per-configuration arithmetic on other partitions: equal to the last bit in
-    # practice; allow 1e-12 relative for SIMD tail handling of numpy's transcendental loops
-    np.testing.assert_allclose(remote.to_numpy(float), local.to_numpy(float), rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("doc,match", [

@@ -183,3 +183,15 @@ def test_yunyang_gshp_reported_co2_and_tce_are_consistent_with_each_other():
     kwh_cal = 238e3 / 0.1229
     co2 = kwh_to_co2_t(kwh_cal)
     assert not np.isclose(co2, 593, rtol=0.15)
+
+
+def test_an_area_claim_in_the_usual_range_is_consistent():
+    # 36万 m2 of flat roofs in Shiyan: usable share 50-70 % (DOMAIN.md) x 110-130 W/m2 x ~1,000 kWh/kWp
+    # gives 1,980-3,280万 kWh a year; 2,200万 kWh lies inside, so the verdict must be "consistent" and the
+    # usable share it needs inside the usual 50-70 %.
+    from solarplan.planning.claims import check_claim
+    r = check_claim(area="36万m2", claim="2200万kWh", location="十堰", surface_type="flat_roof")
+    assert r.verdict == "consistent", r.reason
+    assert 0.5 <= r.required_usable_share["flat_roof"] <= 0.7
+    lo, hi = r.energy_range_kwh
+    assert lo < 2.2e7 < hi

@@ -19,11 +19,8 @@ CODES = sorted(set(CATEGORIES) | set(SURFACE_TYPES) | set(VALUES["measure"]) | s
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from solarplan.app.cli import main
-    d = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(d)]) == 0
-    return d
+def demo_dir(demo_run):
+    return demo_run.folder  # the suite's one demo run (tests/conftest.py); read only
 
 
 def _all_text(page) -> str:

@@ -16,11 +16,8 @@ POINTS = [(32.6290, 110.7980), (30.5928, 114.3055), (35.4906, 112.8515), (39.908
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    from solarplan.app.cli import main
-    d = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(d)]) == 0
-    return d
+def demo_dir(demo_run):
+    return demo_run.folder  # the suite's one demo run (tests/conftest.py)
 
 
 def haversine_m(lat1, lon1, lat2, lon2):

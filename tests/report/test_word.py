@@ -11,10 +11,12 @@ from solarplan.report.word import write_docx
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def results(tmp_path_factory, demo_run):
+    import shutil
+
     from solarplan.app.cli import main
-    d = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(d)]) == 0
+    d = tmp_path_factory.mktemp("demo") / "maps"
+    shutil.copytree(demo_run.folder, d)  # the suite's one demo run, copied: this fixture may add deal.xlsx
     if not (d / "deal.xlsx").exists():
         assert main(["contract", str(data_path("demo_shiyan_buildings.csv")), "--out", str(d / "deal.xlsx")]) == 0
     return d

@@ -11,6 +11,7 @@ import pytest
 from retrofit.contracts import (ContractTerms, adjusted_baseline, assess, cash_flows, package_deals,
                                 solve_for_irr)
 from solarplan.app.cli import main
+from solarplan.io.tables import read_results
 
 B, S, I = 1_000_000.0, 250_000.0, 1_200_000.0
 
@@ -107,7 +108,7 @@ def test_package_without_positive_savings_is_not_viable(tmp_path, capsys):
     assert "不可行：没有措施能节约费用" in capsys.readouterr().out
     wb = openpyxl.load_workbook(tmp_path / "deal.xlsx")
     assert {"packages", "buildings", "cashflows", "sensitivity", "rejects"} <= set(wb.sheetnames)
-    pk = pd.read_excel(tmp_path / "deal.xlsx", sheet_name="packages")
+    pk = read_results(tmp_path / "deal.xlsx", "packages")
     assert not pk["viable"][0] and "no measure saves money" in pk["reason"][0]
 
 
@@ -124,8 +125,8 @@ def test_contract_cli_with_packages_and_pv(tmp_path, capsys):
     pv.to_csv(tmp_path / "sites.csv", index=False)
     assert main(["contract", str(f), "--out", str(tmp_path / "deal.xlsx"), "--type", "shared-savings",
                  "--pv", str(tmp_path / "sites.csv"), "--target-irr", "8%"]) == 0
-    pk = pd.read_excel(tmp_path / "deal.xlsx", sheet_name="packages")
-    bl = pd.read_excel(tmp_path / "deal.xlsx", sheet_name="buildings")
+    pk = read_results(tmp_path / "deal.xlsx", "packages")
+    bl = read_results(tmp_path / "deal.xlsx", "buildings")
     assert set(pk["package"]) == {"学校包", "医院包"}
     # package totals are the sums of their buildings, PV included
     for p in pk.itertuples():

@@ -6,6 +6,7 @@ import pytest
 
 from retrofit.buildings import validate_buildings
 from solarplan.app.cli import main
+from solarplan.io.tables import read_results
 
 GOOD = "site_id,category,floor_area_m2,lat,lon\nOK,机关,1000,32.6,110.8\n"
 
@@ -79,7 +80,7 @@ def test_buildings_without_a_place_are_rejected_or_placed(tmp_path):
     rej = pd.read_csv(tmp_path / "r_rejects.csv")
     assert list(rej["site_id"]) == ["B"] and "--location" in rej["reason"][0]
     assert main(["retrofit", str(f), "--out", str(tmp_path / "r2.xlsx"), "--location", "十堰"]) == 0
-    out = pd.read_excel(tmp_path / "r2.xlsx")
+    out = read_results(tmp_path / "r2.xlsx", "retrofit")
     assert set(out["site_id"]) == {"A", "B"}
 
 

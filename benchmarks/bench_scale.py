@@ -1,0 +1,134 @@
+"""Province scale (issue 21): the Dask engine against the local engine, and packaging 100,000 sites.
+
+Run by hand from the repository root (each case runs in a fresh subprocess, so the peak resident set size
+is the operating system's figure, ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, which for the Dask
+case is the largest single process of the run: the client or a worker)::
+
+    python benchmarks/bench_scale.py dask 12        # demo inventory x 12 (10,140 surfaces), local vs dask
+    python benchmarks/bench_scale.py packages 100000
+
+``dask``: wall time and CPU seconds (the process and every worker process it started) of
+:func:`solarplan.simulate_sites` on the same inventory, locally (one thread per core) and on a
+``LocalCluster`` of one single-threaded worker per core, cluster start and shutdown included; the
+ratio dask / local is the figure issue 21 bounds by 1.2. Sites are copies of the demo city's sites
+moved by up to 20 km, with azimuths jittered so that about half the configurations are distinct.
+
+``packages``: :func:`solarplan.planning.packages.make_packages` on N random sites over a province
+(about 100 km across, 4 categories, 12 districts) plus 4,000 sites of one category and district in one
+grid cell (the case that recursed until a TypeError before issue 21).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _child(kind: str, arg: str) -> dict:
+    """Run one case in a fresh interpreter; return its JSON line plus the OS's CPU and peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, "_run", kind, arg], cwd=ROOT, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res.update(process_wall_s=wall, cpu_s=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+               peak_rss_mib=after.ru_maxrss / 1024)
+    return res
+
+
+def _inventory(copies: int):
+    import numpy as np
+    import pandas as pd
+
+    from solarplan.app.pipeline import demo_inventory_path, load_plan
+    from solarplan.io.inventory import read_inventory
+    cfg = load_plan(None)
+    clean = read_inventory(demo_inventory_path(), cfg).clean
+    rng = np.random.default_rng(21)
+    parts = []
+    for k in range(copies):
+        c = clean.copy()
+        c["site_id"] = c["site_id"].astype(str) + f"-{k}"
+        sites = c["site_id"].unique()
+        dlat = pd.Series(rng.uniform(-0.15, 0.15, len(sites)), index=sites)
+        dlon = pd.Series(rng.uniform(-0.15, 0.15, len(sites)), index=sites)
+        c["lat"] = c["lat"] + c["site_id"].map(dlat).to_numpy()
+        c["lon"] = c["lon"] + c["site_id"].map(dlon).to_numpy()
+        if k:
+            jitter = rng.random(len(c)) < 0.5
+            c.loc[jitter, "surface_azimuth"] = c.loc[jitter, "surface_azimuth"] + rng.uniform(-8, 8, jitter.sum())
+        parts.append(c)
+    return pd.concat(parts, ignore_index=True), cfg
+
+
+def _run(kind: str, arg: str):
+    if kind in ("local", "dask"):
+        from solarplan.app.pipeline import simulate_sites
+        from solarplan.pv.yieldsim import unique_configs, SystemParams
+        clean, cfg = _inventory(int(arg))
+        t = time.perf_counter()
+        _, sites = simulate_sites(clean, cfg, engine=kind)
+        wall = time.perf_counter() - t
+        n_cfg = len(unique_configs(clean, SystemParams().orientation_resolution_deg)[0])
+        sites.drop(columns="geometry").to_parquet(f"/tmp/bench_scale_{kind}.parquet")
+        print(json.dumps(dict(case=kind, surfaces=len(clean), sites=len(sites), configs=n_cfg, simulate_wall_s=wall)))
+    elif kind == "packages":
+        import numpy as np
+        from solarplan.planning.packages import make_packages
+        sys.path.insert(0, str(ROOT))
+        from tests.planning.test_packages import random_sites
+        n = int(arg)
+        s = random_sites(n, seed=7, spread_deg=0.35)
+        s["district"] = np.random.default_rng(7).choice([f"D{i:02d}" for i in range(12)], n)
+        dense = random_sites(4000, seed=8, spread_deg=0.004)
+        dense["site_id"] = "C" + dense["site_id"]
+        dense["category"], dense["district"] = "school", "D00"
+        import pandas as pd
+        s = pd.concat([s, dense], ignore_index=True)
+        t = time.perf_counter()
+        res = make_packages(s)
+        wall = time.perf_counter() - t
+        print(json.dumps(dict(case="packages", sites=len(s), packages=len(res.packages), excluded=len(res.excluded),
+                              make_packages_wall_s=wall)))
+
+
+def main(argv):
+    if argv[0] == "_run":
+        return _run(argv[1], argv[2])
+    if argv[0] == "dask":
+        copies = argv[1] if len(argv) > 1 else "12"
+        rows = [_child("local", copies), _child("dask", copies), _child("local", copies), _child("dask", copies)]
+        for r in rows:
+            print(json.dumps(r))
+        import numpy as np
+        import pandas as pd
+        a, b = pd.read_parquet("/tmp/bench_scale_local.parquet"), pd.read_parquet("/tmp/bench_scale_dask.parquet")
+        num = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
+        x, y = a[num].to_numpy(float), b[num].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.nanmax(np.where(np.abs(x) > 1e-9, np.abs(x - y) / np.abs(x), np.abs(x - y)))
+        loc = [r for r in rows if r["case"] == "local"]
+        dsk = [r for r in rows if r["case"] == "dask"]
+        med = lambda rs, k: float(np.median([r[k] for r in rs]))  # noqa: E731
+        print(f"{loc[0]['surfaces']} surfaces, {loc[0]['sites']} sites, {loc[0]['configs']} configurations: "
+              f"wall dask/local {med(dsk, 'process_wall_s') / med(loc, 'process_wall_s'):.2f} "
+              f"(simulate_sites only {med(dsk, 'simulate_wall_s') / med(loc, 'simulate_wall_s'):.2f}); "
+              f"CPU dask/local {med(dsk, 'cpu_s') / med(loc, 'cpu_s'):.2f}; peak RSS local "
+              f"{med(loc, 'peak_rss_mib'):.0f} MiB, dask largest process {med(dsk, 'peak_rss_mib'):.0f} MiB; "
+              f"largest relative difference over {len(num)} numeric site columns {rel:.1e}")
+    elif argv[0] == "packages":
+        r = _child("packages", argv[1] if len(argv) > 1 else "100000")
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""``solarplan serve``: a local web app over the same pipeline functions as the command line."""
