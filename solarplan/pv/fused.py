@@ -1,0 +1,409 @@
+"""Fused yield engine: one compiled loop over configurations x hours (numba).
+
+The same models as the pvlib reference path (:mod:`solarplan.pv.yieldsim`), split by what they depend on:
+
+* **once per weather year, with pvlib** (:func:`hour_terms`): the sun vector (cos z, sin z cos/sin of the
+  solar azimuth, from ``Location.get_solarposition`` in :func:`yieldsim.solar_geometry`), the Perez F1/F2
+  coefficients (the hour-only half of ``irradiance.perez``) or the Hay-Davies anisotropy index, the
+  spectral modifier (``spectrum.spectral_factor_sapm``), and the cell-temperature rise per W/m2 of each
+  mounting (``temperature.sapm_cell`` / ``faiman`` evaluated at 1 W/m2: both are linear in
+  ``poa_global``);
+* **once per configuration, with pvlib** (:func:`config_terms`): cos/sin of tilt and azimuth, Marion's
+  diffuse IAM of the tilt (:func:`yieldsim.diffuse_iam`, the reference's own values), and for rows the
+  view factors ``bifacial.utils.vf_row_sky_2d_integ`` / ``vf_row_ground_2d_integ``;
+* **per configuration and hour, in the kernel** (:func:`_kernel`): the angle of incidence (once), the
+  sky components, beam, ground light, the row shaded fraction (``shading.shaded_fraction1d`` for a fixed
+  row reduces to 1 - pitch cos z / abs(cos aoi)), the beam IAM (``iam.physical`` / ``ashrae`` written on
+  cos aoi), cell temperature, ``pvsystem.pvwatts_dc``, the PVWatts losses and ``inverter.pvwatts``.
+
+Nothing of size configurations x hours is stored unless hourly output is asked for: annual, monthly and
+plane-of-array sums are accumulated inside the loop. NaN handling follows the reference: Perez's undefined
+hours (DHI = DNI = 0 with the sun up) give 0 AC, as ModelChain does. The equality with the reference is
+tested hour by hour for every model choice (tests/pv/test_fused.py).
+
+numba is optional: ``pip install "solarplan[fast]"``. Without it, :func:`simulate` raises a
+:class:`ConfigError` saying so; the pvlib engine needs nothing extra.
+
+References
+----------
+.. [1] Lam, S. K., Pitrou, A., Seibert, S. (2015). Numba: a LLVM-based Python JIT compiler. LLVM-HPC '15.
+.. [2] Perez, R. et al. (1990). Modeling daylight availability and irradiance components from direct
+   and global irradiance. Solar Energy 44(5), 271-289.
+.. [3] Dobos, A. P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+from solarplan.core.errors import ConfigError, InputError
+from solarplan.weather.core import WeatherYear
+from solarplan.pv import yieldsim
+from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
+                                   SystemParams, YieldResult, solar_geometry, surface_yields, unique_configs)
+
+try:  # optional: the [fast] extra
+    import numba
+    from numba import prange
+except ImportError:  # pragma: no cover - exercised only without numba
+    numba = None
+    prange = range
+
+#: Model choices the fused kernel implements; any other raises ConfigError naming it.
+SUPPORTED = {
+    "transposition": ("perez", "haydavies"),
+    "iam_model": ("physical", "ashrae"),
+    "spectral_model": ("desoto", "no_loss"),
+    "temperature_model": ("sapm", "faiman"),
+}
+_TRANSPOSITION_CODE = {"perez": 0, "haydavies": 1}
+_IAM_CODE = {"physical": 0, "ashrae": 1}
+MOUNTINGS = ("rows", "flush", "canopy")
+#: pvlib.iam.physical defaults (glass n, extinction K [1/m], thickness L [m]) and pvlib.iam.ashrae's b.
+IAM_PHYSICAL = (1.526, 4.0, 0.002)
+IAM_ASHRAE_B = 0.05
+
+
+def check_supported(params: SystemParams) -> None:
+    """Raise ConfigError if a model choice of ``params`` has no fused implementation."""
+    for key, valid in SUPPORTED.items():
+        value = getattr(params, key)
+        if value not in valid:
+            raise ConfigError(f"the fused engine does not implement {key} = {value!r} (it implements "
+                              f"{', '.join(valid)}); use engine='pvlib' for this model")
+
+
+def _require_numba():
+    if numba is None:
+        raise ConfigError("the fused engine needs numba, which is not installed: "
+                          "pip install 'solarplan[fast]' (or pip install numba), or use engine='pvlib'")
+
+
+@dataclass(frozen=True)
+class HourTerms:
+    """Per-hour inputs of the kernel (daytime hours of :class:`SolarGeometry`), all 1-D float arrays.
+
+    ``sky_a``, ``sky_b``, ``sky_c``: Perez: DHI (1 - F1)/2, DHI F1 / max(cos z, cos 85 deg), DHI F2 (0
+    where the air mass is undefined, as pvlib); Hay-Davies: DHI (1 - AI)/2, DHI AI / max(cos z, 0.01745),
+    0. ``temp_rise``: cell temperature rise per W/m2 [K m2/W], shape (3, hours), by :data:`MOUNTINGS`.
+    """
+
+    cos_zenith: np.ndarray
+    sz_cos_az: np.ndarray
+    sz_sin_az: np.ndarray
+    dni: np.ndarray
+    ground: np.ndarray
+    sky_a: np.ndarray
+    sky_b: np.ndarray
+    sky_c: np.ndarray
+    spectral: np.ndarray
+    temp_air: np.ndarray
+    temp_rise: np.ndarray
+    month: np.ndarray
+
+
+def perez_coefficients(dhi, dni, dni_extra, solar_zenith, airmass, model: str = "allsitescomposite1990"):
+    """Perez F1 (circumsolar) and F2 (horizon) of each hour [-], the hour-only half of ``irradiance.perez`` [2]_.
+
+    Same bins, coefficient table (pvlib's) and NaN rules as pvlib: undefined clearness (DHI = DNI = 0)
+    gives NaN coefficients.
+    """
+    kappa = 1.041
+    z = np.radians(solar_zenith)
+    delta = dhi * airmass / dni_extra
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eps = (np.divide(dhi + dni, dhi) + kappa * z ** 3) / (1 + kappa * z ** 3)
+    ebin = np.digitize(eps, (0.0, 1.065, 1.23, 1.5, 1.95, 2.8, 4.5, 6.2))
+    ebin[np.isnan(eps)] = 0
+    ebin -= 1
+    f1c, f2c = pvlib.irradiance._get_perez_coefficients(model)
+    nan_row = np.full((1, 3), np.nan)
+    f1c, f2c = np.vstack((f1c, nan_row)), np.vstack((f2c, nan_row))
+    f1 = np.maximum(f1c[ebin, 0] + f1c[ebin, 1] * delta + f1c[ebin, 2] * z, 0)
+    f2 = f2c[ebin, 0] + f2c[ebin, 1] * delta + f2c[ebin, 2] * z
+    return f1, f2
+
+
+def _temp_rise_sapm(wind_speed, mounting):
+    p = SAPM_PARAMS_BY_MOUNTING[mounting]
+    return pvlib.temperature.sapm_cell(1.0, 0.0, wind_speed, p["a"], p["b"], p["deltaT"])
+
+
+def _temp_rise_faiman(wind_speed, mounting):
+    u0, u1 = FAIMAN_BY_MOUNTING[mounting]
+    return pvlib.temperature.faiman(1.0, 0.0, wind_speed, u0, u1)
+
+
+#: Cell temperature rise per W/m2 of plane-of-array irradiance by model; both models are
+#: T_cell = T_air + poa_global x f(wind), so f is the model evaluated at 1 W/m2 and 0 C.
+TEMPERATURE_RISE: dict[str, Callable] = {"sapm": _temp_rise_sapm, "faiman": _temp_rise_faiman}
+
+
+def hour_terms(geom: SolarGeometry, params: SystemParams) -> HourTerms:
+    """Everything that depends only on the hour, once per weather year (see the module docstring)."""
+    zen = np.radians(geom.apparent_zenith)
+    saz = np.radians(geom.azimuth)
+    cz, sz = np.cos(zen), np.sin(zen)
+    dhi, dni = geom.dhi.astype(float), geom.dni.astype(float)
+    if params.transposition == "perez":
+        f1, f2 = perez_coefficients(dhi, dni, geom.dni_extra, geom.apparent_zenith, geom.airmass)
+        b = np.maximum(cz, np.cos(np.radians(85.0)))
+        ok = ~np.isnan(geom.airmass)
+        sky_a = np.where(ok, dhi * 0.5 * (1.0 - f1), 0.0)
+        sky_b = np.where(ok, dhi * f1 / b, 0.0)
+        sky_c = np.where(ok, dhi * f2, 0.0)
+    else:
+        ai = dni / geom.dni_extra
+        sky_a = dhi * 0.5 * (1.0 - ai)
+        sky_b = dhi * ai / np.maximum(cz, 0.01745)
+        sky_c = np.zeros_like(dhi)
+    spectral = np.asarray(SPECTRAL_MODELS[params.spectral_model](geom.airmass_absolute), float)
+    rise = TEMPERATURE_RISE[params.temperature_model]
+    temp_rise = np.vstack([np.broadcast_to(np.asarray(rise(geom.wind_speed, m), float), dhi.shape)
+                           for m in MOUNTINGS])
+    month = geom.month[geom.day].astype(np.int64) - 1
+    c = np.ascontiguousarray
+    return HourTerms(c(cz), c(sz * np.cos(saz)), c(sz * np.sin(saz)), c(dni), c(geom.ghi * geom.albedo),
+                     c(sky_a), c(sky_b), c(sky_c), c(spectral), c(geom.temp_air.astype(float)), c(temp_rise),
+                     c(month))
+
+
+def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.ndarray]:
+    """Per-configuration inputs of the kernel (1-D arrays over configurations)."""
+    tilt = configs["surface_tilt"].to_numpy(float)
+    az = np.radians(configs["surface_azimuth"].to_numpy(float))
+    gcr = configs["gcr"].to_numpy(float)
+    mounting = configs["mounting"].astype(str).to_numpy()
+    unknown = sorted(set(mounting) - set(MOUNTINGS))
+    if unknown:
+        raise InputError(f"unknown mounting(s) {unknown}; valid: {', '.join(MOUNTINGS)}")
+    t = np.radians(tilt)
+    ct, st = np.cos(t), np.sin(t)
+    rows = (mounting == "rows") & params.row_shading
+    vf_sky = np.ones_like(tilt)
+    vf_ground = np.ones_like(tilt)
+    if rows.any():
+        # the reference's own function when it has one (yieldsim.row_view_factors), else the same pvlib calls
+        vf = getattr(yieldsim, "row_view_factors", None)
+        if vf is not None:
+            s, g = vf(tilt[rows], gcr[rows])
+        else:
+            tr, gr = tilt[rows], gcr[rows]
+            ctr = np.cos(np.radians(tr))
+            s = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tr, gr)) / ((1.0 + ctr) / 2.0)
+            og = (1.0 - ctr) / 2.0
+            g = np.where(og > 1e-9, np.atleast_1d(pvlib.bifacial.utils.vf_row_ground_2d_integ(tr, gr))
+                         / np.maximum(og, 1e-9), 0.0)
+        vf_sky[rows], vf_ground[rows] = s, g
+    if params.diffuse_iam:
+        iam_sky, iam_ground = yieldsim.diffuse_iam(params.iam_model, tilt)
+    else:
+        iam_sky, iam_ground = np.ones_like(tilt), np.ones_like(tilt)
+    c = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
+    return dict(cos_tilt=c(ct), st_cos_az=c(st * np.cos(az)), st_sin_az=c(st * np.sin(az)), sin_tilt=c(st),
+                pitch=c(1.0 / gcr), rows=np.ascontiguousarray(rows), vf_sky=c(vf_sky), vf_ground=c(vf_ground),
+                iam_sky=c(iam_sky), iam_ground=c(iam_ground),
+                mounting=np.array([MOUNTINGS.index(m) for m in mounting], dtype=np.int64))
+
+
+def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, month,
+               cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky, iam_ground,
+               mounting, transposition, iam_code, n_glass, k_glass, l_glass, b_ashrae, gamma_pdc, loss_keep,
+               pdc0_inv, eta_nom, eta_ref, keep_hourly, annual, poa_sum, monthly, hourly):
+    """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place."""
+    n_cfg = cos_tilt.shape[0]
+    n_h = cz.shape[0]
+    # pvlib.iam.physical at normal incidence
+    rho0 = ((1.0 - n_glass) / (1.0 + n_glass)) ** 2
+    tau0 = (1.0 - rho0) * np.exp(-k_glass * l_glass)
+    pac0 = eta_nom * pdc0_inv
+    for c in prange(n_cfg):
+        ct = cos_tilt[c]
+        ax = st_sin_az[c]
+        ay = st_cos_az[c]
+        iso_f = 1.0 + ct
+        gnd_f = (1.0 - ct) * 0.5
+        st = sin_tilt[c]
+        is_rows = rows[c]
+        m = mounting[c]
+        p = pitch[c]
+        acc = 0.0
+        acc_poa = 0.0
+        for h in range(n_h):
+            # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
+            ca = ct * cz[h] + ay * szc[h] + ax * szs[h]
+            if ca > 1.0:
+                ca = 1.0
+            elif ca < -1.0:
+                ca = -1.0
+            cpos = ca if ca > 0.0 else 0.0
+            # sky diffuse: Perez (isotropic, circumsolar, horizon) or Hay-Davies (isotropic, circumsolar)
+            if transposition == 0:
+                iso = sky_a[h] * iso_f
+                circ = sky_b[h] * cpos
+                hor = sky_c[h] * st
+                sky = iso + circ + hor
+                if sky < 0.0:
+                    sky = 0.0
+                if sky == 0.0:
+                    iso = 0.0
+                    circ = 0.0
+            else:
+                iso = sky_a[h] * iso_f
+                if iso < 0.0:
+                    iso = 0.0
+                circ = sky_b[h] * cpos
+                if circ < 0.0:
+                    circ = 0.0
+                sky = iso + circ
+            gnd = ground_h[h] * gnd_f
+            direct = dni[h] * ca
+            if direct < 0.0:
+                direct = 0.0
+            poa_ref = direct + sky + gnd
+            if is_rows:
+                # shading.shaded_fraction1d of a fixed row: 1 - pitch cos z / |cos aoi|, clipped to [0, 1]
+                fs = 1.0 - p * cz[h] / abs(ca)
+                if fs < 0.0:
+                    fs = 0.0
+                elif fs > 1.0:
+                    fs = 1.0
+                direct = direct * (1.0 - fs)
+                sky = iso * vf_sky[c] + circ * (1.0 - fs)
+                gnd = gnd * vf_ground[c]
+            # beam IAM on cos aoi
+            if iam_code == 0:
+                c1 = cpos
+                s2 = np.sqrt(1.0 - c1 * c1) / n_glass
+                c2 = np.sqrt(1.0 - s2 * s2)
+                rs = ((c1 - n_glass * c2) / (c1 + n_glass * c2)) ** 2
+                rp = ((c2 - n_glass * c1) / (c2 + n_glass * c1)) ** 2
+                att = np.exp(-k_glass * l_glass / c2)
+                iam = ((1.0 - rs) * att + (1.0 - rp) * att) / 2.0 / tau0
+            else:
+                if ca <= 0.0:
+                    iam = 0.0
+                else:
+                    iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
+                    if iam < 0.0:
+                        iam = 0.0
+            poa = direct + sky + gnd
+            eff = spectral[h] * (direct * iam + sky * iam_sky[c] + gnd * iam_ground[c])
+            t_cell = temp_air[h] + poa * temp_rise[m, h]
+            dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
+            # inverter.pvwatts
+            if dc == 0.0:
+                ac = 0.0
+            else:
+                zeta = dc / pdc0_inv
+                ac = eta_nom / eta_ref * (-0.0162 * zeta - 0.0059 / zeta + 0.9858) * dc
+                if ac > pac0:
+                    ac = pac0
+                if ac < 0.0:
+                    ac = 0.0
+            if ac != ac:  # NaN (undefined Perez hour): no production, as the reference
+                ac = 0.0
+            if poa_ref != poa_ref:
+                poa_ref = 0.0
+            acc += ac
+            acc_poa += poa_ref
+            monthly[c, month[h]] += ac
+            if keep_hourly:
+                hourly[c, h] = ac
+        annual[c] = acc
+        poa_sum[c] = acc_poa
+
+
+_KERNEL = None
+
+
+def _kernel():
+    global _KERNEL
+    _require_numba()
+    if _KERNEL is None:
+        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True)(_kernel_py)
+    return _KERNEL
+
+
+def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = False):
+    """Run the kernel: annual AC [kWh/kWp], unshaded POA [Wh/m2], monthly AC (configs, 12) and optionally
+    hourly AC per kWp (configs, daytime hours) [kW/kWp]."""
+    n_cfg, n_h = len(cfg["cos_tilt"]), len(hours.cos_zenith)
+    annual, poa = np.zeros(n_cfg), np.zeros(n_cfg)
+    monthly = np.zeros((n_cfg, 12))
+    hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
+    n, k, l_ = IAM_PHYSICAL
+    # the reference calls inverter.pvwatts with its default eta_inv_ref
+    eta_ref = inspect.signature(pvlib.inverter.pvwatts).parameters["eta_inv_ref"].default
+    _kernel()(hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
+              hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.month,
+              cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"], cfg["pitch"], cfg["rows"],
+              cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"], cfg["mounting"],
+              _TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, k, l_, IAM_ASHRAE_B,
+              params.gamma_pdc, 1.0 - params.loss_fraction(), 1.0 / params.dc_ac_ratio / params.eta_inv_nom,
+              params.eta_inv_nom, eta_ref, hourly, annual, poa, monthly, hourly_arr)
+    return annual, poa, monthly, (hourly_arr if hourly else None)
+
+
+def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
+             chunk_size: int = 4096, hourly: bool = False, threads: int | None = None,
+             progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
+             ) -> YieldResult:
+    """Simulate the yield of every surface with the fused kernel; same inputs and result as
+    :func:`solarplan.pv.yieldsim.simulate` (which stays the reference).
+
+    Parameters
+    ----------
+    chunk_size : int
+        Configurations per kernel call (bounds the hourly array when ``hourly``; progress granularity).
+    threads : int, optional
+        numba threads (default numba's, one per core; ``NUMBA_NUM_THREADS`` caps it). Results do not
+        depend on it.
+
+    Other parameters and the result as :func:`solarplan.pv.yieldsim.simulate`.
+
+    Raises
+    ------
+    ConfigError
+        numba missing, or a model choice the kernel does not implement (:data:`SUPPORTED`).
+    """
+    params = params or SystemParams()
+    _require_numba()
+    check_supported(params)
+    missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
+               if c not in surfaces.columns]
+    if missing:
+        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
+    geom = geometry or solar_geometry(weather, params)
+    configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
+    n_cfg = len(configs)
+    hours = hour_terms(geom, params)
+    annual, poa, monthly = np.zeros(n_cfg), np.zeros(n_cfg), np.zeros((n_cfg, 12))
+    hourly_arr = np.zeros((len(geom.day), n_cfg)) if hourly else None
+    day_rows = np.flatnonzero(geom.day)
+    old = numba.get_num_threads()
+    if threads:
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        for lo in range(0, n_cfg, chunk_size):
+            block = np.arange(lo, min(lo + chunk_size, n_cfg))
+            cfg = config_terms(configs.iloc[block], params)
+            a, p, mth, hr = ac_totals(hours, cfg, params, hourly)
+            annual[block], poa[block], monthly[block] = a, p / 1e3, mth
+            if hourly:
+                hourly_arr[day_rows[:, None], block[None, :]] = hr.T
+            if progress:
+                progress(int(block[-1]) + 1, n_cfg)
+    finally:
+        numba.set_num_threads(old)
+    configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
+    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
+    hourly_df = None
+    if hourly:
+        hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index, columns=pd.RangeIndex(n_cfg, name="config_id"))
+    return YieldResult(res, configs, hourly_df, weather.source, weather.shift_applied_h)
