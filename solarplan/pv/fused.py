@@ -91,6 +91,8 @@ class HourTerms:
     ``sky_a``, ``sky_b``, ``sky_c``: Perez: DHI (1 - F1)/2, DHI F1 / max(cos z, cos 85 deg), DHI F2 (0
     where the air mass is undefined, as pvlib); Hay-Davies: DHI (1 - AI)/2, DHI AI / max(cos z, 0.01745),
     0. ``temp_rise``: cell temperature rise per W/m2 [K m2/W], shape (3, hours), by :data:`MOUNTINGS`.
+    ``valid``: 1.0, or 0.0 where an hour term is NaN (the reference gives 0 AC there; the terms are then
+    set to 0). ``month_start``: 13 offsets of each month's hours (hours are in time order).
     """
 
     cos_zenith: np.ndarray
@@ -104,7 +106,8 @@ class HourTerms:
     spectral: np.ndarray
     temp_air: np.ndarray
     temp_rise: np.ndarray
-    month: np.ndarray
+    valid: np.ndarray
+    month_start: np.ndarray
 
 
 def perez_coefficients(dhi, dni, dni_extra, solar_zenith, airmass, model: str = "allsitescomposite1990"):
@@ -166,11 +169,15 @@ def hour_terms(geom: SolarGeometry, params: SystemParams) -> HourTerms:
     rise = TEMPERATURE_RISE[params.temperature_model]
     temp_rise = np.vstack([np.broadcast_to(np.asarray(rise(geom.wind_speed, m), float), dhi.shape)
                            for m in MOUNTINGS])
-    month = geom.month[geom.day].astype(np.int64) - 1
-    c = np.ascontiguousarray
-    return HourTerms(c(cz), c(sz * np.cos(saz)), c(sz * np.sin(saz)), c(dni), c(geom.ghi * geom.albedo),
-                     c(sky_a), c(sky_b), c(sky_c), c(spectral), c(geom.temp_air.astype(float)), c(temp_rise),
-                     c(month))
+    month = geom.month[geom.day].astype(np.int64)
+    if np.any(np.diff(month) < 0):
+        raise InputError("weather hours are not in time order (the fused engine sums them by month)")
+    month_start = np.searchsorted(month, np.arange(1, 14)).astype(np.int64)
+    terms = [cz, sz * np.cos(saz), sz * np.sin(saz), dni, geom.ghi * geom.albedo, sky_a, sky_b, sky_c, spectral,
+             geom.temp_air.astype(float)]
+    valid = np.logical_and.reduce([np.isfinite(t) for t in terms] + [np.isfinite(temp_rise).all(axis=0)])
+    c = lambda a: np.ascontiguousarray(np.where(np.isfinite(a), a, 0.0), dtype=float)  # noqa: E731
+    return HourTerms(*(c(t) for t in terms), c(temp_rise), valid.astype(float), month_start)
 
 
 def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.ndarray]:
@@ -211,17 +218,30 @@ def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.nd
                 mounting=np.array([MOUNTINGS.index(m) for m in mounting], dtype=np.int64))
 
 
-def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, month,
-               cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky, iam_ground,
-               mounting, transposition, iam_code, n_glass, k_glass, l_glass, b_ashrae, gamma_pdc, loss_keep,
+def _exp_small(x):
+    """exp(x) for |x| <= 0.05 by its Taylor series to x^9 (truncation < 3e-18 relative): no libm call, so
+    the hour loop vectorises. Used for the glass absorption exp(-K L / cos theta_r) of ``iam.physical``,
+    whose argument :func:`ac_totals` checks is inside that range."""
+    return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (
+        1.0 / 720 + x * (1.0 / 5040 + x * (1.0 / 40320 + x * (1.0 / 362880)))))))))
+
+
+def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+               month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
+               iam_ground, mounting, transposition, iam_code, n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep,
                pdc0_inv, eta_nom, eta_ref, keep_hourly, annual, poa_sum, monthly, hourly):
-    """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place."""
+    """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place.
+
+    Hours are contiguous by month (``month_start``, 13 offsets). Every clamp is written as a select that
+    keeps NaN, as numpy's maximum/minimum do, and a NaN hour gives 0 AC, as in the reference.
+    """
     n_cfg = cos_tilt.shape[0]
-    n_h = cz.shape[0]
-    # pvlib.iam.physical at normal incidence
     rho0 = ((1.0 - n_glass) / (1.0 + n_glass)) ** 2
-    tau0 = (1.0 - rho0) * np.exp(-k_glass * l_glass)
+    inv_tau0 = 1.0 / ((1.0 - rho0) * _exp_small(-kl_glass))
+    inv_n2 = 1.0 / (n_glass * n_glass)
     pac0 = eta_nom * pdc0_inv
+    k_inv = eta_nom / eta_ref
+    inv_pdc0 = 1.0 / pdc0_inv
     for c in prange(n_cfg):
         ct = cos_tilt[c]
         ax = st_sin_az[c]
@@ -232,101 +252,90 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         is_rows = rows[c]
         m = mounting[c]
         p = pitch[c]
+        vs = vf_sky[c]
+        vg = vf_ground[c]
+        i_sky = iam_sky[c]
+        i_gnd = iam_ground[c]
         acc = 0.0
         acc_poa = 0.0
-        for h in range(n_h):
-            # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
-            ca = ct * cz[h] + ay * szc[h] + ax * szs[h]
-            if ca > 1.0:
-                ca = 1.0
-            elif ca < -1.0:
-                ca = -1.0
-            cpos = ca if ca > 0.0 else 0.0
-            # sky diffuse: Perez (isotropic, circumsolar, horizon) or Hay-Davies (isotropic, circumsolar)
-            if transposition == 0:
+        for mo in range(12):
+            acc_m = 0.0
+            for h in range(month_start[mo], month_start[mo + 1]):
+                # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
+                ca = ct * cz[h] + ay * szc[h] + ax * szs[h]
+                ca = 1.0 if ca > 1.0 else ca
+                ca = -1.0 if ca < -1.0 else ca
+                cpos = ca if ca > 0.0 else 0.0
                 iso = sky_a[h] * iso_f
                 circ = sky_b[h] * cpos
-                hor = sky_c[h] * st
-                sky = iso + circ + hor
-                if sky < 0.0:
-                    sky = 0.0
-                if sky == 0.0:
-                    iso = 0.0
-                    circ = 0.0
-            else:
-                iso = sky_a[h] * iso_f
-                if iso < 0.0:
-                    iso = 0.0
-                circ = sky_b[h] * cpos
-                if circ < 0.0:
-                    circ = 0.0
-                sky = iso + circ
-            gnd = ground_h[h] * gnd_f
-            direct = dni[h] * ca
-            if direct < 0.0:
-                direct = 0.0
-            poa_ref = direct + sky + gnd
-            if is_rows:
-                # shading.shaded_fraction1d of a fixed row: 1 - pitch cos z / |cos aoi|, clipped to [0, 1]
-                fs = 1.0 - p * cz[h] / abs(ca)
-                if fs < 0.0:
-                    fs = 0.0
-                elif fs > 1.0:
-                    fs = 1.0
-                direct = direct * (1.0 - fs)
-                sky = iso * vf_sky[c] + circ * (1.0 - fs)
-                gnd = gnd * vf_ground[c]
-            # beam IAM on cos aoi
-            if iam_code == 0:
-                c1 = cpos
-                s2 = np.sqrt(1.0 - c1 * c1) / n_glass
-                c2 = np.sqrt(1.0 - s2 * s2)
-                rs = ((c1 - n_glass * c2) / (c1 + n_glass * c2)) ** 2
-                rp = ((c2 - n_glass * c1) / (c2 + n_glass * c1)) ** 2
-                att = np.exp(-k_glass * l_glass / c2)
-                iam = ((1.0 - rs) * att + (1.0 - rp) * att) / 2.0 / tau0
-            else:
-                if ca <= 0.0:
-                    iam = 0.0
+                if transposition == 0:  # Perez: total clamped at 0, components zeroed with it
+                    hor = sky_c[h] * st
+                    sky = iso + circ + hor
+                    sky = 0.0 if sky < 0.0 else sky
+                    iso = 0.0 if sky == 0.0 else iso
+                    circ = 0.0 if sky == 0.0 else circ
+                else:  # Hay-Davies: each component clamped at 0
+                    iso = 0.0 if iso < 0.0 else iso
+                    circ = 0.0 if circ < 0.0 else circ
+                    sky = iso + circ
+                gnd = ground_h[h] * gnd_f
+                direct = dni[h] * ca
+                direct = 0.0 if direct < 0.0 else direct
+                poa_ref = direct + sky + gnd
+                # rows: shading.shaded_fraction1d of a fixed row is 1 - pitch cos z / |cos aoi| in [0, 1]
+                unshaded = p * cz[h] / abs(ca)
+                unshaded = 1.0 if unshaded > 1.0 else unshaded
+                unshaded = 0.0 if unshaded < 0.0 else unshaded
+                direct = direct * unshaded if is_rows else direct
+                sky = iso * vs + circ * unshaded if is_rows else sky
+                gnd = gnd * vg if is_rows else gnd
+                # beam IAM on cos aoi: iam.physical (Fresnel + absorption) or iam.ashrae
+                if iam_code == 0:
+                    c2 = np.sqrt(1.0 - (1.0 - cpos * cpos) * inv_n2)
+                    ns, np_ = cpos + n_glass * c2, c2 + n_glass * cpos
+                    inv = 1.0 / (ns * np_)
+                    rs = (cpos - n_glass * c2) * np_ * inv
+                    rp = (c2 - n_glass * cpos) * ns * inv
+                    iam = (2.0 - rs * rs - rp * rp) * _exp_small(-kl_glass / c2) * 0.5 * inv_tau0
                 else:
                     iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
-                    if iam < 0.0:
-                        iam = 0.0
-            poa = direct + sky + gnd
-            eff = spectral[h] * (direct * iam + sky * iam_sky[c] + gnd * iam_ground[c])
-            t_cell = temp_air[h] + poa * temp_rise[m, h]
-            dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
-            # inverter.pvwatts
-            if dc == 0.0:
-                ac = 0.0
-            else:
-                zeta = dc / pdc0_inv
-                ac = eta_nom / eta_ref * (-0.0162 * zeta - 0.0059 / zeta + 0.9858) * dc
-                if ac > pac0:
-                    ac = pac0
-                if ac < 0.0:
-                    ac = 0.0
-            if ac != ac:  # NaN (undefined Perez hour): no production, as the reference
-                ac = 0.0
-            if poa_ref != poa_ref:
-                poa_ref = 0.0
-            acc += ac
-            acc_poa += poa_ref
-            monthly[c, month[h]] += ac
-            if keep_hourly:
-                hourly[c, h] = ac
+                    iam = 0.0 if iam < 0.0 else iam
+                    iam = 0.0 if ca <= 0.0 else iam
+                poa = direct + sky + gnd
+                eff = spectral[h] * (direct * iam + sky * i_sky + gnd * i_gnd)
+                t_cell = temp_air[h] + poa * temp_rise[m, h]
+                dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
+                # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0, the 0.0059/zeta term times dc is
+                # 0.0059 pdc0 (0 when dc = 0), clipped to [0, pac0]
+                ac = k_inv * ((0.9858 - 0.0162 * dc * inv_pdc0) * dc - (0.0059 * pdc0_inv if dc != 0.0 else 0.0))
+                ac = pac0 if ac > pac0 else ac
+                ac = 0.0 if ac < 0.0 else ac
+                ac = 0.0 if ac != ac else ac * valid[h]  # NaN hour: no production, as the reference
+                poa_ref = 0.0 if poa_ref != poa_ref else poa_ref * valid[h]
+                acc_m += ac
+                acc_poa += poa_ref
+                if keep_hourly:
+                    hourly[c, h] = ac
+            monthly[c, mo] = acc_m
+            acc += acc_m
         annual[c] = acc
         poa_sum[c] = acc_poa
 
 
+if numba is not None:
+    _exp_small = numba.njit(inline="always", fastmath={"contract"})(_exp_small)
+
 _KERNEL = None
+#: LLVM fast-math flags of the kernel: reassociation (vectorised sums), contraction (FMA), reciprocal
+#: division, no signed zeros; not 'nnan'/'ninf', which would drop the NaN handling of the reference.
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 
 def _kernel():
     global _KERNEL
     _require_numba()
     if _KERNEL is None:
-        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True)(_kernel_py)
+        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)(_kernel_py)
     return _KERNEL
 
 
@@ -338,15 +347,20 @@ def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = 
     monthly = np.zeros((n_cfg, 12))
     hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
     n, k, l_ = IAM_PHYSICAL
+    kl = k * l_
+    # the absorption exponent K L / cos theta_r is largest at grazing incidence, cos theta_r = sqrt(1 - 1/n^2)
+    if params.iam_model == "physical" and kl / np.sqrt(1.0 - 1.0 / n ** 2) > 0.05:
+        raise ConfigError(f"the fused engine's physical IAM needs K L / cos(theta_r) <= 0.05; got K={k}, L={l_}")
     # the reference calls inverter.pvwatts with its default eta_inv_ref
     eta_ref = inspect.signature(pvlib.inverter.pvwatts).parameters["eta_inv_ref"].default
     _kernel()(hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
-              hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.month,
-              cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"], cfg["pitch"], cfg["rows"],
-              cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"], cfg["mounting"],
-              _TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, k, l_, IAM_ASHRAE_B,
-              params.gamma_pdc, 1.0 - params.loss_fraction(), 1.0 / params.dc_ac_ratio / params.eta_inv_nom,
-              params.eta_inv_nom, eta_ref, hourly, annual, poa, monthly, hourly_arr)
+              hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.valid,
+              hours.month_start, cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"],
+              cfg["pitch"], cfg["rows"], cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"],
+              cfg["mounting"], _TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, kl,
+              IAM_ASHRAE_B, params.gamma_pdc, 1.0 - params.loss_fraction(),
+              1.0 / params.dc_ac_ratio / params.eta_inv_nom, params.eta_inv_nom, eta_ref, hourly, annual, poa,
+              monthly, hourly_arr)
     return annual, poa, monthly, (hourly_arr if hourly else None)
 
 
