@@ -4,13 +4,15 @@ The same models as the pvlib reference path (:mod:`solarplan.pv.yieldsim`), spli
 
 * **once per weather year, with pvlib** (:func:`hour_terms`): the sun vector (cos z, sin z cos/sin of the
   solar azimuth, from ``Location.get_solarposition`` in :func:`yieldsim.solar_geometry`), the Perez F1/F2
-  coefficients (the hour-only half of ``irradiance.perez``) or the Hay-Davies anisotropy index, the
+  coefficients (the hour-only half of ``irradiance.perez``, :func:`yieldsim.perez_coefficients`) or the
+  Hay-Davies anisotropy index, the
   spectral modifier (``spectrum.spectral_factor_sapm``), and the cell-temperature rise per W/m2 of each
   mounting (``temperature.sapm_cell`` / ``faiman`` evaluated at 1 W/m2: both are linear in
   ``poa_global``);
 * **once per configuration, with pvlib** (:func:`config_terms`): cos/sin of tilt and azimuth, Marion's
   diffuse IAM of the tilt (:func:`yieldsim.diffuse_iam`, the reference's own values), and for rows the
-  view factors ``bifacial.utils.vf_row_sky_2d_integ`` / ``vf_row_ground_2d_integ``;
+  view factors ``bifacial.utils.vf_row_sky_2d_integ`` / ``vf_row_ground_2d_integ``
+  (:func:`yieldsim.row_view_factors`);
 * **per configuration and hour, in the kernel** (:func:`_kernel`): the angle of incidence (once), the
   sky components, beam, ground light, the row shaded fraction (``shading.shaded_fraction1d`` for a fixed
   row reduces to 1 - pitch cos z / abs(cos aoi)), the beam IAM (``iam.physical`` / ``ashrae`` written on
@@ -110,28 +112,6 @@ class HourTerms:
     month_start: np.ndarray
 
 
-def perez_coefficients(dhi, dni, dni_extra, solar_zenith, airmass, model: str = "allsitescomposite1990"):
-    """Perez F1 (circumsolar) and F2 (horizon) of each hour [-], the hour-only half of ``irradiance.perez`` [2]_.
-
-    Same bins, coefficient table (pvlib's) and NaN rules as pvlib: undefined clearness (DHI = DNI = 0)
-    gives NaN coefficients.
-    """
-    kappa = 1.041
-    z = np.radians(solar_zenith)
-    delta = dhi * airmass / dni_extra
-    with np.errstate(invalid="ignore", divide="ignore"):
-        eps = (np.divide(dhi + dni, dhi) + kappa * z ** 3) / (1 + kappa * z ** 3)
-    ebin = np.digitize(eps, (0.0, 1.065, 1.23, 1.5, 1.95, 2.8, 4.5, 6.2))
-    ebin[np.isnan(eps)] = 0
-    ebin -= 1
-    f1c, f2c = pvlib.irradiance._get_perez_coefficients(model)
-    nan_row = np.full((1, 3), np.nan)
-    f1c, f2c = np.vstack((f1c, nan_row)), np.vstack((f2c, nan_row))
-    f1 = np.maximum(f1c[ebin, 0] + f1c[ebin, 1] * delta + f1c[ebin, 2] * z, 0)
-    f2 = f2c[ebin, 0] + f2c[ebin, 1] * delta + f2c[ebin, 2] * z
-    return f1, f2
-
-
 def _temp_rise_sapm(wind_speed, mounting):
     p = SAPM_PARAMS_BY_MOUNTING[mounting]
     return pvlib.temperature.sapm_cell(1.0, 0.0, wind_speed, p["a"], p["b"], p["deltaT"])
@@ -154,7 +134,7 @@ def hour_terms(geom: SolarGeometry, params: SystemParams) -> HourTerms:
     cz, sz = np.cos(zen), np.sin(zen)
     dhi, dni = geom.dhi.astype(float), geom.dni.astype(float)
     if params.transposition == "perez":
-        f1, f2 = perez_coefficients(dhi, dni, geom.dni_extra, geom.apparent_zenith, geom.airmass)
+        f1, f2 = geom.perez_f1, geom.perez_f2  # yieldsim.perez_coefficients, once per year
         b = np.maximum(cz, np.cos(np.radians(85.0)))
         ok = ~np.isnan(geom.airmass)
         sky_a = np.where(ok, dhi * 0.5 * (1.0 - f1), 0.0)
@@ -195,18 +175,8 @@ def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.nd
     vf_sky = np.ones_like(tilt)
     vf_ground = np.ones_like(tilt)
     if rows.any():
-        # the reference's own function when it has one (yieldsim.row_view_factors), else the same pvlib calls
-        vf = getattr(yieldsim, "row_view_factors", None)
-        if vf is not None:
-            s, g = vf(tilt[rows], gcr[rows])
-        else:
-            tr, gr = tilt[rows], gcr[rows]
-            ctr = np.cos(np.radians(tr))
-            s = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tr, gr)) / ((1.0 + ctr) / 2.0)
-            og = (1.0 - ctr) / 2.0
-            g = np.where(og > 1e-9, np.atleast_1d(pvlib.bifacial.utils.vf_row_ground_2d_integ(tr, gr))
-                         / np.maximum(og, 1e-9), 0.0)
-        vf_sky[rows], vf_ground[rows] = s, g
+        # the reference's own pvlib view factors
+        vf_sky[rows], vf_ground[rows] = yieldsim.row_view_factors(tilt[rows], gcr[rows])
     if params.diffuse_iam:
         iam_sky, iam_ground = yieldsim.diffuse_iam(params.iam_model, tilt)
     else:
