@@ -205,7 +205,9 @@ _SCRIPT = Template("""
   }
   var overlays = {}, count = 0, nApprox = 0, groups = {};
   D.packages.forEach(function (p) {
-    groups[p.id] = D.cluster ? L.markerClusterGroup({chunkedLoading: true}) : L.featureGroup();
+    // no cluster animation: each of hundreds of animated groups forces a page layout on every zoom, which was
+    // 40 % of the browser's CPU time loading 10,000 sites (benchmarks/bench_maps.py)
+    groups[p.id] = D.cluster ? L.markerClusterGroup({chunkedLoading: true, animate: false}) : L.featureGroup();
     overlays[esc(rankText(p))] = groups[p.id];  // Leaflet sets names as HTML
   });
   D.sites.forEach(function (s) {
