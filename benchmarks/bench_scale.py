@@ -2,7 +2,8 @@
 
 Run by hand from the repository root (each case runs in a fresh subprocess, so the peak resident set size
 is the operating system's figure, ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, which for the Dask
-case is the largest single process of the run: the client or a worker)::
+case is the largest single process of the run, the client or a worker; each case is measured by a fresh
+interpreter of its own, so no figure carries over from another case)::
 
     python benchmarks/bench_scale.py dask 12        # demo inventory x 12 (10,140 surfaces), local vs dask
     python benchmarks/bench_scale.py packages 100000
@@ -29,20 +30,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _child(kind: str, arg: str) -> dict:
-    """Run one case in a fresh interpreter; return its JSON line plus the OS's CPU and peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _measure(kind: str, arg: str):
+    """In a fresh interpreter of its own (so that the OS's peak RSS of its children covers this case only): run
+    the case in a subprocess and add the wall time, the CPU seconds and the peak RSS of it and its children."""
     t = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "_run", kind, arg], cwd=ROOT, capture_output=True, text=True,
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:
         raise RuntimeError(out.stderr[-3000:])
     res = json.loads(out.stdout.strip().splitlines()[-1])
-    res.update(process_wall_s=wall, cpu_s=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-               peak_rss_mib=after.ru_maxrss / 1024)
-    return res
+    res.update(process_wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_rss_mib=ru.ru_maxrss / 1024)
+    print(json.dumps(res))
+
+
+def _child(kind: str, arg: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "_measure", kind, arg], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _inventory(copies: int):
@@ -104,6 +110,8 @@ def _run(kind: str, arg: str):
 def main(argv):
     if argv[0] == "_run":
         return _run(argv[1], argv[2])
+    if argv[0] == "_measure":
+        return _measure(argv[1], argv[2])
     if argv[0] == "dask":
         copies = argv[1] if len(argv) > 1 else "12"
         rows = [_child("local", copies), _child("dask", copies), _child("local", copies), _child("dask", copies)]

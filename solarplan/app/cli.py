@@ -22,9 +22,11 @@ from solarplan.app.pipeline import (contract_step, load_plan, packages_step, ret
                                     validate_step)
 from solarplan.app.web.server import ServeOptions, read_plan_file
 from solarplan.app.web.server import serve as serve_app
+from solarplan.core.atomic import check_file_target
 from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
+from solarplan.io.outputs import check_complete, finish_run, start_run
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
@@ -91,6 +93,8 @@ def _options(
     """Plan rooftop and carport PV and building retrofits for public institutions."""
     setup_logging(quiet, verbose)
 
+OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of an earlier run in --out (only the "
+                                                       "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
 EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
                                                    "pip install \"solarplan[dask]\"; see docs/cluster.md).")
@@ -109,7 +113,8 @@ LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the wor
 def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for the outputs."),
          config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
          engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
-         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt):
+         scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt,
+         overwrite: bool = OverwriteOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
@@ -117,9 +122,11 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     """
     check_lang(lang)
     cfg = load_plan(config)
+    run = start_run(out_dir, "demo", overwrite)
     with _progress():
         steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
                          engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
             out.print(say("wrote", lang, path=f), markup=False, highlight=False)
@@ -210,6 +217,7 @@ def simulate(
     Example: solarplan simulate roofs.geojson --out sites.xlsx --surfaces-out surfaces.csv
     """
     check_lang(lang)
+    check_outputs(out, surfaces_out, rejects)
     cfg = load_plan(config)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
@@ -242,6 +250,7 @@ def retrofit_cmd(
 
     Example: solarplan retrofit buildings.xlsx --out retrofit.xlsx --location 十堰
     """
+    check_outputs(out_file)
     _, step = retrofit_step(buildings, out_file, load_plan(config), weather, location,
                             warn=log.warning,
                             indicators_out=out_file.with_name(out_file.stem + "_indicators.csv"),
@@ -299,6 +308,7 @@ def contract_cmd(
             raise InputError(f"{name} {t} is out of range; accepted: {lo:.0%} to {hi:.0%} (e.g. 8% or 0.08)")
         return x
 
+    check_outputs(out_file)
     _, step = contract_step(buildings, out_file, load_plan(config), kind=kind, term=term,
                             target_irr=pct(target_irr, "--target-irr", -0.5, 1.0), pv_sites=pv,
                             parameter=pct(discount, "--parameter", 0.0, 1.0), weather_spec=weather, location=location,
@@ -322,6 +332,7 @@ def packages_cmd(
     scheduler: Optional[str] = SchedulerOpt,
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
+    overwrite: bool = OverwriteOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -330,10 +341,13 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
+    plan = load_plan(config)
+    run = start_run(out_dir, "packages", overwrite)
     with _progress():
-        steps = packages_step(inventory, out_dir, load_plan(config), buildings, weather, lang,
+        steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
                               warn=log.warning,
                               engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+    finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         out_console_step(step, lang)
 
@@ -358,6 +372,9 @@ def map_cmd(
     Example: solarplan map maps/ --out maps/map.html --tiles gaode --offline
     """
     cfg = load_plan(config)
+    check_outputs(out_file)
+    if results.is_dir():
+        check_complete(results)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
@@ -374,6 +391,9 @@ def briefing_cmd(
                                                     "the HTML, with the same name: briefing.html -> briefing.docx."),
     appendix: bool = typer.Option(False, "--appendix", help="Add an appendix page (monthly yield, package scores; "
                                                             "measures in the .docx)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date printed on the briefing, YYYY-MM-DD (default: "
+                                                            "the day packages.csv was written, or "
+                                                            "SOURCE_DATE_EPOCH)."),
 ):
     """Write a one-page briefing: headline figures, indicators, top sites, the recommendation, the package
     table and the map; prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
@@ -384,11 +404,22 @@ def briefing_cmd(
     out_file = Path(out_file)
     if out_file.suffix.lower() == ".docx":   # asked for the Word file by name: write it, and the HTML beside it
         out_file, docx = out_file.with_suffix(".html"), True
-    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix)]
+    check_outputs(out_file, out_file.with_suffix(".docx") if docx else None)
+    if results.is_dir():
+        check_complete(results)
+    paths = [write_briefing(results, out_file, lang=lang, offline=offline, tiles=tiles, appendix=appendix,
+                            date=date)]
     if docx:
         paths.append(write_docx(results, out_file.with_suffix(".docx"), lang=lang, appendix=appendix))
     for path in paths:
         out.print(say("wrote", lang, path=path).strip(), markup=False, highlight=False)
+
+
+def check_outputs(*paths):
+    """Fail before any work when an output file cannot be written (a folder, under a file, unwritable)."""
+    for p in paths:
+        if p is not None:
+            check_file_target(p)
 
 
 @app.command()

@@ -22,6 +22,7 @@ import pandas as pd
 from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
 from retrofit.evaluate import RetrofitParams, evaluate
+from solarplan.core.atomic import ensure_folder
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.progress import step_progress
@@ -29,6 +30,7 @@ from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
 from solarplan.io.inventory import read_inventory, read_rows
 from solarplan.io.tables import read_results, write_result, write_results
+from solarplan.io.writers import write_layers
 from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
 from solarplan.pv.aggregate import sites_from_surfaces
@@ -109,7 +111,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
                   lang: str = "zh"):
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = validated_inventory(inventory, config, require_china=require_china)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"))
     return res, StepResult("inventory", files, rows_summary(res, lang))
 
@@ -721,21 +723,18 @@ def package_outputs(sites: pd.DataFrame, out_dir: Path, config: PlanConfig, retr
     shortlist.xlsx into ``out_dir``."""
     check_lang(lang)
     res = package_sites(sites, config, retrofit_table)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
     all_sites = pd.concat([res.sites, res.excluded], ignore_index=True)
     all_sites["package_id"] = all_sites["package_id"].fillna("")
     files = [write_result(all_sites, out_dir / "sites.csv"), write_result(res.packages, out_dir / "packages.csv"),
              write_result(res.excluded, out_dir / "excluded.csv")]
     gpkg = out_dir / "packages.gpkg"
-    if gpkg.exists():
-        gpkg.unlink()
     pts = gpd.GeoDataFrame(res.sites, geometry=gpd.points_from_xy(res.sites["lon"], res.sites["lat"]), crs=4326)
-    pts.to_file(gpkg, layer="sites", driver="GPKG")
+    layers = {"sites": pts}
     if len(pts):
-        outl = package_outlines(res.sites, res.packages)
-        outl.to_file(gpkg, layer="packages", driver="GPKG")
+        layers["packages"] = outl = package_outlines(res.sites, res.packages)
         files.append(write_result(outl, out_dir / "packages.geojson"))
-    files.append(gpkg)
+    files.append(write_layers(layers, gpkg))
     files.append(write_workbook(shortlist_sheets(res.sites, res.packages, lang), out_dir / "shortlist.xlsx", lang=lang))
     p = res.packages
     summary = say("packages", lang, n_packages=len(p), n_sites=len(res.sites), n_excluded=len(res.excluded),

@@ -36,3 +36,8 @@ class ConfigError(SolarplanError, ValueError):
 
 class WeatherError(InputError):
     """Weather data cannot be found, read or synthesised for a location, or fail a sanity check."""
+
+
+class OutputError(SolarplanError):
+    """An output cannot be written: the path is a folder (or a file where a folder is needed), the folder
+    cannot be written, the disk is full, or the folder holds an earlier run's outputs."""

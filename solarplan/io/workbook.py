@@ -25,7 +25,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from solarplan.core.atomic import atomic_path
 from solarplan.core.i18n import CODED, COLUMNS, KINDS, check_lang, header, package_label, value_label
+from solarplan.io.writers import fixed_time, normalise_xlsx, sheet_title
 
 _UNCATALOGUED_DECIMALS = 4
 _HEADER_FONT = Font(bold=True)
@@ -90,8 +92,9 @@ def _cell_value(v):
     return str(v)
 
 
-def _write_sheet(wb: Workbook, name: str, table: pd.DataFrame, lang: str, max_width: int = 50):
-    ws = wb.create_sheet(title=name[:31])
+def _write_sheet(wb: Workbook, name: str, table: pd.DataFrame, lang: str, max_width: int = 50,
+                 used: set | None = None):
+    ws = wb.create_sheet(title=sheet_title(name, used))
     d = _display(table, lang)
     cols = list(d.columns)
     heads = [header(c, lang) for c in cols]
@@ -161,16 +164,15 @@ def write_workbook(tables: dict, path: str | Path, lang: str = "zh", glossary: b
     """
     check_lang(lang)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
-    seen = []
+    seen, used = [], set()
     for name, t in tables.items():
         t = pd.DataFrame(t)
-        _write_sheet(wb, str(name), t, lang)
+        _write_sheet(wb, str(name), t, lang, used=used)
         seen += list(t.columns)
     if glossary:
         g = glossary_table(seen, lang)
-        ws = wb.create_sheet(title="说明" if lang == "zh" else "Glossary")
+        ws = wb.create_sheet(title=sheet_title("说明" if lang == "zh" else "Glossary", used))
         widths = [24, 30, 12, 60]
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
@@ -189,7 +191,8 @@ def write_workbook(tables: dict, path: str | Path, lang: str = "zh", glossary: b
                 cell.alignment = _WRAP
                 cells.append(cell)
             ws.append(cells)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:   # whole or not at all; fixed metadata, so the same tables give the same bytes
+        wb.properties.created = wb.properties.modified = fixed_time().replace(tzinfo=None)
+        wb.save(tmp)
+        normalise_xlsx(tmp)
     return path

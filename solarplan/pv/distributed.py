@@ -239,6 +239,8 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
     for gi, (surf, weather) in enumerate(groups):
         n_parts = n_partitions or max(2 * n_workers, math.ceil(len(surf) / SURFACES_PER_PARTITION))
         plan = _plan(surf, params, n_parts)
+        # the workers need the table, not the shapes: no geometry to pickle, no geopandas to import there
+        tabular = pd.DataFrame(surf.drop(columns=[c for c in ("geometry",) if c in surf.columns]))
         plans.append(plan)
         weather_f, geom_f = client.scatter([weather, solar_geometry(weather, params)], broadcast=True)
         shared_ids = np.flatnonzero(plan.owner < 0)
@@ -255,7 +257,7 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
             codes = plan.codes[pos]
             own = np.flatnonzero(plan.owner == p)
             need = [k for k, c in enumerate(chunks) if np.isin(c, codes).any()]
-            f = client.submit(_partition_task, surf.iloc[pos], codes, plan.configs.iloc[own],
+            f = client.submit(_partition_task, tabular.iloc[pos], codes, plan.configs.iloc[own],
                               [shared_f[k] for k in need], [chunks[k] for k in need], weather_f, geom_f, params,
                               terms, pure=False)
             futures[f.key], size[f.key] = (gi, "part", own), len(own)

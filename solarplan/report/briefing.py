@@ -5,21 +5,28 @@ recommendation, the map and the package table (layout in :mod:`solarplan.report.
 Self-contained HTML: charts are inline SVG (text drawn by the browser, so Chinese renders with
 the reader's fonts), the map is embedded with ``srcdoc`` (offline: its scripts inlined too),
 and a print stylesheet lays it out on A4. Every figure is computed from the results tables
-(packages.csv and sites.csv) and every user-supplied string is HTML-escaped.
+(packages.csv and sites.csv) and every user-supplied string is HTML-escaped. The page carries a
+strict Content-Security-Policy that also covers the embedded map (an ``iframe srcdoc`` inherits
+its parent's policy). The date shown is given (``date=``, ``--date``), or ``SOURCE_DATE_EPOCH``,
+or the day packages.csv was written, never the clock at rendering, so the same results give the
+same bytes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
-from datetime import date
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from solarplan.core.atomic import write_text
 from solarplan.core.errors import InputError
 from solarplan.core.i18n import TEXT, check_lang, package_label
 from solarplan.report.content import content_from_tables, read_deal
-from solarplan.report.maps import build_map, load_results, render
+from solarplan.report.html import add_csp, csp_sources
+from solarplan.report.maps import TILE_HOSTS, build_map, load_results, render
 from solarplan.report.page import appendix_html, briefing_html
 
 MONTHS = [f"monthly_ac_kwh_{m:02d}" for m in range(1, 13)]
@@ -100,21 +107,41 @@ def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lan
                                            list(pk.get("score", [])), height=max(120, 18 * len(pk) + 10),
                                            horizontal=True, color="#2ca02c"))]
         extra = appendix_html(b, charts)
-    return briefing_html(b, map_html, date_text=date_text, appendix_html=extra)
+    page = briefing_html(b, map_html, date_text=date_text, appendix_html=extra)
+    return add_csp(page, TILE_HOSTS.get(tiles, ()), extra=csp_sources(map_html))
+
+
+def parse_date(value) -> dt.date:
+    """A date from a ``datetime.date`` or a ``YYYY-MM-DD`` string (InputError otherwise)."""
+    if isinstance(value, dt.date):
+        return value if not isinstance(value, dt.datetime) else value.date()
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"--date must be a day as YYYY-MM-DD, such as 2025-03-31; got {value!r}") from None
+
+
+def results_date(results: Path) -> dt.date:
+    """The day of a results folder: ``SOURCE_DATE_EPOCH`` (reproducible builds) if set, else the day
+    packages.csv was last written (local time)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from None
+    return dt.date.fromtimestamp((Path(results) / "packages.csv").stat().st_mtime)
 
 
 def write_briefing(results: str | Path, out: str | Path, *, lang: str = "zh", offline: bool = False,
-                   tiles: str = "none", appendix: bool = False) -> Path:
-    """Read a results folder and write the briefing."""
+                   tiles: str = "none", appendix: bool = False, date: dt.date | str | None = None) -> Path:
+    """Read a results folder and write the briefing (dated ``date``, else :func:`results_date`)."""
     results = Path(results)
     if not results.is_dir():
         raise InputError(f"{results}: the briefing needs the results folder (sites.csv, packages.csv)")
     sites, packages, outlines = load_results(results)
     if not len(packages):
         raise InputError(f"{results}: no packages.csv; run `solarplan packages` or `solarplan demo` first")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles,
-                                  results=results, appendix=appendix, date_text=date.today().isoformat()),
-                   encoding="utf-8")
-    return out
+    day = parse_date(date) if date is not None else results_date(results)
+    return write_text(out, build_briefing(sites, packages, outlines, lang=lang, offline=offline, tiles=tiles,
+                                          results=results, appendix=appendix, date_text=day.isoformat()))

@@ -3,9 +3,13 @@
 Sites are circle markers sized by capacity and coloured by package, one layer per
 package in a layer control, package outlines with rank labels, a legend, popups
 with the key figures, and clustering above ``cluster_above`` sites. The site data
-travel as one JSON array (with ``<``, ``>`` and ``&`` escaped, so no user text can
-close the script) and popups, labels and the legend are built with
-``textContent``, so a site name is always shown as text, never run.
+travel as one JSON data block (``<script type="application/json">``, put in after branca
+has rendered, so no user text ever passes through its Jinja templates) read with
+``textContent``; popups, labels and the legend are built with ``textContent`` and
+layer-control names are HTML-escaped, so a site name is always shown as text, never run.
+The page carries a strict Content-Security-Policy (script and style hashes, images from the
+basemap host only) and numbered element ids, so the same inputs give the same bytes (see
+:mod:`solarplan.report.html`).
 
 Basemaps: ``osm``, ``gaode`` (AutoNavi; every overlay is shifted WGS84 -> GCJ-02 so it
 lands on its building), ``tianditu`` (key from ``[maps] tianditu_key`` or the
@@ -29,7 +33,10 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.atomic import write_text
 from solarplan.core.geodatum import wgs84_to_gcj02
+from solarplan.io.writers import restore
+from solarplan.report.html import add_csp, safe_json, stable_ids
 from solarplan.core.i18n import TEXT, check_lang, energy, package_label, value_label
 from solarplan.report.basemap import ATTRIBUTION, basemap_for
 
@@ -41,6 +48,9 @@ JS = [("leaflet", LEAFLET_CDN + "leaflet.js", "leaflet.js"),
 CSS = [("leaflet_css", LEAFLET_CDN + "leaflet.css", "leaflet.css"),
        ("cluster_css", CLUSTER_CDN + "MarkerCluster.css", "MarkerCluster.css"),
        ("cluster_default_css", CLUSTER_CDN + "MarkerCluster.Default.css", "MarkerCluster.Default.css")]
+#: image hosts each basemap loads tiles from (the Content-Security-Policy allows only these)
+TILE_HOSTS = {"osm": ("https://tile.openstreetmap.org",), "gaode": ("https://*.is.autonavi.com",),
+              "tianditu": ("https://*.tianditu.gov.cn",), "none": ()}
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", None),
     "gaode": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
@@ -79,12 +89,6 @@ STYLE = """<style>
 </style>"""
 
 
-def _safe_json(obj) -> str:
-    """JSON that cannot end a <script> element or open an HTML comment."""
-    return (json.dumps(obj, ensure_ascii=False, allow_nan=False).replace("&", "\\u0026")
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
     """Read a results folder (sites.csv, packages.csv, packages.geojson) or one sites file.
 
@@ -107,12 +111,17 @@ def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | N
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{sites_file}: not a sites table written by solarplan ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0][:200]})") from None
+    for col in ("site_id", "name", "package_id", "category", "district"):   # undo the CSV formula guard
+        if col in sites:
+            sites[col] = sites[col].map(restore)
     need = {"site_id", "lat", "lon", "capacity_kwp"}
     if not need <= set(sites.columns):
         raise InputError(f"{sites_file}: a sites table needs columns {', '.join(sorted(need))}")
     sites = _checked_coordinates(sites, sites_file)
     pk_file, geo = folder / "packages.csv", folder / "packages.geojson"
     packages = pd.read_csv(pk_file, encoding="utf-8-sig") if path.is_dir() and pk_file.exists() else pd.DataFrame()
+    if "package_id" in packages:
+        packages["package_id"] = packages["package_id"].map(restore)
     outlines = json.loads(geo.read_text(encoding="utf-8")) if path.is_dir() and geo.exists() else None
     return sites, packages, outlines
 
@@ -432,6 +441,9 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
         if not key:
             raise ConfigError("tianditu tiles need a key: set [maps] tianditu_key in plan.toml or the TIANDITU_KEY "
                               "environment variable (free from console.tianditu.gov.cn), or use --tiles osm|gaode|none")
+        if not re.fullmatch(r"[A-Za-z0-9]{1,128}", str(key)):
+            raise ConfigError("the tianditu key must be the 32 letters and digits from console.tianditu.gov.cn "
+                              f"(got {len(str(key))} characters including other signs)")
         url = url.replace("{key}", key)
     m = folium.Map(location=center, zoom_start=11, tiles=None, control_scale=True, prefer_canvas=False)
     m.default_js = [(n, u) for n, u, _ in JS[:1]]
@@ -439,7 +451,8 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     if url:
         kw = {"subdomains": subs} if subs else {}
         folium.TileLayer(url, attr=attr, name=tiles, max_zoom=18, **kw).add_to(m)
-    m.solarplan_data = _safe_json(data)
+    m.solarplan_data = safe_json(data)
+    m.solarplan_img_hosts = TILE_HOSTS[tiles]
     layer = _SiteLayer()
     layer.default_js = [(n, u) for n, u, _ in JS[1:]]
     layer.default_css = [(n, u) for n, u, _ in CSS[1:]]
@@ -456,12 +469,18 @@ def _f(v) -> float:
 
 
 def render(m: folium.Map, offline: bool = False) -> str:
-    """The map's HTML; with ``offline`` every script and stylesheet inlined (no other host contacted)."""
+    """The map's HTML with its Content-Security-Policy; with ``offline`` every script and stylesheet
+    inlined (no other host contacted)."""
+    stable_ids(m.get_root())
     html = m.get_root().render()
     html = re.sub(r"<body>", lambda _m: f'<body>\n<script type="application/json" id="{DATA_ID}">{m.solarplan_data}</script>',
                   html, count=1)
-    if not offline:
-        return html
+    if offline:
+        html = _inline_assets(html)
+    return add_csp(html, getattr(m, "solarplan_img_hosts", ()))
+
+
+def _inline_assets(html: str) -> str:
     for _, url, fname in JS:
         code = (ASSETS / fname).read_text(encoding="utf-8").replace("</script", "<\\/script")
         html = html.replace(f'<script src="{url}"></script>', f"<script>/* {fname} (inlined) */\n{code}\n</script>")
@@ -481,7 +500,4 @@ def write_map(results: str | Path, out: str | Path, *, tiles: str = "osm", offli
     sites, packages, outlines = load_results(results)
     m = build_map(sites, packages, outlines, tiles=tiles, lang=lang, tianditu_key=tianditu_key,
                   roofs=load_roofs(results))
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(m, offline), encoding="utf-8")
-    return out
+    return write_text(out, render(m, offline))

@@ -20,7 +20,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from solarplan.core.atomic import atomic_path
 from solarplan.core.i18n import TEXT, energy, money
+from solarplan.io.writers import normalise_xlsx
 from solarplan.report.content import Briefing, briefing_content
 
 FONTS = {"zh": {"heading": "黑体", "body": "仿宋", "latin": "Times New Roman"},
@@ -122,8 +124,7 @@ def write_docx(results: str | Path, out: str | Path, *, lang: str = "zh", append
     """Read a results folder and write the briefing as .docx (atomically: a temporary file, then renamed)."""
     doc = build_docx(briefing_content(results, lang, title), appendix=appendix)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    doc.save(str(tmp))
-    tmp.replace(out)
+    with atomic_path(out) as tmp:   # whole or not at all; fixed zip times and properties: same content, same bytes
+        doc.save(str(tmp))
+        normalise_xlsx(tmp)         # a .docx is the same OPC zip with the same docProps/core.xml
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
+from solarplan.core.atomic import write_text
 from solarplan.core.errors import WeatherError
 from solarplan.weather.core import WeatherYear
 
@@ -41,21 +42,17 @@ def write_epw(weather: WeatherYear, path) -> Path:
             f"{t.year},{t.month},{t.day},{t.hour + 1},60,solarplan,{d['temp_air'].iat[i]:.1f},99.9,999,999999,"
             f"9999,9999,9999,{d['ghi'].iat[i]:.0f},{d['dni'].iat[i]:.0f},{d['dhi'].iat[i]:.0f},"
             f"999999,999999,999999,9999,999,{d['wind_speed'].iat[i]:.1f},{_MISSING_TAIL}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
-    return path
+    return write_text(path, "\n".join(header + lines) + "\n")   # atomically: temporary name, then renamed
 
 
 def write_csv(weather: WeatherYear, path) -> Path:
     """Write solarplan's plain weather CSV (see :mod:`solarplan.weather.readers`)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     d = weather.data.copy()
     d.insert(0, "time", [t.isoformat() for t in d.index])
     head = (f"# latitude={weather.latitude}\n# longitude={weather.longitude}\n# elevation={weather.elevation}\n"
             f"# timestamp=start\n# value_time_h={weather.value_time_h}\n# source={weather.source}\n")
-    path.write_text(head + d.to_csv(index=False, float_format="%.3f"), encoding="utf-8")
-    return path
+    return write_text(path, head + d.to_csv(index=False, float_format="%.3f"))
 
 
 def write_weather(weather: WeatherYear, path) -> Path:

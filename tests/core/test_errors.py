@@ -12,7 +12,9 @@ from solarplan.core.quantity import QuantityError, parse_quantity
 ROOT = Path(__file__).resolve().parents[2]
 BUILTINS = {"ValueError", "TypeError", "KeyError", "IndexError", "Exception", "OSError", "FileNotFoundError"}
 #: raises that signal a bug in solarplan itself, not a user mistake (a traceback is right for those)
-BUG_RAISES = {("solarplan/report/maps.py", "RuntimeError"), ("retrofit/lifts.py", "KeyError")}
+BUG_RAISES = {("solarplan/report/maps.py", "RuntimeError"), ("retrofit/lifts.py", "KeyError"),
+              ("solarplan/report/html.py", "ValueError"), ("solarplan/report/html.py", "RuntimeError")}
+# (html.py: element ids and the page head are made by the code, never by a user)
 
 
 def _raised_builtins():

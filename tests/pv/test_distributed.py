@@ -185,3 +185,16 @@ def test_demo_through_a_separately_started_scheduler_and_two_workers(tmp_path, m
     cluster = pd.read_csv(tmp_path / "cluster" / "sites.csv")
     assert_same_table(local, cluster)
     assert "irr" in local and local["self_consumed_kwh"].gt(0).any()
+
+
+def test_dask_scheduler_address_setting_is_honoured():
+    import dask
+
+    from solarplan.pv.distributed import dask_client
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cl:
+        with dask.config.set({"scheduler-address": cl.scheduler_address}):
+            with dask_client() as client:
+                assert client.scheduler.address == cl.scheduler_address
+                assert len(client.scheduler_info()["workers"]) == 1
+        assert client.status == "closed"
+        assert len(cl.scheduler_info["workers"]) == 1  # the cluster it connected to is not its to close

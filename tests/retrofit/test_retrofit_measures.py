@@ -136,8 +136,19 @@ def test_gshp_yunyang_office_lands_near_the_reported_40_percent():
     share = out["saved_electricity_kwh"] / out["baseline_electricity_kwh"]
     assert 0.2 <= share <= 0.6, share
     # hand check of the GSHP electricity from the same loads: heat / 3.25 + cool / 3.37
+    # full-load hours recomputed here from the bin-method definition (docs/retrofit.md): each occupied
+    # hour contributes clip((15 - T) / (15 - T_design,heat), 0, 1) of heating and clip((T - 22) /
+    # (T_design,cool - 22), 0, 1) of cooling; design temperatures by the GB 50736 rules (tested by hand
+    # above) and office occupancy 08-18 on weekdays of the 2005 typical-year calendar
+    hd, cd = design_temperatures(temps)
+    t = np.asarray(temps, float)[:8760]
+    hours = pd.date_range("2005-01-01", periods=8760, freq="h")
+    occupied = (hours.day_of_week < 5) & (hours.hour >= 8) & (hours.hour < 18)
+    eflh_h = float((np.clip((15.0 - t) / (15.0 - hd), 0, 1) * occupied).sum())
+    eflh_c = float((np.clip((t - 22.0) / (cd - 22.0), 0, 1) * occupied).sum())
     clim = hvac_climate(temps, "agency")
-    heat, cool = 10000 * 60 / 1000 * clim.heating_eflh, 10000 * 100 / 1000 * clim.cooling_eflh
+    assert (clim.heating_eflh, clim.cooling_eflh) == pytest.approx((eflh_h, eflh_c), rel=1e-12)
+    heat, cool = 10000 * 60 / 1000 * eflh_h, 10000 * 100 / 1000 * eflh_c
     assert out["retrofit_electricity_kwh"] == pytest.approx(heat / 3.25 + cool / 3.37, rel=1e-12)
     assert out["baseline_electricity_kwh"] == pytest.approx(heat / 2.0 + cool / 2.8, rel=1e-12)
     assert "cooling-dominated" in out["notes"]   # Hubei: more heat rejected than extracted
