@@ -41,15 +41,16 @@ measures
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from solarplan.core.limits import PLAUSIBLE, implausible
-from solarplan.io.validate import _text
+from solarplan.io.inventory import read_register
+from solarplan.io.engine import (SKIP_COLUMNS, Field, Rejects, Schema, map_headers, numbers, skip_kinds,
+                                 skipped_frame, summary_line, text, texts, words)
 from solarplan.io.vocab import parse_category
 
 from .chillers import GRADES
@@ -63,9 +64,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "site_id": ("site_id", "编号", "单位编号", "机构编号", "site"),
     "name": ("name", "名称", "单位名称", "建筑名称", "机构名称"),
     "category": ("category", "类型", "单位类型", "机构类型", "类别"),
-    "floor_area_m2": ("floor_area_m2", "建筑面积", "建筑面积m2", "floor_area", "面积"),
+    "floor_area_m2": ("floor_area_m2", "建筑面积", "建筑面积m2", "floor_area", "面积", "总建筑面积", "建筑面积平方米"),
+    "row_no": ("序号", "no.", "row_no"),
+    "address": ("address", "地址", "详细地址", "建筑地址"),
     "lat": ("lat", "latitude", "纬度"), "lon": ("lon", "lng", "longitude", "经度"),
-    "electricity_kwh": ("electricity_kwh", "年用电量", "年用电量kwh", "用电量"),
+    "electricity_kwh": ("electricity_kwh", "年用电量", "年用电量kwh", "用电量", "年耗电量"),
     "gas_m3": ("gas_m3", "年用气量", "天然气m3", "用气量"),
     "coal_kg": ("coal_kg", "年用煤量kg", "用煤量"),
     "heating_load_kwh": ("heating_load_kwh", "年供热量kwh", "年热负荷"),
@@ -121,161 +124,135 @@ REJECT_COLUMNS = ["source_file", "source_row", "building_id", "site_id", "column
 _YEARLY = re.compile(r"^(electricity_kwh|gas_m3|coal_kg)_(\d{4})$")
 
 
+#: Dimension of the numeric columns whose header may carry a unit (建筑面积（万平方米）, 年用电量（万千瓦时）).
+DIMENSIONS = {"floor_area_m2": "area", "electricity_kwh": "energy", "heating_load_kwh": "energy",
+              "cooling_load_kwh": "energy", "chiller_kw": "power"}
+#: The buildings schema of the one validation engine (:mod:`solarplan.io.engine`).
+BUILDINGS = Schema("buildings", {
+    c: (Field(c, "coord" if c in ("lat", "lon") else "number", a, DIMENSIONS.get(c), NUMERIC[c][0],
+              {"lat": 90.0, "lon": 180.0}.get(c, np.inf), NUMERIC[c][1]) if c in NUMERIC
+        else Field(c, "text", a)) for c, a in ALIASES.items()},
+    patterns=((re.compile(r"^(electricity_kwh|gas_m3|coal_kg)_(\d{4})$"), Field("yearly", "number", lo=0.0)),))
+
+
 @dataclass(frozen=True)
 class BuildingsResult:
-    """Clean buildings (canonical columns, numbers as floats), rejects and the input count."""
+    """Clean buildings (canonical columns, numbers as floats), rejects, skipped rows and the input count."""
 
     clean: pd.DataFrame
     rejects: pd.DataFrame
     n_input: int
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIP_COLUMNS))
+    messages: tuple[str, ...] = ()
+    row_label: str = "row"
 
     def summary(self) -> str:
         n_ok, n_bad = len(self.clean), len(self.rejects)
         area = self.clean["floor_area_m2"].sum() if n_ok else 0.0
-        return (f"{self.n_input} buildings read: {n_ok} clean + {n_bad} rejected = {n_ok + n_bad}; "
+        return (f"{summary_line(self.n_input, n_ok, n_bad, self.skipped, 'buildings')}; "
                 f"{area:,.0f} m2 of floor")
 
 
-def _key(text) -> str:
-    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    return re.sub(r"[\s_\-()（）\[\]]", "", t)
-
-
-_HEADER = {_key(a): canon for canon, names in ALIASES.items() for a in names}
-
-
 def canonical_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Rename known headers (Chinese or English) to canonical names; keep the others."""
-    rename = {}
-    for c in df.columns:
-        m = _YEARLY.match(str(c).strip().lower())
-        canon = m.group(0) if m else _HEADER.get(_key(c))
-        if canon and canon not in rename.values():
-            rename[c] = canon
-    return df.rename(columns=rename)
+    """Rename known headers (Chinese or English, units in brackets) to canonical names; keep the others."""
+    return df.rename(columns=dict(map_headers(df.columns, BUILDINGS).rename))
 
 
-def _number(v):
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        if np.isnan(v):
-            return np.nan, True  # a blank cell as pandas reads it
-        return float(v), bool(np.isfinite(v))
-    t = _text(v).replace(",", "")
-    if t == "":
-        return np.nan, True
-    try:
-        x = float(t)
-    except ValueError:
-        return np.nan, False
-    return x, bool(np.isfinite(x))
+def read_buildings_table(path, sheet=None, header_row: int | None = None) -> BuildingsResult:
+    """Read and validate a buildings table (CSV or XLSX, header and sheet found as for inventories)."""
+    reg = read_register(path, BUILDINGS, sheet, header_row)
+    res = validate_buildings(reg.frame, reg.rows, str(path), reg.label, factors=reg.headers.factors)
+    return BuildingsResult(res.clean, res.rejects, res.n_input, res.skipped, reg.messages, reg.label)
 
 
 def validate_buildings(raw: pd.DataFrame, source_rows, source_file: str = "<table>",
-                       row_label: str = "row") -> BuildingsResult:
-    """Validate a buildings table (canonical headers, see :func:`canonical_columns`)."""
-    raw = canonical_columns(raw.reset_index(drop=True))
+                       row_label: str = "row", factors=None) -> BuildingsResult:
+    """Validate a buildings table (headers mapped by :func:`canonical_columns` if not yet canonical)."""
+    hm = map_headers(raw.columns, BUILDINGS)
+    raw = raw.reset_index(drop=True).rename(columns=dict(hm.rename))
+    factors = {**hm.factors, **(factors or {})}
+    all_rows = np.asarray(source_rows)
+    kinds = skip_kinds(raw, ("name", "building_id", "site_id", "row_no"))
+    skipped = skipped_frame(kinds, raw, all_rows, source_file)
+    n_input = len(raw)
+    raw, rows = raw[kinds == ""].reset_index(drop=True), all_rows[kinds == ""]
     n = len(raw)
-    rows = np.asarray(source_rows)
-    col = lambda c: raw[c] if c in raw.columns else pd.Series([""] * n)  # noqa: E731
-    site = col("site_id").map(_text)
-    bid = col("building_id").map(_text)
+    blank = pd.Series([""] * n, dtype=object)
+    col = lambda c: raw[c] if c in raw.columns else blank  # noqa: E731
+    site = texts(col("site_id"))
+    bid = texts(col("building_id"))
     seen: dict[str, int] = {}
     ids = []
     for b, s in zip(bid, site):  # blank ids become <site_id>-B<n>, n counting within the site
         seen[s] = seen.get(s, 0) + 1
         ids.append(b or (f"{s}-B{seen[s]}" if s else f"row{len(ids) + 1}"))
-    bid = pd.Series(ids)
-    reason: dict[int, tuple[str, str, str]] = {}
-
-    def reject(i, column, value, why):
-        if i not in reason:
-            reason[i] = (column, _text(value), f"{row_label} {rows[i]}: {why}")
-
+    bid = pd.Series(ids, dtype=object)
+    rej = Rejects(rows, row_label)
+    notes: list[list[str]] = [[] for _ in range(n)]
     for i in np.flatnonzero(site == ""):
-        reject(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
-    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": col("name").map(_text),
-                        "package": col("package").map(_text), "city": col("city").map(_text)})
+        rej.add(i, "site_id", "", "site_id is empty; every building needs the id of its institution")
+    out = pd.DataFrame({"building_id": bid, "site_id": site, "name": texts(col("name")),
+                        "package": texts(col("package")), "city": texts(col("city"))})
     dup = bid.duplicated(keep="first") & (bid != "")
     for i in np.flatnonzero(dup):
-        reject(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")
-    cats = []
-    for i, v in enumerate(col("category")):
-        try:
-            cats.append(parse_category(v) if _text(v) else "other")
-        except ValueError as exc:
-            cats.append("")
-            reject(i, "category", v, str(exc))
-    out["category"] = cats
+        rej.add(i, "building_id", bid[i], f"building_id {bid[i]!r} repeats an earlier row; ids must be unique")
+    out["category"] = [c or "" for c in words(col("category"), parse_category, "category", rej, notes, "other")]
     yearly = {c: [k for k in raw.columns if (m := _YEARLY.match(str(k))) and m.group(1) == c]
               for c in ("electricity_kwh", "gas_m3", "coal_kg")}
-    for c, (lo, incl) in NUMERIC.items():
-        vals = np.full(n, np.nan)
-        for i, v in enumerate(col(c)):
-            x, ok = _number(v)
-            if not ok:
-                reject(i, c, v, f"{c} must be a number, got {_text(v)!r}")
-            elif np.isfinite(x) and (x < lo or (x == lo and not incl)):
-                reject(i, c, v, f"{c} must be {'>=' if incl else '>'} {lo:g}, got {x:g}")
-            elif c == "lift_usage_category" and np.isfinite(x) and (x != int(x) or x > 6):
-                reject(i, c, v, f"{c} must be an ISO 25745-2 usage category 1-6, got {x:g}")
-            vals[i] = x
+    for c in NUMERIC:
+        vals = numbers(col(c), BUILDINGS.fields[c], rej, notes, factors.get(c, 1.0))
+        if c == "lift_usage_category":
+            for i in np.flatnonzero(np.isfinite(vals) & ((vals != np.round(vals)) | (vals > 6))):
+                rej.add(i, c, col(c)[i], f"{c} must be an ISO 25745-2 usage category 1-6, got {vals[i]:g}")
         out[c] = vals
     for c, limit in PLAUSIBLE_COLUMNS.items():  # magnitudes (solarplan.core.limits): slips of units or digits
         for i in np.flatnonzero(implausible(limit, out[c].to_numpy(float))):
-            reject(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
-                                    f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
+            rej.add(i, c, col(c)[i], f"{c} {out[c].iloc[i]:g} is implausible; accepted: "
+                                     f"{PLAUSIBLE[limit].describe()} (check the unit and the digits)")
     for c, cols in yearly.items():  # average 1-3 years of bills where the single column is blank
         if cols:
-            years = np.column_stack([[_number(v)[0] for v in raw[k]] for k in cols])
+            years = np.column_stack([numbers(raw[k], Field(k, "number", lo=0.0), rej, notes) for k in cols])
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all years blank -> NaN, which is intended
-                mean = np.nanmean(np.where(years >= 0, years, np.nan), axis=1)
+                mean = np.nanmean(years, axis=1)
             out[c] = np.where(np.isnan(out[c]), mean, out[c])
-            for k in cols:
-                for i, v in enumerate(raw[k]):
-                    x, ok = _number(v)
-                    if not ok or (np.isfinite(x) and x < 0):
-                        reject(i, k, v, f"{k} must be a number >= 0, got {_text(v)!r}")
             out[f"{c}_years"] = np.sum(np.isfinite(years), axis=1)
     for i in np.flatnonzero(np.isnan(out["floor_area_m2"].to_numpy())):
-        reject(i, "floor_area_m2", "", "floor_area_m2 is empty; every building needs its floor area [m2]")
+        rej.add(i, "floor_area_m2", "", "floor_area_m2 is empty; every building needs its floor area [m2]")
     for c, valid in CHOICES.items():
-        vals = []
-        for i, v in enumerate(col(c)):
-            t = _text(v)
-            t = WORDS.get(t, t.lower())
-            if t and t not in valid:
-                reject(i, c, v, f"{c} {t!r} is not known; valid: {', '.join(valid)}")
-            vals.append(t)
+        t = texts(col(c))
+        vals = [WORDS.get(x, x.lower()) for x in t]
+        for i, v in enumerate(vals):
+            if v and v not in valid:
+                rej.add(i, c, t[i], f"{c} {v!r} is not known; valid: {', '.join(valid)} (or 燃气锅炉, 空气源热泵, "
+                        "分体空调, 风冷, 水冷, 曳引, 液压 ...)")
         out[c] = vals
     for c in ("occupancy_sensors", "daylight_dimming"):
-        vals = []
-        for i, v in enumerate(col(c)):
-            t = _text(v).lower()
-            if t not in YES | NO:
-                reject(i, c, v, f"{c} must be yes or no, got {_text(v)!r}")
-            vals.append(t in YES)
-        out[c] = vals
+        t = texts(col(c)).str.lower()
+        for i in np.flatnonzero(~t.isin(YES | NO).to_numpy()):
+            rej.add(i, c, t[i], f"{c} must be yes or no, got {t[i]!r}")
+        out[c] = t.isin(YES).to_numpy()
     meas = []
     for i, v in enumerate(col("measures")):
-        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", _text(v)) if m.strip())
+        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", text(v)) if m.strip())
         bad = [m for m in items if m not in MEASURES]
         if bad:
-            reject(i, "measures", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
+            rej.add(i, "measures", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
         meas.append(",".join(items))
     out["measures"] = meas
     due = []
     for i, v in enumerate(col("renewal_due")):
-        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", _text(v)) if m.strip())
+        items = tuple(m.strip().lower() for m in re.split(r"[,;，、\s]+", text(v)) if m.strip())
         bad = [m for m in items if m not in MEASURES]
         if bad:
-            reject(i, "renewal_due", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
+            rej.add(i, "renewal_due", v, f"unknown measure {bad[0]!r}; valid: {', '.join(MEASURES)}")
         due.append(",".join(items))
     out["renewal_due"] = due
+    out["notes"] = ["; ".join(x) for x in notes]
     out["source_row"] = rows
-    bad = np.array(sorted(reason), dtype=int)
+    bad = np.array(sorted(rej.reason), dtype=int)
     rejects = pd.DataFrame([{"source_file": source_file, "source_row": rows[i], "building_id": bid[i],
-                             "site_id": site[i], "column": reason[i][0], "value": reason[i][1],
-                             "reason": reason[i][2]} for i in bad], columns=REJECT_COLUMNS)
+                             "site_id": site[i], "column": rej.reason[i][0], "value": rej.reason[i][1],
+                             "reason": rej.reason[i][2]} for i in bad], columns=REJECT_COLUMNS)
     clean = out.drop(index=bad).reset_index(drop=True)
-    return BuildingsResult(clean, rejects, n)
+    return BuildingsResult(clean, rejects, n_input, skipped, (), row_label)

@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _API = {
     "load_config": "solarplan.io.config",
-    "read_inventory": "solarplan.io.inventory",
+    "read_inventory": "solarplan.app.pipeline",
     "get_weather": "solarplan.weather",
     "simulate": "solarplan.pv.yieldsim",
     "site_economics": "solarplan.pv.economics",

@@ -27,6 +27,8 @@ from solarplan.core.errors import InputError, SolarplanError
 from solarplan.core.i18n import check_lang, say
 from solarplan.core.quantity import format_quantity
 from solarplan.io.outputs import check_complete, finish_run, start_run
+from solarplan.io.template import write_template
+from solarplan.io.validate import COORDS
 from solarplan.planning.claims import check_claim
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
@@ -139,20 +141,54 @@ def inventory_validate(
     config: Optional[Path] = ConfigOpt,
     anywhere: bool = typer.Option(False, "--anywhere", help="Accept locations outside China (you will need a "
                                                             "weather file to simulate them)."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet name or number (default: found)."),
+    header_row: Optional[int] = typer.Option(None, "--header-row", help="Row of the header (default: found)."),
+    coords: Optional[str] = typer.Option(None, "--coords", help="System of lat/lon: wgs84, cgcs2000, gcj02 "
+                                                                "(Gaode), bd09 (Baidu)."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="Layer of a GeoPackage with several."),
     lang: str = LangOpt,
 ):
-    """Validate an inventory: print a summary, write the clean table and the rejects.
+    """Validate an inventory: print a summary, write the clean table, the rejects and the skipped rows.
 
-    Example: solarplan inventory validate roofs.xlsx --out checked/
+    Example: solarplan inventory validate 登记表.xlsx --out checked/
     """
-    res, step = validate_step(file, out_dir, load_plan(config), require_china=False if anywhere else None,
-                              lang=check_lang(lang))
+    cfg = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
+    res, step = validate_step(file, out_dir, cfg, require_china=False if anywhere else None, lang=check_lang(lang))
     out_console_step(step, lang)
     if len(res.rejects):
         for _, r in res.rejects.head(10).iterrows():
             out.print(f"  rejected: {r['reason']}", markup=False, highlight=False)
         if len(res.rejects) > 10:
             out.print(f"  ... and {len(res.rejects) - 10} more in rejects.csv")
+
+
+def with_reader_options(cfg, sheet=None, header_row=None, coords=None, layer=None):
+    """The config with the reader options given on the command line (they win over plan.toml)."""
+    given = {k: v for k, v in dict(sheet=sheet, header_row=header_row, coords=coords, layer=layer).items()
+             if v is not None}
+    if not given:
+        return cfg
+    if "coords" in given:
+        given["coords"] = given["coords"].lower()
+        if given["coords"] not in COORDS:
+            raise InputError(f"--coords {coords!r} is not known; valid: {', '.join(COORDS)}")
+    if "header_row" in given and given["header_row"] < 1:
+        raise InputError(f"--header-row must be a row number >= 1, not {header_row}")
+    return replace(cfg, inventory=replace(cfg.inventory, **given))
+
+
+@app.command("template")
+def template_cmd(out_file: Path = typer.Option(Path("登记表模板.xlsx"), "--out", help="The .xlsx to write."),
+                 table: str = typer.Option("inventory", "--table", help="inventory (roofs) or buildings.")):
+    """Write an Excel template: Chinese headers, instructions, an example row, drop-down lists.
+
+    Example: solarplan template --out 模板.xlsx
+    """
+    if table not in ("inventory", "buildings"):
+        raise InputError(f"--table {table!r} is not known; valid: inventory, buildings")
+    if out_file.suffix.lower() != ".xlsx":
+        raise InputError(f"--out {out_file}: the template is an Excel workbook; give a name ending in .xlsx")
+    out.print(f"  wrote {write_template(out_file, table)}")
 
 
 WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology, China), pvgis (download the "

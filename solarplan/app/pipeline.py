@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, validate_buildings
+from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, read_buildings_table
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
 from retrofit.evaluate import RetrofitParams, evaluate
 from solarplan.core.atomic import ensure_folder
@@ -28,11 +28,14 @@ from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
 from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
-from solarplan.io.inventory import read_inventory, read_rows
+from solarplan.io.geocode import geocoder_from_config
+from solarplan.io.inventory import read_inventory as read_validated, read_rows
 from solarplan.io.tables import read_results, write_result, write_results
+from solarplan.io.validate import ValidationResult
 from solarplan.io.writers import write_layers
 from solarplan.planning.indicators import headers, indicators, register, register_fields
 from solarplan.planning.packages import PackageRules, Packaging, make_packages, package_outlines
+from solarplan.pv.capacity import with_capacity
 from solarplan.pv.aggregate import sites_from_surfaces
 from solarplan.pv.distributed import dask_client, simulate_groups
 from solarplan.pv.economics import EconomicParams, capex_by_surface, export_price_sensitivity, site_economics
@@ -82,8 +85,23 @@ class StepResult:
     summary: str
 
 
+def read_inventory(path, config: PlanConfig | None = None, require_china: bool | None = None) -> ValidationResult:
+    """Read, validate and size an inventory: the reader and validation of :mod:`solarplan.io.inventory`
+    (with the ``[inventory] geocoder`` where configured), then usable area and capacity
+    (:func:`solarplan.pv.capacity.with_capacity`). ``clean`` has ``usable_area_m2`` [m2] and ``capacity_kwp`` [kWp]."""
+    config = config or load_config(None)
+    res = read_validated(path, config, require_china=require_china, geocode=geocoder_from_config(config))
+    return with_capacity(res, config.surfaces)
+
+
+def _skip_kinds(skipped, lang: str) -> str:
+    kinds = skipped["kind"].value_counts() if len(skipped) else {}
+    parts = [say(f"skip_{k}", lang, n=int(kinds[k])) for k in ("total", "blank", "footer") if k in kinds]
+    return say("skip_kinds", lang, parts=say("list_sep", lang).join(parts)) if parts else ""
+
+
 def validated_inventory(inventory: Path, config: PlanConfig, require_china: bool | None = None):
-    """:func:`solarplan.io.inventory.read_inventory`, reported as the ``validation`` step."""
+    """:func:`read_inventory`, reported as the ``validation`` step."""
     step_progress("validation", 0, None)
     res = read_inventory(inventory, config, require_china=require_china)
     step_progress("validation", res.n_input, res.n_input)
@@ -91,19 +109,22 @@ def validated_inventory(inventory: Path, config: PlanConfig, require_china: bool
 
 
 def rows_summary(res, lang: str = "zh") -> str:
-    """The count line of a validated inventory (every row clean or rejected) in ``lang``."""
-    n_ok, n_bad = len(res.clean), len(res.rejects)
-    return say("rows", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_sum=n_ok + n_bad,
-               mismatch="" if n_ok + n_bad == res.n_input else say("mismatch", lang),
-               n_sites=res.clean["site_id"].nunique() if n_ok else 0,
-               area=f"{res.clean['gross_area_m2'].sum() if n_ok else 0:,.0f}",
-               mwp=f"{res.clean['capacity_kwp'].sum() / 1e3 if n_ok else 0:,.2f}")
+    """The count line of a validated inventory (every row clean, rejected or skipped) in ``lang``."""
+    n_ok, n_bad, n_skip = res.n_clean_rows, len(res.rejects), len(res.skipped)
+    n_sum = n_ok + n_bad + n_skip
+    return say("rows", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_skip=n_skip, n_sum=n_sum,
+               skip_kinds=_skip_kinds(res.skipped, lang), n_surfaces=len(res.clean),
+               mismatch="" if n_sum == res.n_input else say("mismatch", lang),
+               n_sites=res.clean["site_id"].nunique() if len(res.clean) else 0,
+               area=f"{res.clean['gross_area_m2'].sum() if len(res.clean) else 0:,.0f}",
+               mwp=f"{res.clean['capacity_kwp'].sum() / 1e3 if len(res.clean) else 0:,.2f}")
 
 
 def buildings_summary(res: BuildingsResult, lang: str = "zh") -> str:
     """The count line of a validated buildings table in ``lang``."""
-    n_ok, n_bad = len(res.clean), len(res.rejects)
-    return say("buildings", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_sum=n_ok + n_bad,
+    n_ok, n_bad, n_skip = len(res.clean), len(res.rejects), len(res.skipped)
+    return say("buildings", lang, n_input=res.n_input, n_ok=n_ok, n_bad=n_bad, n_skip=n_skip,
+               skip_kinds=_skip_kinds(res.skipped, lang), n_sum=n_ok + n_bad + n_skip,
                area=f"{res.clean['floor_area_m2'].sum() if n_ok else 0:,.0f}")
 
 
@@ -112,8 +133,10 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
     """Read and validate an inventory; write ``surfaces_clean.csv`` and ``rejects.csv``."""
     res = validated_inventory(inventory, config, require_china=require_china)
     ensure_folder(out_dir)
-    files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"))
-    return res, StepResult("inventory", files, rows_summary(res, lang))
+    files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"),
+             write_result(res.skipped, out_dir / "skipped.csv"))
+    return res, StepResult("inventory", files, "\n".join([rows_summary(res, lang),
+                                                          *(f"  note: {m}" for m in res.messages)]))
 
 
 def system_params(config: PlanConfig) -> SystemParams:
@@ -371,8 +394,8 @@ def retrofit_params(config: PlanConfig) -> RetrofitParams:
 
 def read_buildings(buildings: Path, location: str | None = None) -> BuildingsResult:
     """Read and validate a buildings table; buildings without lat/lon take ``location`` or are rejected."""
-    df, rows, label, _ = read_rows(buildings)
-    res = validate_buildings(df, rows, str(buildings), label)
+    res = read_buildings_table(buildings)
+    label = res.row_label
     clean, rejects = res.clean.copy(), res.rejects
     missing = clean["lat"].isna() | clean["lon"].isna()
     if missing.any():
@@ -387,7 +410,7 @@ def read_buildings(buildings: Path, location: str | None = None) -> BuildingsRes
                                   for r in clean[missing].itertuples()], columns=REJECT_COLUMNS)
             rejects = pd.concat([rejects, extra], ignore_index=True)
             clean = clean[~missing].reset_index(drop=True)
-    return BuildingsResult(clean, rejects, res.n_input)
+    return BuildingsResult(clean, rejects, res.n_input, res.skipped, res.messages, label)
 
 
 def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *,

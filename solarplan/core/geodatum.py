@@ -36,3 +36,21 @@ def gcj02_to_wgs84(lat, lon) -> tuple[np.ndarray, np.ndarray]:
         warnings.filterwarnings("ignore", message="Non-Chinese coords found", category=UserWarning)
         out = [prcoords.gcj_wgs_bored(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
     return np.array([c.lat for c in out]), np.array([c.lon for c in out])
+
+
+def bd09_to_wgs84(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """BD-09 (Baidu's offset of GCJ-02) [degrees] to WGS84, by prcoords' iterative inverse (sub-metre)."""
+    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = [prcoords.bd_wgs_bored(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
+    return np.array([c.lat for c in out]), np.array([c.lon for c in out])
+
+
+def wgs84_to_bd09(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 [degrees] to BD-09 (GCJ-02 then Baidu's offset)."""
+    lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = [prcoords.wgs_bd(prcoords.Coords(a, b), True) for a, b in zip(lat, lon)]
+    return np.array([c.lat for c in out]), np.array([c.lon for c in out])

@@ -52,7 +52,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                                                                              "undefined: cash flows never change sign")},
     "mounting": {"flush": ("平铺", "Flush"), "rows": ("支架阵列", "Racked rows"), "canopy": ("车棚顶", "Canopy")},
     "location_source": {"geometry": ("测绘坐标", "surveyed"), "coordinates": ("登记坐标", "register coordinates"),
-                        "district_centroid": ("区县中心（近似）", "district centre (approximate)")},
+                        "district_centroid": ("区县中心（近似）", "district centre (approximate)"),
+                        "geocoder": ("地址解析", "geocoded address")},
 }
 #: Package words per category: zh noun used in package names (医院包).
 PACKAGE_NOUN = {"agency": ("机关包", "Agencies"), "school": ("学校包", "Schools"), "hospital": ("医院包", "Hospitals"),
@@ -459,10 +460,12 @@ TEXT = {
 #: with numbers already formatted in the language's units (:func:`energy`, :func:`money`); 万 only in zh.
 SUMMARY = {
     "zh": {
-        "rows": "读入 {n_input} 行：合格 {n_ok} + 拒收 {n_bad} = {n_sum}{mismatch}；{n_sites} 个场址，屋面毛面积 {area} m²，"
-                "装机 {mwp} MWp",
+        "rows": "读入 {n_input} 行：合格 {n_ok} + 拒收 {n_bad} + 跳过 {n_skip}{skip_kinds} = {n_sum}{mismatch}；"
+                "{n_sites} 个场址 {n_surfaces} 个屋面，屋面毛面积 {area} m²，装机 {mwp} MWp",
+        "skip_kinds": "（{parts}）", "list_sep": "，", "skip_total": "合计行 {n}", "skip_blank": "空行 {n}", "skip_footer": "落款 {n}",
         "mismatch": "（行数不符）",
-        "buildings": "读入 {n_input} 栋建筑：合格 {n_ok} + 拒收 {n_bad} = {n_sum}；建筑面积 {area} m²",
+        "buildings": "读入 {n_input} 栋建筑：合格 {n_ok} + 拒收 {n_bad} + 跳过 {n_skip}{skip_kinds} = {n_sum}；"
+                     "建筑面积 {area} m²",
         "simulate": "模拟 {n_surfaces} 个屋面、{n_sites} 个场址：装机 {mwp} MWp，年发电量 {p50} {e_unit}（P50）、"
                     "{p90} {e_unit}（P90），等效利用小时 {sy} kWh/kWp；投资 {capex} {m_unit}，年节约标煤 {tce} 吨，"
                     "年减排二氧化碳 {co2} 吨，自发自用比例 {self_share}",
@@ -482,10 +485,12 @@ SUMMARY = {
         "wrote": "  已写出 {path}",
     },
     "en": {
-        "rows": "{n_input} rows read: {n_ok} clean + {n_bad} rejected = {n_sum}{mismatch}; {n_sites} sites, "
-                "{area} m2 gross, {mwp} MWp",
+        "rows": "{n_input} rows read: {n_ok} clean + {n_bad} rejected + {n_skip} skipped{skip_kinds} = {n_sum}"
+                "{mismatch}; {n_surfaces} surfaces in {n_sites} sites, {area} m2 gross, {mwp} MWp",
+        "skip_kinds": " ({parts})", "list_sep": ", ", "skip_total": "{n} totals", "skip_blank": "{n} blank", "skip_footer": "{n} footer",
         "mismatch": " (MISMATCH)",
-        "buildings": "{n_input} buildings read: {n_ok} clean + {n_bad} rejected = {n_sum}; {area} m2 of floor",
+        "buildings": "{n_input} buildings read: {n_ok} clean + {n_bad} rejected + {n_skip} skipped{skip_kinds} = "
+                     "{n_sum}; {area} m2 of floor",
         "simulate": "simulated {n_surfaces} surfaces in {n_sites} sites: {mwp} MWp, {p50} {e_unit}/yr (P50), "
                     "{p90} {e_unit}/yr (P90), {sy} kWh/kWp; capex {capex} {m_unit}, {tce} tce/yr, "
                     "{co2} t CO2/yr avoided, self-consumption {self_share}",

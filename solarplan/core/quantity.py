@@ -1,6 +1,10 @@
 """Quantities as planners write them: 6000万kWh, 36万平方米, 5.16兆瓦, 440t, 238吨标准煤, 1.2亿元.
 
 :func:`parse_quantity` returns a value in the base unit of its dimension;
+:func:`parse_value` reads one cell of a register (约1500, 1,500, 4200㎡, 0.6万,
+1.2万㎡, full-width digits) given the unit its column header states;
+:func:`parse_unit` reads such a header unit (㎡, 万平方米, 万千瓦时, MW, 万元);
+:func:`parse_coordinate` reads decimal or degrees-minutes-seconds coordinates;
 :func:`format_quantity` writes one back in the users' style (``lang='zh'`` uses
 万 and 亿; ``'en'`` uses SI prefixes). Text whose unit or multiplier could mean
 two things (``5.16M``, ``6000万`` with no unit, ``1.2B``) is rejected with a
@@ -152,3 +156,122 @@ def format_quantity(value: float, dimension: str, lang: str = "zh", digits: int 
         if abs(v) >= scale and dimension != "intensity":
             return f"{num(v / scale)}{word}{unit}"
     return f"{num(v)}{unit}"
+
+
+#: Words that mark a value as approximate (kept, and flagged by the caller).
+APPROX_PREFIXES = ("大约", "大概", "约合", "约", "近", "~", "≈", "about", "approx.", "approx", "ca.")
+APPROX_SUFFIXES = ("左右", "上下", "余", "多", "以上")
+
+
+@dataclass(frozen=True)
+class Value:
+    """A parsed register cell: ``value`` in the column's base unit; ``approximate`` if written as 约/左右."""
+
+    value: float
+    approximate: bool
+
+
+def parse_unit(text: str, dimension: str) -> float:
+    """Factor from a unit written in a header (``㎡``, ``万平方米``, ``万千瓦时``, ``MW``, ``万元``) to the base unit.
+
+    Raises
+    ------
+    QuantityError
+        When the unit is unknown or of another dimension (``kWh`` in an area header).
+    """
+    t = _norm(text)
+    if t in MULTIPLIERS:  # a bare multiplier: (万) means "in units of 10,000"
+        return MULTIPLIERS[t]
+    return parse_quantity("1" + t, expect=dimension).value
+
+
+def parse_value(text, dimension: str | None = None, unit_factor: float = 1.0) -> Value:
+    """Parse one cell as people write it.
+
+    Parameters
+    ----------
+    text : str or number
+        ``1500``, ``约1500``, ``1500左右``, ``1,500``, ``4200㎡``, ``1200平方米``, ``0.6万``, ``1.2万㎡``,
+        ``６０``, ``60%``. A number with its own unit is converted to the base unit of ``dimension``
+        and ``unit_factor`` is not applied; a bare number (or one with only 万/亿) is multiplied by it.
+    dimension : str, optional
+        The column's dimension (``area``, ``energy``, ``power``, ``money`` ...); a unit of another
+        dimension is an error. None: the value may carry no unit.
+    unit_factor : float
+        Base units per unit stated in the column header (1e4 for ``年用电量（万千瓦时）``).
+
+    Raises
+    ------
+    QuantityError
+        Text that is not such a value; the message quotes it.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return Value(float(text) * unit_factor, False)
+    raw = str(text)
+    t = _norm(raw)
+    approx = False
+    for word in APPROX_PREFIXES:
+        if t.startswith(word):
+            t, approx = t[len(word):], True
+            break
+    for word in APPROX_SUFFIXES:
+        if t.endswith(word) and len(t) > len(word):
+            t, approx = t[:-len(word)], True
+            break
+    scale = 1.0
+    if t.endswith("%"):
+        t, scale = t[:-1], 0.01
+    m = _NUMBER.match(t)
+    if not m:
+        raise QuantityError(f"{raw!r} is not a number")
+    number = float(m.group(1).replace(",", "")) * scale
+    rest = m.group(2)
+    if rest == "":
+        return Value(number * unit_factor, approx)
+    if rest in MULTIPLIERS:
+        return Value(number * MULTIPLIERS[rest] * unit_factor, approx)
+    if dimension is None:
+        raise QuantityError(f"{raw!r} is not a number (unexpected unit {rest!r})")
+    try:
+        q = parse_quantity(m.group(1) + rest, expect=dimension)
+    except QuantityError as exc:
+        raise QuantityError(f"{raw!r} is not a number of {BASE[dimension]}: {exc}") from None
+    return Value(q.value * scale, approx)
+
+
+_DMS = re.compile(r"^([nsew东西南北]?)(?:东经|西经|北纬|南纬)?\s*(\d+(?:\.\d+)?)\s*(?:°|度|d)\s*"
+                  r"(?:(\d+(?:\.\d+)?)\s*(?:'|′|分|m)\s*)?(?:(\d+(?:\.\d+)?)\s*(?:\"|″|''|秒|s)?\s*)?([nsew东西南北]?)$")
+
+
+def parse_coordinate(text) -> float:
+    """Degrees from ``110.4258``, ``110°25'33"``, ``110度25分33秒``, ``E110°25′33″``, ``北纬32°36′``.
+
+    South and west (``S``, ``W``, 南纬, 西经) give negative values.
+
+    Raises
+    ------
+    QuantityError
+        Text that is neither decimal degrees nor degrees-minutes-seconds, or minutes/seconds >= 60.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    raw = str(text)
+    t = _norm(raw)
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    sign = -1.0 if any(w in t for w in ("南纬", "西经")) else 1.0
+    t = t.replace("东经", "").replace("北纬", "").replace("南纬", "").replace("西经", "")
+    t = t.replace("′′", '"').replace("″", '"').replace("′", "'").replace("''", '"').replace("º", "°")
+    m = _DMS.match(t)
+    if not m:
+        raise QuantityError(f"{raw!r} is not a coordinate: write decimal degrees (110.4258) or "
+                            "degrees-minutes-seconds (110°25'33\\\")")
+    hemi = (m.group(1) or m.group(5) or "")
+    if hemi in ("s", "w", "南", "西"):
+        sign = -1.0
+    deg, mins, secs = float(m.group(2)), float(m.group(3) or 0), float(m.group(4) or 0)
+    if mins >= 60 or secs >= 60:
+        raise QuantityError(f"{raw!r}: minutes and seconds must be below 60")
+    return sign * (deg + mins / 60.0 + secs / 3600.0)

@@ -52,6 +52,14 @@ CONFIG_KEYS: dict[str, dict[str, str]] = {
         "column_map": "table mapping your headers to canonical columns, e.g. {\"楼宇代码\" = \"site_id\"}",
         "azimuth_convention": "how numeric azimuths are read: \"pvlib\" (180 = south, default) or \"pvsyst\" (0 = south)",
         "require_china": "reject rows outside China (true unless a weather file is given)",
+        "sheet": "XLSX sheet to read, by name or 1-based number (default: the first that looks like a register)",
+        "header_row": "1-based row of the header (default: the row among the first 30 naming the most columns)",
+        "layer": "layer of a GeoPackage with several layers",
+        "coords": "system of lat/lon columns: wgs84 (default), cgcs2000, gcj02 (Gaode/Tencent pickers) or bd09 "
+                  "(Baidu); converted to WGS84",
+        "geocoder": "online geocoder for rows with only an address: none (default: the shipped gazetteer places "
+                    "them at their county), tianditu (key TIANDITU_KEY) or gaode (key AMAP_KEY)",
+        "geocoder_key": "key of the geocoder (or set TIANDITU_KEY / AMAP_KEY)",
     },
     "yield": {
         "transposition": "perez (default) or haydavies",
@@ -148,6 +156,12 @@ class InventoryOptions:
                                           metadata={"open_keys": True})
     azimuth_convention: str = field(default="pvlib", metadata=accepts(choices=("pvlib", "pvsyst")))
     require_china: bool | None = None
+    sheet: str | None = None
+    header_row: int | None = field(default=None, metadata=accepts(1, None))
+    layer: str | None = None
+    coords: str = field(default="wgs84", metadata=accepts(choices=("wgs84", "cgcs2000", "gcj02", "bd09")))
+    geocoder: str = field(default="none", metadata=accepts(choices=("none", "tianditu", "gaode")))
+    geocoder_key: str | None = None
 
 
 @dataclass(frozen=True)

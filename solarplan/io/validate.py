@@ -1,280 +1,405 @@
-"""Row-by-row validation of an inventory that loses nothing.
+"""Validation of an inventory of roofs and carports that loses nothing (pure).
 
-Pure: takes the table as read (canonical column names, values as text or
-numbers, geometries already in WGS84) and returns the clean table and the
-rejects. Every input row ends in exactly one of them.
+Takes the table as read (canonical column names, values as text or numbers, geometries already
+in WGS84) and returns the clean surfaces, the rejected rows and the skipped rows (blank, totals,
+sign-off lines). Every input row ends in exactly one of them. It uses the engine of
+:mod:`solarplan.io.engine` with the inventory schema :data:`INVENTORY`, in time linear in the rows.
+
+Validation only validates: usable area and capacity are added in the PV layer
+(:func:`solarplan.pv.capacity.usable_area_and_capacity`).
 """
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from solarplan.core import geodatum
 from solarplan.core import geometry as geo
-from solarplan.pv.capacity import usable_area_and_capacity
+from solarplan.core.errors import InputError
+from solarplan.core.defaults import SURFACE_TYPES
+from solarplan.io import gazetteer
 from solarplan.io.config import PlanConfig
-from solarplan.io.vocab import parse_azimuth, parse_category, parse_surface_type
+from solarplan.io.engine import (SKIP_COLUMNS, Field, Rejects, Schema, numbers, skip_kinds, skipped_frame,
+                                 summary_line, texts, words)
+from solarplan.io.vocab import HEADER_ALIASES, parse_azimuth, parse_category, parse_surface_type
 
-NUMERIC = {
-    # column: (min, max, inclusive_min) accepted range
-    # lat/lon ranges are checked after the swap test, which gives the better message
-    "lat": (-np.inf, np.inf, True), "lon": (-np.inf, np.inf, True),
-    "area_m2": (0.0, 1e6, False), "surface_tilt": (0.0, 90.0, True),
-    "usable_fraction": (0.0, 1.0, False), "capacity_kwp": (0.0, 1e6, False),
-    "annual_load_kwh": (0.0, 1e10, True), "tariff_cny_per_kwh": (0.0, 10.0, False),
-    "floor_area_m2": (0.0, 1e7, False), "occupants": (0.0, 1e6, True),
+_KINDS = {  # column: (kind, dimension, lo, hi, lo_inclusive); lat/lon ranges are checked after the swap test
+    "lat": ("coord", None, -np.inf, np.inf, True), "lon": ("coord", None, -np.inf, np.inf, True),
+    "area_m2": ("number", "area", 0.0, 1e6, False), "surface_tilt": ("number", None, 0.0, 90.0, True),
+    "usable_fraction": ("number", None, 0.0, 1.0, False), "capacity_kwp": ("number", "power", 0.0, 1e6, False),
+    "annual_load_kwh": ("number", "energy", 0.0, 1e10, True),
+    "tariff_cny_per_kwh": ("number", None, 0.0, 10.0, False),
+    "floor_area_m2": ("number", "area", 0.0, 1e7, False), "occupants": ("number", None, 0.0, 1e6, True),
+    "investment_cny": ("number", "money", 0.0, 1e11, True),
 }
-REJECT_COLUMNS = ["source_file", "source_row", "site_id", "surface_id", "column", "value", "reason"]
+for _c in HEADER_ALIASES:
+    if _c.startswith("area_m2@"):
+        _KINDS[_c] = _KINDS["area_m2"]
 
-#: Columns of the clean inventory, in order (user columns follow).
+#: The inventory schema: canonical columns, header spellings, kinds and accepted ranges.
+INVENTORY = Schema("inventory", {
+    c: Field(c, *(_KINDS[c][:1]), aliases=a, dimension=_KINDS[c][1], lo=_KINDS[c][2], hi=_KINDS[c][3],
+             lo_inclusive=_KINDS[c][4]) if c in _KINDS else Field(c, "text", aliases=a)
+    for c, a in HEADER_ALIASES.items()})
+NUMERIC = {c: _KINDS[c][2:] for c in _KINDS}
+#: Area columns by surface type (a wide register: one surface per non-empty column).
+TYPED_AREAS = {c: c.split("@", 1)[1] for c in HEADER_ALIASES if c.startswith("area_m2@")}
+REJECT_COLUMNS = ["source_file", "source_row", "site_id", "surface_id", "column", "value", "reason"]
+#: Coordinate systems accepted for lat/lon columns (``--coords``): name -> converter to WGS84.
+COORDS = {
+    "wgs84": None,
+    # CGCS2000 and WGS84 agree to a few centimetres (ITRF-based realisations), far below what a
+    # register's coordinates resolve; no conversion is applied.
+    "cgcs2000": None,
+    "gcj02": geodatum.gcj02_to_wgs84,
+    "bd09": geodatum.bd09_to_wgs84,
+}
+
+#: Columns of the clean inventory, in order (user columns follow). The PV layer adds
+#: usable_area_m2, power_density_w_m2, capacity_source, mounting, orientation_source and gcr.
 CLEAN_COLUMNS = [
-    "site_id", "surface_id", "name", "category", "surface_type", "district", "lon", "lat",
-    "gross_area_m2", "usable_fraction", "usable_area_m2", "power_density_w_m2", "capacity_kwp", "capacity_source",
-    "mounting", "surface_tilt", "surface_azimuth", "orientation_source", "gcr", "long_axis_bearing",
-    "annual_load_kwh", "tariff_cny_per_kwh", "floor_area_m2", "occupants", "notes", "source_row",
+    "site_id", "surface_id", "name", "category", "surface_type", "district", "address", "lon", "lat",
+    "location_source", "location_precision_km", "gross_area_m2", "usable_fraction", "capacity_kwp",
+    "surface_tilt", "surface_azimuth", "long_axis_bearing", "long_side_m", "short_side_m",
+    "annual_load_kwh", "tariff_cny_per_kwh", "floor_area_m2", "occupants", "approximate", "notes", "source_row",
 ]
 
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """Clean surfaces, rejected rows and the input count.
+    """Clean surfaces, rejected rows, skipped rows and the input count.
 
     Attributes
     ----------
     clean : GeoDataFrame
-        One row per accepted surface, columns :data:`CLEAN_COLUMNS` plus user
-        columns, geometry in WGS84 (the polygon, or the point for rows given
-        as lat/lon + area).
+        One row per accepted surface, columns :data:`CLEAN_COLUMNS` plus user columns, geometry
+        in WGS84 (the polygon, or the point for rows given as lat/lon + area). A wide register row
+        (roof and carport areas) gives one surface per non-empty area column, all with the row's
+        ``source_row``.
     rejects : DataFrame
         Columns :data:`REJECT_COLUMNS`; one row per rejected input row.
     n_input : int
+        Rows read below the header.
+    skipped : DataFrame
+        Columns :data:`solarplan.io.engine.SKIP_COLUMNS`: blank rows, totals and sign-off lines.
+    messages : tuple of str
+        What the reader did that the user should know (sheet and header row found, ids made from
+        names, coordinates converted, sites placed at district centroids).
     """
 
     clean: gpd.GeoDataFrame
     rejects: pd.DataFrame
     n_input: int
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIP_COLUMNS))
+    messages: tuple[str, ...] = ()
+
+    @property
+    def n_clean_rows(self) -> int:
+        """Input rows that gave at least one clean surface."""
+        return int(self.clean["source_row"].nunique()) if len(self.clean) else 0
 
     def summary(self) -> str:
-        n_ok, n_bad = len(self.clean), len(self.rejects)
-        cap = self.clean["capacity_kwp"].sum() / 1e3 if n_ok else 0.0
+        n_ok = len(self.clean)
         area = self.clean["gross_area_m2"].sum() if n_ok else 0.0
-        return (f"{self.n_input} rows read: {n_ok} clean + {n_bad} rejected = {n_ok + n_bad}"
-                f"{'' if n_ok + n_bad == self.n_input else ' (MISMATCH)'}; "
-                f"{self.clean['site_id'].nunique() if n_ok else 0} sites, {area:,.0f} m2 gross, {cap:,.2f} MWp")
+        cap = ""
+        if n_ok and "capacity_source" in self.clean.columns:
+            cap = f", {self.clean['capacity_kwp'].sum() / 1e3:,.2f} MWp"
+        return (f"{summary_line(self.n_input, self.n_clean_rows, len(self.rejects), self.skipped)}; "
+                f"{n_ok} surfaces in {self.clean['site_id'].nunique() if n_ok else 0} sites, "
+                f"{area:,.0f} m2 gross{cap}")
 
 
-def _text(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    return unicodedata.normalize("NFKC", str(v)).strip()
+def site_id_from_name(name: str) -> str:
+    """A stable id made from an institution's name (the same name gives the same id on every run).
 
-
-def _number(v):
-    """Parse a number as planners type it: '1,234.5', '６０', '60%'. Returns (value, ok)."""
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        return float(v), bool(np.isfinite(v))
-    t = _text(v).replace(",", "").replace(" ", "")
-    if t == "":
-        return np.nan, True
-    scale = 1.0
-    if t.endswith("%"):
-        t, scale = t[:-1], 0.01
-    try:
-        x = float(t) * scale
-    except ValueError:
-        return np.nan, False
-    return x, bool(np.isfinite(x))
+    12 hex digits of the name's SHA-1 (48 bits): two of 100,000 distinct names share an id with a
+    probability of about 2e-5; :func:`validate` checks and lengthens colliding ids anyway.
+    """
+    return "N" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12].upper()
 
 
 def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series, source_file: str,
-             config: PlanConfig, require_china: bool = True, row_label: str = "row") -> ValidationResult:
+             config: PlanConfig, require_china: bool = True, row_label: str = "row",
+             factors: Mapping[str, float] | None = None,
+             geocode: Callable[[list[str]], pd.DataFrame] | None = None) -> ValidationResult:
     """Validate an inventory table.
 
     Parameters
     ----------
     raw : DataFrame
-        Canonical column names (see :data:`solarplan.io.vocab.HEADER_ALIASES`);
-        other columns are carried through.
+        Canonical column names (see :data:`INVENTORY`); other columns are carried through.
     geoms : Series of shapely geometries in WGS84, or None
     source_rows : Series of int
         The row number of each record in its file (shown in messages).
     source_file : str
     config : PlanConfig
+        ``config.inventory.coords`` names the system of lat/lon columns (:data:`COORDS`).
     require_china : bool
-        Reject rows outside China's bounding box (the embedded weather covers
-        China only). False when the user gives a weather file.
+        Reject rows outside China's bounding box (the embedded weather covers China only).
     row_label : str
-        How the file counts rows (``line``, ``row`` or ``feature``).
+        How the file counts rows (``line``, ``row``, ``sheet '登记表' row`` or ``feature``).
+    factors : mapping, optional
+        Base units per unit written in a column's header (``年用电量（万千瓦时）`` -> 1e4).
+    geocode : callable, optional
+        Online geocoder (:mod:`solarplan.io.geocode`) tried before the shipped gazetteer for rows
+        with an address and no coordinates; returns ``lon, lat`` (WGS84, NaN where not found).
     """
-    n = len(raw)
     raw = raw.reset_index(drop=True)
-    source_rows = pd.Series(np.asarray(source_rows), index=raw.index)
-    geoms = pd.Series([None] * n, dtype=object) if geoms is None else pd.Series(np.asarray(geoms, dtype=object))
-    reason: dict[int, tuple[str, str, str]] = {}  # row -> (column, value, reason)
-    notes = [[] for _ in range(n)]
+    source_rows = np.asarray(source_rows)
+    geoms_all = np.full(len(raw), None, dtype=object) if geoms is None else np.asarray(geoms, dtype=object)
+    kinds = skip_kinds(raw.drop(columns=[c for c in ("geometry",) if c in raw.columns]),
+                       ("name", "site_id", "row_no", "district"))
+    skipped = skipped_frame(kinds, raw, source_rows, source_file)
+    keep_rows = kinds == ""
+    if geoms is not None:  # a GIS feature with a geometry is a record even when its attributes are blank
+        has = np.array([g is not None for g in geoms_all])
+        keep_rows |= has & (kinds == "blank")
+        skipped = skipped[~np.isin(skipped["source_row"], source_rows[has & (kinds == "blank")])]
+    raw, rows, geoms_in = raw[keep_rows].reset_index(drop=True), source_rows[keep_rows], geoms_all[keep_rows]
+    n = len(raw)
+    rej = Rejects(rows, row_label)
+    notes: list[list[str]] = [[] for _ in range(n)]
+    messages: list[str] = []
+    factors = dict(factors or {})
+    blank = pd.Series([""] * n, dtype=object)
+    col = {c: raw[c] for c in raw.columns if c in INVENTORY.fields}
+    get = lambda c: col.get(c, blank)  # noqa: E731
 
-    def reject(i, column, value, why):
-        if i not in reason:
-            reason[i] = (column, _text(value), f"{row_label} {source_rows[i]}: {why}")
-
-    col = lambda c: raw[c] if c in raw.columns else pd.Series([""] * n, index=raw.index)  # noqa: E731
-    site = col("site_id").map(_text)
-    for i in np.flatnonzero(site == ""):
-        reject(i, "site_id", "", "site_id is empty; every surface needs the id of its institution")
+    name = texts(get("name"))
+    if "site_id" in col:
+        site = texts(col["site_id"])
+        for i in np.flatnonzero(site == ""):
+            rej.add(i, "site_id", "", "site_id is empty; every surface needs the id of its institution")
+    elif "name" in col:
+        made = {t: site_id_from_name(t) for t in set(name) if t}
+        if len(set(made.values())) < len(made):  # a hash collision: use the full digest for every name
+            made = {t: "N" + hashlib.sha1(t.encode("utf-8")).hexdigest().upper() for t in made}
+        site = pd.Series([made.get(t, "") for t in name], dtype=object)
+        for i in np.flatnonzero(site == ""):
+            rej.add(i, "name", "", "no site_id column and the unit name is empty; give the name or an id")
+        messages.append("no site_id column: site ids made from the unit names (N + 12 hex of the name's SHA-1, "
+                        "stable across runs); add an 编号 column to choose your own")
+    else:
+        raise InputError(f"{source_file}: required column site_id is missing, and there is no unit name "
+                         f"(单位名称) to make ids from; accepted headers: {', '.join(HEADER_ALIASES['site_id'])}")
 
     nums = {}
-    for c, (lo, hi, incl) in NUMERIC.items():
-        vals = np.full(n, np.nan)
-        for i, v in enumerate(col(c)):
-            x, ok = _number(v)
-            if not ok:
-                reject(i, c, v, f"{c} is {_text(v)!r}, not a number")
-                continue
-            if not np.isnan(x) and not ((x >= lo if incl else x > lo) and x <= hi):
-                if c == "usable_fraction" and 1 < x <= 100:
-                    x /= 100.0
-                    notes[i].append("usable_fraction read as a percentage")
-                else:
-                    reject(i, c, v, f"{c} = {x:g} is outside the accepted range "
-                                    f"{'[' if incl else '('}{lo:g}, {hi:g}]")
-                    continue
-            vals[i] = x
-        nums[c] = vals
+    for c in _KINDS:
+        if c in col:
+            nums[c] = numbers(col[c], INVENTORY.fields[c], rej, notes, factors.get(c, 1.0),
+                              percent_ok=(c == "usable_fraction"))
+        else:
+            nums[c] = np.full(n, np.nan)
+    categories = words(get("category"), parse_category, "category", rej, notes, "other", "category missing: other")
+    stypes = words(get("surface_type"), parse_surface_type, "surface_type", rej, notes, "flat_roof",
+                   "surface_type missing: flat_roof assumed")
+    conv = config.inventory.azimuth_convention
+    azimuths = np.array(words(get("surface_azimuth"), lambda w: parse_azimuth(_maybe_number(w), conv),
+                              "surface_azimuth", rej, notes, np.nan), dtype=float)
 
-    categories, stypes, azimuths = [], [], np.full(n, np.nan)
-    for i in range(n):
-        v = _text(col("category")[i])
-        try:
-            categories.append(parse_category(v) if v else "other")
-            if not v:
-                notes[i].append("category missing: other")
-        except ValueError as exc:
-            categories.append(None)
-            reject(i, "category", v, str(exc))
-        v = _text(col("surface_type")[i])
-        try:
-            stypes.append(parse_surface_type(v) if v else "flat_roof")
-            if not v:
-                notes[i].append("surface_type missing: flat_roof assumed")
-        except ValueError as exc:
-            stypes.append(None)
-            reject(i, "surface_type", v, str(exc))
-        v = col("surface_azimuth")[i]
-        if _text(v):
-            x, is_number = _number(v)
-            try:
-                azimuths[i] = parse_azimuth(x if is_number else v, config.inventory.azimuth_convention)
-            except ValueError as exc:
-                reject(i, "surface_azimuth", v, str(exc))
+    # coordinates as given: convert picker datums to WGS84
+    lat_in, lon_in = nums["lat"], nums["lon"]
+    system = getattr(config.inventory, "coords", "wgs84") or "wgs84"
+    if system not in COORDS:
+        raise InputError(f"unknown coordinate system {system!r}; valid: {', '.join(COORDS)}")
+    given = np.isfinite(lat_in) & np.isfinite(lon_in)
+    if COORDS[system] is not None and given.any():
+        la, lo = COORDS[system](lat_in[given], lon_in[given])
+        lat_in, lon_in = lat_in.copy(), lon_in.copy()
+        lat_in[given], lon_in[given] = la, lo
+        messages.append(f"lat/lon read as {system.upper()} and converted to WGS84")
 
-    # geometry or point + area
+    # geometry, or point + area
     metrics = pd.DataFrame(np.nan, index=raw.index, columns=["area_m2", "long_axis_bearing", "long_side_m",
                                                             "short_side_m", "lon", "lat"])
-    fixed = pd.Series([None] * n, dtype=object)
-    has_geom = geoms.map(lambda g: g is not None)
+    fixed = np.full(n, None, dtype=object)
+    has_geom = np.array([g is not None for g in geoms_in], dtype=bool)
     for i in np.flatnonzero(has_geom):
-        if isinstance(geoms[i], str):
-            reject(i, "geometry", geoms[i][:60], "geometry is not valid WKT (e.g. POLYGON ((lon lat, ...)))")
+        g0 = geoms_in[i]
+        if isinstance(g0, str):
+            rej.add(i, "geometry", g0[:60], "geometry is not valid WKT (e.g. POLYGON ((lon lat, ...)))")
             continue
-        g, note = geo.repair(geoms[i])
+        g, note = geo.repair(g0)
         if g is None:
-            reject(i, "geometry", "", note)
+            rej.add(i, "geometry", "", note)
             continue
         if note:
             notes[i].append(note)
         b = g.bounds
         if not (-180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90):
-            reject(i, "geometry", f"{b[0]:.0f},{b[1]:.0f}", "coordinates are not longitude/latitude degrees "
-                   "(projected metres without a CRS, or a CRS mix-up); give WGS84 or a file with its CRS")
+            rej.add(i, "geometry", f"{b[0]:.0f},{b[1]:.0f}", "coordinates are not longitude/latitude degrees "
+                    "(projected metres without a CRS, or a CRS mix-up); give WGS84 or a file with its CRS")
             continue
         fixed[i] = g
-    ok_geom = fixed.map(lambda g: g is not None)
+    ok_geom = np.array([g is not None for g in fixed], dtype=bool)
     if ok_geom.any():
-        m = geo.projected_metrics(fixed[ok_geom])
-        metrics.loc[m.index, m.columns.intersection(metrics.columns)] = m[m.columns.intersection(metrics.columns)]
-    lon = np.where(ok_geom, metrics["lon"], nums["lon"])
-    lat = np.where(ok_geom, metrics["lat"], nums["lat"])
-    area = np.where(ok_geom, metrics["area_m2"], nums["area_m2"])
+        m = geo.projected_metrics(pd.Series(fixed[ok_geom], index=np.flatnonzero(ok_geom)))
+        cols = m.columns.intersection(metrics.columns)
+        metrics.loc[m.index, cols] = m[cols]
+    lon = np.where(ok_geom, metrics["lon"], lon_in)
+    lat = np.where(ok_geom, metrics["lat"], lat_in)
+    loc_source = np.where(ok_geom, "geometry", np.where(np.isfinite(lat) & np.isfinite(lon), "coordinates", "")).astype(object)
+    precision = np.where(ok_geom | (loc_source == "coordinates"), 0.0, np.nan)
+
+    # rows with neither: an address or a district places them (online geocoder, then the gazetteer)
+    address, district = texts(get("address")), texts(get("district"))
+    need = ~has_geom & ~(np.isfinite(lat_in) & np.isfinite(lon_in)) & ~rej.mask(n)
+    where_text = np.array([" ".join(t for t in (a, d) if t) for a, d in zip(address, district)], dtype=object)
+    todo = np.flatnonzero(need & (where_text != ""))
+    if len(todo):
+        found = np.zeros(len(todo), bool)
+        if geocode is not None:
+            g = geocode(list(address[todo].where(address[todo] != "", where_text[todo])))
+            hit = np.isfinite(g["lat"].to_numpy(float))
+            lon[todo[hit]], lat[todo[hit]] = g["lon"].to_numpy(float)[hit], g["lat"].to_numpy(float)[hit]
+            loc_source[todo[hit]], precision[todo[hit]] = "geocoder", g["precision_km"].to_numpy(float)[hit]
+            found |= hit
+        rest = todo[~found]
+        if len(rest):
+            gz = gazetteer.locate(list(where_text[rest]))
+            hit = gz["adcode"].notna().to_numpy()
+            lon[rest[hit]], lat[rest[hit]] = gz["lon"].to_numpy(float)[hit], gz["lat"].to_numpy(float)[hit]
+            loc_source[rest[hit]] = "district_centroid"
+            precision[rest[hit]] = gz["precision_km"].to_numpy(float)[hit]
+            for k in np.flatnonzero(hit):
+                i = rest[k]
+                notes[i].append(f"placed at the centre of {gz['place'].iat[k]} (adcode {gz['adcode'].iat[k]}), "
+                                f"about ±{gz['precision_km'].iat[k]:.0f} km")
+                if not district[i]:
+                    district[i] = gz["district"].iat[k]
+            for k in np.flatnonzero(~hit):
+                rej.add(rest[k], "address", where_text[rest[k]], "no coordinates, and the address names no "
+                        "province, city or county of the gazetteer; give lat/lon or a fuller address "
+                        "(湖北省十堰市竹山县…)")
+        n_gz = int((loc_source == "district_centroid").sum())
+        if n_gz:
+            messages.append(f"{n_gz} rows had no coordinates: placed at their county/district centroid "
+                            "(location_source = district_centroid); good for weather, approximate on maps")
+
+    # surfaces: the row's own area (or polygon) and one per non-empty typed area column
+    typed = [c for c in TYPED_AREAS if c in col]
+    any_area = np.isfinite(nums["area_m2"]) | ok_geom
+    for c in typed:
+        any_area |= np.isfinite(nums[c])
     for i in range(n):
-        if has_geom[i]:
-            if ok_geom[i] and metrics["area_m2"][i] <= 0:
-                reject(i, "geometry", "", "polygon has zero area")
-            elif ok_geom[i] and not np.isnan(nums["area_m2"][i]) and \
-                    abs(nums["area_m2"][i] / metrics["area_m2"][i] - 1) > 0.1:
-                notes[i].append(f"area_m2 {nums['area_m2'][i]:.0f} differs from polygon area "
-                                f"{metrics['area_m2'][i]:.0f} by >10 %; polygon used")
+        if i in rej:
             continue
-        if np.isnan(nums["lat"][i]) or np.isnan(nums["lon"][i]):
-            reject(i, "lat" if np.isnan(nums["lat"][i]) else "lon", "",
-                   "no geometry and no lat/lon; give a polygon or lat, lon (WGS84) and area_m2")
-        elif np.isnan(nums["area_m2"][i]):
-            reject(i, "area_m2", "", "area_m2 is missing (needed when no polygon is given)")
+        if has_geom[i]:
+            if ok_geom[i] and metrics["area_m2"].iat[i] <= 0:
+                rej.add(i, "geometry", "", "polygon has zero area")
+            elif ok_geom[i] and np.isfinite(nums["area_m2"][i]) and \
+                    abs(nums["area_m2"][i] / metrics["area_m2"].iat[i] - 1) > 0.1:
+                notes[i].append(f"area_m2 {nums['area_m2'][i]:.0f} differs from polygon area "
+                                f"{metrics['area_m2'].iat[i]:.0f} by >10 %; polygon used")
+            continue
+        if not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
+            rej.add(i, "lat" if not np.isfinite(lat[i]) else "lon", "",
+                    "no geometry and no lat/lon; give a polygon, lat and lon (WGS84), or an address")
+        elif not any_area[i]:
+            rej.add(i, "area_m2", "", "area_m2 is missing (needed when no polygon is given)")
     swapped = geo.looks_swapped(lon, lat)
     for i in np.flatnonzero(swapped):
-        reject(i, "lat", f"{lat[i]:.4f}", f"lat/lon look swapped (lat={lat[i]:.4f}, lon={lon[i]:.4f}); "
-               "China spans lon 73-135, lat 18-54: exchange the two columns")
-    bad_range = ~swapped & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
+        rej.add(i, "lat", f"{lat[i]:.4f}", f"lat/lon look swapped (lat={lat[i]:.4f}, lon={lon[i]:.4f}); "
+                "China spans lon 73-135, lat 18-54: exchange the two columns")
+    with np.errstate(invalid="ignore"):
+        bad_range = ~swapped & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
     for i in np.flatnonzero(bad_range):
-        reject(i, "lat" if abs(lat[i]) > 90 else "lon", f"{lat[i]:g},{lon[i]:g}",
-               "lat must be in [-90, 90] and lon in [-180, 180] degrees (WGS84)")
+        rej.add(i, "lat" if abs(lat[i]) > 90 else "lon", f"{lat[i]:g},{lon[i]:g}",
+                "lat must be in [-90, 90] and lon in [-180, 180] degrees (WGS84)")
     if require_china:
-        outside = ~geo.in_china(lon, lat) & ~np.isnan(lon) & ~np.isnan(lat)
+        with np.errstate(invalid="ignore"):
+            outside = ~geo.in_china(lon, lat) & np.isfinite(lon) & np.isfinite(lat)
         for i in np.flatnonzero(outside & ~swapped):
-            reject(i, "lon", f"{lon[i]:.4f}", f"location ({lon[i]:.4f}, {lat[i]:.4f}) is outside China "
-                   "(lon 73-135, lat 18-54); the embedded weather covers China only: give a weather file")
+            rej.add(i, "lon", f"{lon[i]:.4f}", f"location ({lon[i]:.4f}, {lat[i]:.4f}) is outside China "
+                    "(lon 73-135, lat 18-54); the embedded weather covers China only: give a weather file")
+
+    # expand to surfaces: (row, surface type override or None, area)
+    surf_row, surf_type, surf_area, surf_suffix = [], [], [], []
+    base_area = np.where(ok_geom, metrics["area_m2"].to_numpy(float), nums["area_m2"])
+    for i in range(n):
+        if i in rej:
+            continue
+        if ok_geom[i] or np.isfinite(base_area[i]):
+            surf_row.append(i), surf_type.append(stypes[i]), surf_area.append(base_area[i]), surf_suffix.append("")
+        for c in typed:
+            if np.isfinite(nums[c][i]):
+                t = TYPED_AREAS[c]
+                surf_row.append(i), surf_type.append(t), surf_area.append(nums[c][i]), surf_suffix.append(t)
+    surf_row = np.asarray(surf_row, dtype=int)
 
     # surface ids: explicit ones first, then generated site_id-n skipping taken ids
-    sid = col("surface_id").map(_text)
+    sid_in = texts(get("surface_id"))
     seen: dict[str, int] = {}
-    for i in range(n):
-        if i in reason or not sid[i]:
-            continue
-        if sid[i] in seen:
-            reject(i, "surface_id", sid[i], f"duplicate surface_id {sid[i]!r}, first used at "
-                   f"{row_label} {source_rows[seen[sid[i]]]}")
-        else:
-            seen[sid[i]] = i
+    sids = [""] * len(surf_row)
+    for k, i in enumerate(surf_row):
+        if sid_in[i]:
+            s = sid_in[i] + (f"-{surf_suffix[k]}" if surf_suffix[k] else "")
+            if s in seen and surf_row[seen[s]] != i:
+                rej.add(i, "surface_id", sid_in[i], f"duplicate surface_id {sid_in[i]!r}, first used at "
+                        f"{row_label} {rows[surf_row[seen[s]]]}")
+            else:
+                seen[s] = k
+                sids[k] = s
     counter: dict[str, int] = {}
-    sid = sid.copy()
-    for i in range(n):
-        if i in reason or sid[i]:
+    for k, i in enumerate(surf_row):
+        if sids[k] or i in rej:
             continue
-        k = counter.get(site[i], 0)
+        j = counter.get(site[i], 0)
         while True:
-            k += 1
-            cand = f"{site[i]}-{k}"
+            j += 1
+            cand = f"{site[i]}-{j}"
             if cand not in seen:
                 break
-        counter[site[i]] = k
-        sid[i], seen[cand] = cand, i
+        counter[site[i]] = j
+        sids[k], seen[cand] = cand, k
+    alive = np.array([i not in rej for i in surf_row], dtype=bool)
+    surf_row, sids = surf_row[alive], [s for s, a in zip(sids, alive) if a]
+    surf_type = [t for t, a in zip(surf_type, alive) if a]
+    surf_area = np.asarray(surf_area, float)[alive] if len(alive) else np.array([], float)
+    own = np.array([sfx == "" for sfx, a in zip(surf_suffix, alive) if a], dtype=bool)
 
-    keep = np.array([i not in reason for i in range(n)], dtype=bool)
+    pick = lambda a: np.asarray(a)[surf_row] if len(surf_row) else np.asarray(a)[:0]  # noqa: E731
+    own_only = lambda a: np.where(own, pick(a), np.nan)  # noqa: E731  (capacity/tilt/azimuth of the row's own surface)
+    approx = np.array([any("approximate" in t for t in x) for x in notes], dtype=bool)
     table = pd.DataFrame({
-        "site_id": site, "surface_id": sid, "name": col("name").map(_text),
-        "category": categories, "surface_type": stypes, "district": col("district").map(_text),
-        "lon": lon, "lat": lat, "gross_area_m2": area,
-        "usable_fraction": nums["usable_fraction"], "capacity_kwp": nums["capacity_kwp"],
-        "surface_tilt": nums["surface_tilt"], "surface_azimuth": azimuths,
-        "long_axis_bearing": metrics["long_axis_bearing"], "long_side_m": metrics["long_side_m"],
-        "short_side_m": metrics["short_side_m"],
-        "annual_load_kwh": nums["annual_load_kwh"], "tariff_cny_per_kwh": nums["tariff_cny_per_kwh"],
-        "floor_area_m2": nums["floor_area_m2"], "occupants": nums["occupants"],
-        "notes": ["; ".join(x) for x in notes], "source_row": source_rows.to_numpy(),
-    })[keep]
-    geom_out = [fixed[i] if ok_geom[i] else shapely.Point(lon[i], lat[i]) for i in np.flatnonzero(keep)]
-    table = usable_area_and_capacity(table, config.surfaces) if len(table) else \
-        table.assign(usable_area_m2=[], power_density_w_m2=[], capacity_source=[], orientation_source=[],
-                     mounting=[], gcr=[])
-    extra = [c for c in raw.columns if c not in table.columns and c not in NUMERIC and c not in
-             ("geometry", "surface_azimuth", "category", "surface_type", "site_id", "surface_id", "name", "district")]
-    for c in extra:
-        table[c] = raw[c][keep].to_numpy()
-    clean = gpd.GeoDataFrame(table[CLEAN_COLUMNS + extra].reset_index(drop=True),
-                             geometry=geom_out, crs="EPSG:4326")
-    rej = pd.DataFrame([(source_file, int(source_rows[i]), site[i], _text(col("surface_id")[i]), *reason[i])
-                        for i in sorted(reason)], columns=REJECT_COLUMNS)
-    return ValidationResult(clean, rej, n)
+        "site_id": pick(site), "surface_id": sids, "name": pick(name), "category": pick(np.array(categories, object)),
+        "surface_type": surf_type, "district": pick(district), "address": pick(address),
+        "lon": pick(lon), "lat": pick(lat), "location_source": pick(loc_source),
+        "location_precision_km": pick(precision), "gross_area_m2": surf_area,
+        "usable_fraction": pick(nums["usable_fraction"]), "capacity_kwp": own_only(nums["capacity_kwp"]),
+        "surface_tilt": own_only(nums["surface_tilt"]), "surface_azimuth": own_only(azimuths),
+        "long_axis_bearing": own_only(metrics["long_axis_bearing"]), "long_side_m": own_only(metrics["long_side_m"]),
+        "short_side_m": own_only(metrics["short_side_m"]),
+        "annual_load_kwh": np.where(own, pick(nums["annual_load_kwh"]), np.nan),
+        "tariff_cny_per_kwh": pick(nums["tariff_cny_per_kwh"]), "floor_area_m2": own_only(nums["floor_area_m2"]),
+        "occupants": own_only(nums["occupants"]), "approximate": pick(approx),
+        "notes": pick(np.array(["; ".join(x) for x in notes], dtype=object)), "source_row": pick(rows),
+    })
+    bad_types = sorted(set(surf_type) - set(SURFACE_TYPES) - {None})
+    assert not bad_types, bad_types
+    geom_out = [fixed[i] if (ok_geom[i] and o) else shapely.Point(lon[i], lat[i]) for i, o in zip(surf_row, own)]
+    extra = [c for c in raw.columns if c not in table.columns and c not in _KINDS and c not in
+             ("geometry", "surface_azimuth", "category", "surface_type", "site_id", "surface_id", "name",
+              "district", "address")]
+    # user columns carried through in one block (one insertion per column is quadratic in columns)
+    carried = pd.DataFrame(raw[extra].to_numpy(dtype=object)[surf_row] if len(surf_row) else
+                           np.empty((0, len(extra)), dtype=object), columns=extra)
+    table = pd.concat([table[CLEAN_COLUMNS].reset_index(drop=True), carried], axis=1)
+    clean = gpd.GeoDataFrame(table, geometry=geom_out, crs="EPSG:4326")
+    rej_rows = sorted(rej.reason)
+    rejects = pd.DataFrame([(source_file, int(rows[i]), site[i], sid_in[i], *rej.reason[i]) for i in rej_rows],
+                           columns=REJECT_COLUMNS)
+    return ValidationResult(clean, rejects, len(source_rows), skipped, tuple(messages))
+
+
+def _maybe_number(w: str):
+    try:
+        return float(w)
+    except ValueError:
+        return w

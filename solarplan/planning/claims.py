@@ -314,9 +314,9 @@ def assess(yields: pd.Series, uncertainty: Uncertainty, *, area_m2: float | None
         implied["exceedance_probability"] = p
         rng = f"P90-P10 of {label} here {lo:.0f}-{hi:.0f} kWh/kWp, P50 {p50_mix:.0f}"
         if y < lo:
-            verdict, reason = "conservative", f"{y:.0f} kWh/kWp is below the P90 ({rng})"
+            verdict, reason = "conservative", f"{y:.0f} kWh/kWp is below the P90 ({rng}){where}"
         elif p >= HIGH_EXCEEDANCE:
-            verdict, reason = "consistent", f"{y:.0f} kWh/kWp lies within the range ({rng})"
+            verdict, reason = "consistent", f"{y:.0f} kWh/kWp lies within the range ({rng}){where}"
         elif p >= POSSIBLE_EXCEEDANCE and y <= OPTIMISTIC_LIMIT * p50_mix:
             verdict = "high but possible"
             edge = "just below" if y <= hi else "above"

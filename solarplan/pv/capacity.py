@@ -12,6 +12,12 @@ import pandas as pd
 
 from solarplan.core.defaults import SurfaceDefaults
 from solarplan.core.geometry import area_inside_setback, facing_azimuth
+from solarplan.io.validate import CLEAN_COLUMNS, ValidationResult
+
+#: Columns this module adds to the clean inventory, each placed after the column named.
+ADDED_AFTER = {"usable_area_m2": "usable_fraction", "power_density_w_m2": "usable_area_m2",
+               "capacity_source": "capacity_kwp", "mounting": "capacity_source",
+               "orientation_source": "surface_azimuth", "gcr": "orientation_source"}
 
 
 def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, SurfaceDefaults]) -> pd.DataFrame:
@@ -64,3 +70,15 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
     out["mounting"] = pick("mounting")
     out["gcr"] = pick("gcr").astype(float)
     return out
+
+
+def with_capacity(result: ValidationResult, surfaces: Mapping[str, SurfaceDefaults]) -> ValidationResult:
+    """The validated inventory with usable area, capacity and orientation attached (see
+    :func:`usable_area_and_capacity`), columns in the documented order."""
+    out = usable_area_and_capacity(result.clean, surfaces)
+    order = list(CLEAN_COLUMNS)
+    for col, after in ADDED_AFTER.items():
+        order.insert(order.index(after) + 1, col)
+    extra = [c for c in out.columns if c not in order and c != out.geometry.name]
+    out = out[order + extra + [out.geometry.name]]
+    return ValidationResult(out, result.rejects, result.n_input, result.skipped, result.messages)

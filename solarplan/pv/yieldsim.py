@@ -1,8 +1,10 @@
 """Vectorised PV yield engine: every surface of an inventory in one pass of pvlib.
 
-Each model is the named pvlib function, called on an array of shape
-(daytime hours x unique configurations) so that numpy broadcasting replaces a
-Python loop of ``ModelChain`` runs:
+Each model is the named pvlib function, or the same equations written on the
+shared cosine of the angle of incidence (marked *), called on an array of
+shape (daytime hours x unique configurations) so that numpy broadcasting
+replaces a Python loop of ``ModelChain`` runs. Each * function is small, named
+and tested equal to its pvlib function (tests/pv/test_yieldsim.py):
 
 ============================  =================================================
 step                          pvlib call
@@ -11,19 +13,25 @@ solar position (once a year)  ``Location.get_solarposition`` (as ModelChain)
 air mass, extraterrestrial    ``atmosphere.get_relative_airmass``,
                               ``atmosphere.get_absolute_airmass``,
                               ``irradiance.get_extra_radiation``
-plane of array                ``irradiance.perez`` (or ``haydavies``),
-                              ``irradiance.get_ground_diffuse``,
-                              ``irradiance.poa_components`` (the steps of
-                              ``get_total_irradiance``)
+angle of incidence            ``irradiance.aoi_projection`` (*
+                              :func:`aoi_cosine`, once per block, shared)
+plane of array                ``irradiance.perez`` (* :func:`perez_components`
+                              with F1, F2 once a year,
+                              :func:`perez_coefficients`; ``haydavies`` as
+                              pvlib), ``irradiance.get_ground_diffuse``,
+                              ``irradiance.poa_components``
 row shading (flat roofs)      2-D view factors of infinite rows (the front
                               side of ``bifacial.infinite_sheds``):
-                              ``shading.shaded_fraction1d`` on beam and
+                              ``shading.shaded_fraction1d`` (*
+                              :func:`shaded_fraction_rows`) on beam and
                               circumsolar, ``bifacial.utils.vf_row_sky_2d_integ``
                               on isotropic sky diffuse,
                               ``bifacial.utils.vf_row_ground_2d_integ`` on
                               ground-reflected light; horizon band blocked
-incidence angle modifier      ``iam.physical`` (or ``ashrae``) on beam;
-                              ``iam.marion_diffuse`` on sky and ground light
+incidence angle modifier      ``iam.physical`` (or ``ashrae``) on beam (*
+                              :func:`iam_physical_cos`); ``iam.marion_integrate``
+                              on sky and ground light (read per 0.1-deg tilt
+                              from data/marion_diffuse_iam.csv)
 spectral modifier             ``spectrum.spectral_factor_sapm`` with the
                               De Soto (2006) air-mass coefficients (as
                               PVWatts v8)
@@ -130,6 +138,37 @@ def _iam_ashrae(aoi):
 
 
 IAM_MODELS: Mapping[str, Callable] = MappingProxyType({"physical": _iam_physical, "ashrae": _iam_ashrae})
+
+
+def iam_physical_cos(cos_aoi, n: float = 1.526, K: float = 4.0, L: float = 0.002):
+    """``pvlib.iam.physical`` (pvlib's defaults, no AR coating) from the cosine of the angle of incidence.
+
+    Fresnel reflection of s- and p-polarised light at the air-glass interface after Snell refraction, and
+    absorption exp(-K L / cos theta_r) in the glass, relative to normal incidence (De Soto et al. [7]_).
+    The same equations as pvlib's, written on cos(aoi) so the engine skips arccos and cos on
+    (hours x planes) arrays; equal to pvlib within 1e-12 (tests/pv/test_yieldsim.py).
+    """
+    c = np.maximum(cos_aoi, 0.0)
+    c2 = np.sqrt(1.0 - (1.0 - c * c) / (n * n))  # cosine of the refraction angle
+    nc2, nc = n * c2, n * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = 2.0 - ((c - nc2) / (c + nc2)) ** 2 - ((c2 - nc) / (c2 + nc)) ** 2
+        tau *= np.exp(-K * L / c2)
+    tau0 = (1.0 - ((1.0 - n) / (1.0 + n)) ** 2) * np.exp(-K * L)
+    return tau / (2.0 * tau0)
+
+
+def iam_ashrae_cos(cos_aoi, b: float = 0.05):
+    """``pvlib.iam.ashrae`` (b = 0.05) from the cosine of the angle of incidence: 1 - b (1/cos - 1), >= 0,
+    and 0 from 90 deg."""
+    c = np.asarray(cos_aoi, float)
+    with np.errstate(divide="ignore"):
+        iam = 1.0 - b * (1.0 / c - 1.0)
+    return np.where(c <= 0, 0.0, np.maximum(iam, 0.0))
+
+
+#: Beam IAM by model on cos(aoi), the engine's form of :data:`IAM_MODELS`.
+IAM_COS_MODELS: Mapping[str, Callable] = MappingProxyType({"physical": iam_physical_cos, "ashrae": iam_ashrae_cos})
 TRANSPOSITION_MODELS = ("perez", "haydavies")
 TEMPERATURE_MODELS = ("sapm", "faiman")
 
@@ -250,6 +289,48 @@ class SolarGeometry:
     wind_speed: np.ndarray
     albedo: np.ndarray
     month: np.ndarray
+    #: cos(apparent zenith) and sin(zenith) x cos/sin(solar azimuth): the hour factors of the angle of
+    #: incidence (:func:`aoi_cosine`) [-]
+    cos_zenith: np.ndarray | None = None
+    sin_zenith_cos_azimuth: np.ndarray | None = None
+    sin_zenith_sin_azimuth: np.ndarray | None = None
+    #: Perez circumsolar and horizon brightening coefficients F1, F2 of each hour [-] (:func:`perez_coefficients`)
+    perez_f1: np.ndarray | None = None
+    perez_f2: np.ndarray | None = None
+
+
+def perez_coefficients(dhi, dni, dni_extra, solar_zenith, airmass, model: str = "allsitescomposite1990"):
+    """Perez (1990) brightening coefficients F1 (circumsolar) and F2 (horizon) of each hour [2]_.
+
+    The hour-only part of ``pvlib.irradiance.perez``: sky clearness epsilon (binned by Perez's eight
+    limits), brightness delta = DHI x air mass / DNI_extra, and F_i = f_i1 + f_i2 delta + f_i3 z (z in
+    radians, F1 >= 0), with pvlib's table of the published coefficients. Computed once per weather
+    year; :func:`perez_components` combines them with each plane. An undefined clearness (DHI = DNI = 0)
+    gives NaN, as in pvlib.
+
+    Parameters
+    ----------
+    dhi, dni, dni_extra : 1-D arrays [W/m2]
+    solar_zenith : 1-D array [degrees]
+    airmass : 1-D array, relative [-]
+
+    Returns
+    -------
+    (F1, F2) : 1-D arrays [-]
+    """
+    kappa = 1.041
+    z = np.radians(solar_zenith)
+    delta = dhi * airmass / dni_extra
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eps = (np.divide(dhi + dni, dhi) + kappa * z ** 3) / (1 + kappa * z ** 3)
+    ebin = np.digitize(eps, (0.0, 1.065, 1.23, 1.5, 1.95, 2.8, 4.5, 6.2)) - 1
+    ebin[np.isnan(eps)] = -1
+    f1c, f2c = pvlib.irradiance._get_perez_coefficients(model)
+    nan_row = np.full((1, 3), np.nan)
+    f1c, f2c = np.vstack((f1c, nan_row)), np.vstack((f2c, nan_row))
+    f1 = np.maximum(f1c[ebin, 0] + f1c[ebin, 1] * delta + f1c[ebin, 2] * z, 0)
+    f2 = f2c[ebin, 0] + f2c[ebin, 1] * delta + f2c[ebin, 2] * z
+    return f1, f2
 
 
 def solar_geometry(weather: WeatherYear, params: SystemParams) -> SolarGeometry:
@@ -266,11 +347,15 @@ def solar_geometry(weather: WeatherYear, params: SystemParams) -> SolarGeometry:
     day = (ghi > 0) | (dni > 0) | (dhi > 0)
     albedo = data["albedo"].to_numpy(float) if "albedo" in data else np.full(len(data), params.albedo)
     albedo = np.where(np.isfinite(albedo), albedo, params.albedo)
-    sel = lambda a: np.asarray(a)[day]  # noqa: E731
-    return SolarGeometry(times, day, sel(sp["zenith"]), sel(sp["apparent_zenith"]), sel(sp["azimuth"]),
+    sel = lambda a: np.asarray(a, float)[day]  # noqa: E731
+    zen, saz = sel(sp["apparent_zenith"]), sel(sp["azimuth"])
+    sz = np.sin(np.radians(zen))
+    f1, f2 = perez_coefficients(sel(dhi), sel(dni), sel(dni_extra), zen, sel(am))
+    return SolarGeometry(times, day, sel(sp["zenith"]), zen, saz,
                          sel(dni_extra), sel(am), sel(am_abs), sel(ghi), sel(dni), sel(dhi), sel(data["temp_air"]),
                          sel(np.maximum(data["wind_speed"].to_numpy(float), params.wind_floor)), sel(albedo),
-                         np.asarray(data.index.month))
+                         np.asarray(data.index.month), np.cos(np.radians(zen)), sz * np.cos(np.radians(saz)),
+                         sz * np.sin(np.radians(saz)), f1, f2)
 
 
 def _cell_temperature(poa_global, geom: SolarGeometry, mounting: str, params: SystemParams):
@@ -283,14 +368,28 @@ def _cell_temperature(poa_global, geom: SolarGeometry, mounting: str, params: Sy
 
 
 _DIFFUSE_IAM_CACHE: dict = {}
+#: Step of the shipped table of Marion integrals [degrees] (data/marion_diffuse_iam.csv).
+MARION_TABLE_STEP_DEG = 0.1
+_MARION_TABLE: dict = {}
+
+
+def _marion_table(iam_model: str):
+    if iam_model not in _MARION_TABLE:
+        from solarplan.core.resources import data_path
+        t = pd.read_csv(data_path("marion_diffuse_iam.csv"))
+        for name in IAM_MODELS:
+            _MARION_TABLE[name] = (t[f"{name}_sky"].to_numpy(float), t[f"{name}_ground"].to_numpy(float))
+    return _MARION_TABLE[iam_model]
 
 
 def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
     """IAM of sky and ground-reflected light by Marion's integrals [8]_ (``iam.marion_integrate``).
 
-    Each distinct tilt is integrated once per process and remembered (exact values, no
-    interpolation): the integral costs ~65,000 IAM evaluations per tilt, and tilts repeat
-    after rounding to ``orientation_resolution_deg``.
+    A tilt on the 0.1-degree grid (every tilt after the default ``orientation_resolution_deg``) is
+    looked up in ``data/marion_diffuse_iam.csv``, the integrals computed by ``marion_integrate`` for
+    0.0-90.0 deg (``data/make_marion_iam.py``; exact values, no interpolation); any other tilt is
+    integrated once per process and remembered. The integral costs ~65,000 IAM evaluations
+    (~50 ms) per tilt, which dominated the engine on inventories of varied tilts.
 
     Parameters
     ----------
@@ -302,6 +401,12 @@ def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
     (iam_sky, iam_ground) : 1-D arrays [-]
     """
     tilt = np.atleast_1d(np.asarray(surface_tilt, float))
+    steps = tilt / MARION_TABLE_STEP_DEG
+    on_grid = (np.abs(steps - np.round(steps)) < 1e-6) & (tilt >= 0) & (tilt <= 90.0)
+    if on_grid.all():
+        sky, gnd = _marion_table(iam_model)
+        i = np.round(steps).astype(int)
+        return sky[i], gnd[i]
     missing = np.unique([t for t in tilt if (iam_model, t) not in _DIFFUSE_IAM_CACHE])
     if len(missing):
         f = IAM_MODELS[iam_model]
@@ -313,52 +418,154 @@ def diffuse_iam(iam_model: str, surface_tilt) -> tuple[np.ndarray, np.ndarray]:
     return pairs[:, 0], pairs[:, 1]
 
 
-def row_shading(poa_direct, sky_components, poa_ground, solar_zenith, solar_azimuth, surface_tilt,
-                surface_azimuth, gcr):
+def aoi_cosine(geom: SolarGeometry, surface_tilt, surface_azimuth):
+    """Cosine of the angle of incidence [-], shape (hours, planes): ``pvlib.irradiance.aoi_projection``.
+
+    cos(aoi) = cos z cos t + sin z sin t cos(azimuth_sun - azimuth_plane), with the last cosine expanded
+    so that only products of hour factors (:class:`SolarGeometry`) and plane factors remain: no
+    trigonometry on (hours x planes) arrays. Computed once and shared by the beam, Perez, row shading
+    and the IAM. Clipped to [-1, 1] as pvlib does.
+    """
+    t = np.radians(np.asarray(surface_tilt, float))
+    a = np.radians(np.asarray(surface_azimuth, float))
+    st = np.sin(t)
+    proj = (geom.cos_zenith[:, None] * np.cos(t)[None, :]
+            + geom.sin_zenith_cos_azimuth[:, None] * (st * np.cos(a))[None, :])
+    proj += geom.sin_zenith_sin_azimuth[:, None] * (st * np.sin(a))[None, :]
+    return np.clip(proj, -1.0, 1.0, out=proj)
+
+
+def perez_components(geom: SolarGeometry, cos_aoi, surface_tilt, components: bool = False):
+    """Sky diffuse on planes by Perez [2]_: ``pvlib.irradiance.perez`` on the shared cos(aoi).
+
+    sky = max(DHI [(1 - F1)(1 + cos t)/2 + F1 max(cos aoi, 0)/max(cos z, cos 85) + F2 sin t], 0), 0 where
+    the air mass is undefined; F1, F2 from :func:`perez_coefficients` (once per year).
+
+    Parameters
+    ----------
+    geom : SolarGeometry
+    cos_aoi : 2-D array (hours, planes), from :func:`aoi_cosine`
+    surface_tilt : 1-D array [degrees]
+    components : bool
+        Also return the isotropic, circumsolar and horizon parts (each 0 where the total is 0, as pvlib).
+
+    Returns
+    -------
+    poa_sky_diffuse, or dict with ``poa_sky_diffuse``, ``poa_isotropic``, ``poa_circumsolar``,
+    ``poa_horizon`` [W/m2]
+    """
+    t = np.radians(np.asarray(surface_tilt, float))
+    ok = ~np.isnan(geom.airmass)
+    b = np.maximum(geom.cos_zenith, np.cos(np.radians(85.0)))
+    iso_h = np.where(ok, geom.dhi * 0.5 * (1.0 - geom.perez_f1), 0.0)[:, None]
+    circ_h = np.where(ok, geom.dhi * geom.perez_f1 / b, 0.0)[:, None]
+    hor_h = np.where(ok, geom.dhi * geom.perez_f2, 0.0)[:, None]
+    iso = iso_h * (1.0 + np.cos(t))[None, :]
+    circ = circ_h * np.maximum(cos_aoi, 0.0)
+    hor = hor_h * np.sin(t)[None, :]
+    total = iso + circ
+    total += hor
+    np.maximum(total, 0.0, out=total)
+    if not components:
+        return total
+    zero = total == 0
+    return {"poa_sky_diffuse": total, "poa_isotropic": np.where(zero, 0.0, iso),
+            "poa_circumsolar": np.where(zero, 0.0, circ), "poa_horizon": np.where(zero, 0.0, hor)}
+
+
+def shaded_fraction_rows(geom: SolarGeometry, cos_aoi, gcr):
+    """Shaded fraction of the slant height of a row in infinite rows on level ground [-] [5]_ [6]_.
+
+    ``pvlib.shading.shaded_fraction1d`` for a fixed row (axis along the row, rotation = tilt, rows of
+    unit width at pitch 1/gcr): 1 - pitch cos(psi)/|cos(tilt - psi)| with psi the projected solar
+    zenith, which for a row facing its azimuth equals 1 - pitch cos z / |cos aoi|; clipped to [0, 1].
+    Where the sun is behind the plane the beam is 0 and the value does not matter.
+    """
+    pitch = 1.0 / np.asarray(gcr, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fs = 1.0 - (geom.cos_zenith[:, None] * pitch[None, :]) / np.abs(cos_aoi)
+    # 0/0 (sun on the horizon in the plane) gives NaN: no beam there, 0 like -inf
+    return np.where(fs > 0.0, np.minimum(fs, 1.0), 0.0)
+
+
+def row_view_factors(surface_tilt, gcr) -> tuple[np.ndarray, np.ndarray]:
+    """View factors of a row to the sky and to the roof between rows, relative to an open plane [-].
+
+    ``bifacial.utils.vf_row_sky_2d_integ`` / ((1 + cos t)/2) and ``vf_row_ground_2d_integ`` /
+    ((1 - cos t)/2) (0 for a horizontal plane) [9]_.
+    """
+    tilt, g = np.asarray(surface_tilt, float), np.asarray(gcr, float)
+    cos_t = np.cos(np.radians(tilt))
+    vf_sky = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, g)) / ((1.0 + cos_t) / 2.0)
+    open_ground = (1.0 - cos_t) / 2.0
+    vf_ground = np.where(open_ground > 1e-9, np.atleast_1d(pvlib.bifacial.utils.vf_row_ground_2d_integ(tilt, g))
+                         / np.maximum(open_ground, 1e-9), 0.0)
+    return vf_sky, vf_ground
+
+
+def row_shading(poa_direct, sky_components, poa_ground, fs, vf_sky, vf_ground):
     """Front-side irradiance of a row inside an array of infinite rows (2-D view factors).
 
     The front-side terms of pvlib's infinite-sheds model [9]_, applied to the
     components of the transposition model:
 
     * beam and circumsolar light reach only the unshaded part of the slant
-      height: ``shading.shaded_fraction1d`` (axis along the row, rows of unit
-      width at pitch 1/gcr on level ground);
+      height (``fs`` from :func:`shaded_fraction_rows`);
     * isotropic sky diffuse is scaled by the row's average view factor to the
-      sky, ``bifacial.utils.vf_row_sky_2d_integ``, over the unobstructed
-      plane's (1 + cos tilt)/2;
+      sky over the unobstructed plane's (:func:`row_view_factors`);
     * the horizon band (Perez) is dropped: the row in front hides the horizon
       from every point of the face but its top edge;
     * ground-reflected light is scaled by the row's view factor to the roof
-      between the rows, ``bifacial.utils.vf_row_ground_2d_integ``, over the
-      unobstructed (1 - cos tilt)/2, with the roof taken as evenly lit (its
-      shadows are not modelled: at albedo 0.2 and tilt 20 deg the whole ground
-      term is < 1 % of the plane-of-array irradiance).
+      between the rows over the unobstructed one, with the roof taken as evenly
+      lit (its shadows are not modelled: at albedo 0.2 and tilt 20 deg the whole
+      ground term is < 1 % of the plane-of-array irradiance).
 
     Parameters
     ----------
-    poa_direct, poa_ground : 2-D arrays (hours, configs) [W/m2]
+    poa_direct, poa_ground, fs : 2-D arrays (hours, configs) [W/m2], [W/m2], [-]
     sky_components : dict
-        ``poa_isotropic``, ``poa_circumsolar``, ``poa_horizon`` from
-        ``irradiance.perez``/``haydavies`` with ``return_components=True``.
-    solar_zenith, solar_azimuth : 2-D arrays (hours, 1) [degrees]
-    surface_tilt, surface_azimuth, gcr : 1-D arrays (configs) [degrees], [degrees], [-]
+        ``poa_isotropic``, ``poa_circumsolar`` (Perez or Hay-Davies components).
+    vf_sky, vf_ground : 1-D arrays (configs) [-]
 
     Returns
     -------
     (poa_direct, poa_sky_diffuse, poa_ground_diffuse) : 2-D arrays [W/m2]
     """
-    tilt, az, g = (np.asarray(x, float) for x in (surface_tilt, surface_azimuth, gcr))
-    fs = pvlib.shading.shaded_fraction1d(solar_zenith, solar_azimuth, az[None, :] - 90.0, tilt[None, :],
-                                         collector_width=1.0, pitch=1.0 / g[None, :])
-    cos_t = np.cos(np.radians(tilt))
-    vf_sky = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, g)) / ((1.0 + cos_t) / 2.0)
-    vf_open_ground = (1.0 - cos_t) / 2.0
-    vf_ground = np.where(vf_open_ground > 1e-9,
-                         np.atleast_1d(pvlib.bifacial.utils.vf_row_ground_2d_integ(tilt, g))
-                         / np.maximum(vf_open_ground, 1e-9), 0.0)
-    # the horizon band (Perez's poa_horizon; Hay-Davies has none) is left out: blocked by the row in front
-    sky = sky_components["poa_isotropic"] * vf_sky[None, :] + sky_components["poa_circumsolar"] * (1.0 - fs)
-    return poa_direct * (1.0 - fs), sky, poa_ground * vf_ground[None, :]
+    unshaded = 1.0 - fs
+    sky = sky_components["poa_isotropic"] * vf_sky[None, :] + sky_components["poa_circumsolar"] * unshaded
+    return poa_direct * unshaded, sky, poa_ground * vf_ground[None, :]
+
+
+def plane_of_array(geom: SolarGeometry, surface_tilt, surface_azimuth, mounting: str, gcr, params: SystemParams):
+    """Beam, sky and ground irradiance on the planes, after row shading, and cos(aoi).
+
+    Returns
+    -------
+    dict of 2-D arrays (hours, configs)
+        ``cos_aoi`` [-]; ``poa_direct``, ``poa_sky_diffuse``, ``poa_ground_diffuse`` (after row
+        shading) and ``poa_reference`` (unshaded global) [W/m2].
+    """
+    tilt = np.asarray(surface_tilt, float)
+    rows = mounting == "rows" and params.row_shading
+    cos_aoi = aoi_cosine(geom, tilt, surface_azimuth)
+    if params.transposition == "perez":
+        sky = perez_components(geom, cos_aoi, tilt, components=rows)
+    else:
+        col = lambda a: a[:, None]  # noqa: E731
+        sky = pvlib.irradiance.haydavies(tilt[None, :], np.asarray(surface_azimuth, float)[None, :], col(geom.dhi),
+                                         col(geom.dni), col(geom.dni_extra), col(geom.apparent_zenith),
+                                         col(geom.azimuth), return_components=rows)
+    sky_total = sky["poa_sky_diffuse"] if rows else sky
+    # irradiance.get_ground_diffuse and the beam of irradiance.poa_components
+    ground = (geom.ghi * geom.albedo)[:, None] * ((1.0 - np.cos(np.radians(tilt))) * 0.5)[None, :]
+    direct = np.maximum(geom.dni[:, None] * cos_aoi, 0.0)
+    reference = direct + sky_total
+    reference += ground
+    if rows:
+        fs = shaded_fraction_rows(geom, cos_aoi, gcr)
+        direct, sky_total, ground = row_shading(direct, sky, ground, fs, *row_view_factors(tilt, gcr))
+    return {"cos_aoi": cos_aoi, "poa_direct": direct, "poa_sky_diffuse": sky_total, "poa_ground_diffuse": ground,
+            "poa_reference": reference}
 
 
 def ac_per_kwp(geom: SolarGeometry, surface_tilt, surface_azimuth, mounting: str, gcr, params: SystemParams):
@@ -378,52 +585,30 @@ def ac_per_kwp(geom: SolarGeometry, surface_tilt, surface_azimuth, mounting: str
         (unshaded) [W/m2], and ``dc`` [kW/kWp] after losses.
     """
     tilt1 = np.asarray(surface_tilt, float)
-    tilt = tilt1[None, :]
-    az = np.asarray(surface_azimuth, float)[None, :]
-    col = lambda a: a[:, None]  # noqa: E731
-    zen, saz = col(geom.apparent_zenith), col(geom.azimuth)
-    # the steps of irradiance.get_total_irradiance, with the angle of incidence computed once
-    aoi = pvlib.irradiance.aoi(tilt, az, zen, saz)
-    rows = mounting == "rows" and params.row_shading
-    if params.transposition == "perez":
-        sky = pvlib.irradiance.perez(tilt, az, col(geom.dhi), col(geom.dni), col(geom.dni_extra), zen, saz,
-                                     col(geom.airmass), return_components=rows)
-    else:
-        sky = pvlib.irradiance.haydavies(tilt, az, col(geom.dhi), col(geom.dni), col(geom.dni_extra), zen, saz,
-                                         return_components=rows)
-    ground = pvlib.irradiance.get_ground_diffuse(tilt, col(geom.ghi), albedo=col(geom.albedo))
-    if rows:
-        sky_total = sky["poa_sky_diffuse"]
-    else:
-        sky_total = sky
-    irr = pvlib.irradiance.poa_components(aoi, col(geom.dni), sky_total, ground)
-    poa_reference = irr["poa_global"]  # unshaded plane-of-array irradiance, the PR reference
-    poa_direct, poa_sky, poa_ground = irr["poa_direct"], irr["poa_sky_diffuse"], irr["poa_ground_diffuse"]
-    if rows:
-        poa_direct, poa_sky, poa_ground = row_shading(
-            poa_direct, sky, poa_ground, zen, saz, tilt1, np.asarray(surface_azimuth, float), np.asarray(gcr, float))
-    iam = IAM_MODELS[params.iam_model](aoi)
+    poa = plane_of_array(geom, tilt1, surface_azimuth, mounting, gcr, params)
+    direct, poa_sky, poa_ground = poa["poa_direct"], poa["poa_sky_diffuse"], poa["poa_ground_diffuse"]
+    effective = IAM_COS_MODELS[params.iam_model](poa["cos_aoi"])
+    effective *= direct
     if params.diffuse_iam:
         iam_sky, iam_ground = diffuse_iam(params.iam_model, tilt1)
-        effective_diffuse = poa_sky * iam_sky[None, :] + poa_ground * iam_ground[None, :]
+        effective += poa_sky * iam_sky[None, :]
+        effective += poa_ground * iam_ground[None, :]
     else:
-        effective_diffuse = poa_sky + poa_ground
-    poa_diffuse = poa_sky + poa_ground
-    poa_global = poa_direct + poa_diffuse
-    spectral = SPECTRAL_MODELS[params.spectral_model](col(geom.airmass_absolute))
-    effective = spectral * (poa_direct * iam + effective_diffuse)
+        effective += poa_sky
+        effective += poa_ground
+    effective *= SPECTRAL_MODELS[params.spectral_model](geom.airmass_absolute)[:, None]
+    poa_global = direct + poa_sky
+    poa_global += poa_ground
     temp_cell = _cell_temperature(poa_global, geom, mounting, params)
     dc = pvlib.pvsystem.pvwatts_dc(effective, temp_cell, 1.0, params.gamma_pdc)
-    dc = dc * (1.0 - params.loss_fraction(mounting))
+    dc *= 1.0 - params.loss_fraction(mounting)
     pdc0_inv = 1.0 / params.dc_ac_ratio / params.eta_inv_nom
     ac = pvlib.inverter.pvwatts(dc, pdc0_inv, params.eta_inv_nom)
-    # Perez is undefined where DHI = 0 with the sun up (some CSWD hours); like ModelChain,
+    # Perez is undefined where DHI = DNI = 0 with the sun up (some CSWD hours); like ModelChain,
     # which fills NaN AC and DC with 0, such hours produce nothing
-    ac = np.where(np.isnan(ac), 0.0, ac)
-    dc = np.where(np.isnan(dc), 0.0, dc)
-    poa_reference = np.where(np.isnan(poa_reference), 0.0, poa_reference)
-    poa_global = np.where(np.isnan(poa_global), 0.0, poa_global)
-    return {"ac": ac, "poa_global": poa_global, "poa_reference": poa_reference, "dc": dc}
+    for a in (ac, dc, poa["poa_reference"], poa_global):
+        np.copyto(a, 0.0, where=np.isnan(a))
+    return {"ac": ac, "poa_global": poa_global, "poa_reference": poa["poa_reference"], "dc": dc}
 
 
 MONTH_COLUMNS = tuple(f"monthly_ac_kwh_{m:02d}" for m in range(1, 13))
@@ -513,7 +698,7 @@ def surface_yields(capacity_kwp, codes, annual, poa, monthly, index=None) -> pd.
 
 
 def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
-             chunk_size: int = 256, hourly: bool = False, threads: int | None = None,
+             chunk_size: int = 32, hourly: bool = False, threads: int | None = None,
              progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
              ) -> YieldResult:
     """Simulate the yield of every surface.
@@ -529,8 +714,10 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     params : SystemParams, optional
     chunk_size : int
         Unique configurations computed at once; bounds memory at roughly
-        ``chunk_size`` x daytime hours x 8 bytes x 25 temporaries (about 200 MB
-        for 256).
+        ``chunk_size`` x daytime hours x 8 bytes x 20 temporaries (about 25 MB
+        per thread for 32). The default 32 keeps each (hours x configs) array
+        near 1 MB, inside the CPU caches: 64 ran 1.1x and 256 1.7x slower per
+        configuration on the 2-core benchmark machine (benchmarks/bench_yield.py).
     hourly : bool
         Keep the hourly AC per kWp of each configuration.
     threads : int, optional

@@ -9,16 +9,14 @@ import pandas as pd
 import pytest
 
 from retrofit.evaluate import building_totals
-from solarplan.app.pipeline import DEMO_BUILDINGS, load_plan, read_buildings, run_demo
+from solarplan.app.pipeline import DEMO_BUILDINGS, read_buildings
 from solarplan.core.resources import data_path
 from solarplan.io.tables import read_results
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo17")
-    run_demo(out, load_plan(None))
-    return out
+def demo(demo_run):
+    return demo_run.folder  # the suite's one demo run (tests/conftest.py); read only
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from solarplan.app.cli import main
 from solarplan.io.config import config_from_dict, load_config
 from solarplan.core.errors import ConfigError
-from solarplan.io.inventory import read_inventory
+from solarplan.app.pipeline import read_inventory
 from solarplan.app.pipeline import yield_for_inventory
 from solarplan.weather import get_weather
 from solarplan.pv.yieldsim import SystemParams, simulate

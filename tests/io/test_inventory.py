@@ -8,7 +8,7 @@ import pyproj
 import pytest
 import shapely
 
-from solarplan.io.inventory import read_inventory
+from solarplan.app.pipeline import read_inventory
 
 COMPARE = ["site_id", "surface_id", "name", "category", "surface_type", "district", "gross_area_m2",
            "usable_area_m2", "capacity_kwp", "surface_tilt", "surface_azimuth", "annual_load_kwh", "lon", "lat"]

@@ -10,7 +10,7 @@ import shapely
 
 from solarplan.app.cli import main
 from solarplan.core.errors import InputError
-from solarplan.io.inventory import read_inventory
+from solarplan.app.pipeline import read_inventory
 
 GOOD = "S1,school,flat_roof,32.60,110.80,1000\n"
 HEAD = "site_id,category,surface_type,lat,lon,area_m2\n"
@@ -78,7 +78,7 @@ CASES = [
     ("unknown_category", csv(HEAD + "S1,spaceport,flat_roof,32.6,110.8,100\n"), ("reject", "category", "unknown")),
     ("unknown_surface_type", csv(HEAD + "S1,school,glass_dome,32.6,110.8,100\n"),
      ("reject", "surface_type", "unknown")),
-    ("text_in_numeric", csv(HEAD + "S1,school,flat_roof,32.6,110.8,about 500\n"),
+    ("text_in_numeric", csv(HEAD + "S1,school,flat_roof,32.6,110.8,big roof\n"),
      ("reject", "area_m2", "not a number")),
     ("tilt_out_of_range", csv(HEAD[:-1] + ",surface_tilt\n" + GOOD[:-1] + ",95\n"),
      ("reject", "surface_tilt", "outside")),
@@ -143,9 +143,9 @@ def test_cli_writes_clean_and_rejects_with_counts(tmp_path, capsys):
     p.write_text(HEAD + GOOD + "S2,spaceport,flat_roof,32.6,110.8,100\nS3,school,flat_roof,110.8,32.6,100\n")
     assert main(["inventory", "validate", str(p), "--out", str(tmp_path / "o"), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "3 rows read: 1 clean + 2 rejected = 3" in text
+    assert "3 rows read: 1 clean + 2 rejected + 0 skipped = 3" in text
     assert main(["inventory", "validate", str(p), "--out", str(tmp_path / "o")]) == 0
-    assert "读入 3 行：合格 1 + 拒收 2 = 3" in capsys.readouterr().out
+    assert "读入 3 行：合格 1 + 拒收 2 + 跳过 0 = 3" in capsys.readouterr().out
     rej = pd.read_csv(tmp_path / "o" / "rejects.csv")
     assert list(rej["source_row"]) == [3, 4]
     assert len(pd.read_csv(tmp_path / "o" / "surfaces_clean.csv")) == 1

@@ -9,8 +9,10 @@ from hypothesis import given, settings, strategies as st
 
 from solarplan.weather.qc import resolve_shift
 from solarplan.weather.readers import read_weather
+from solarplan.core.resources import data_path
 from solarplan.pv.yieldsim import (DESOTO_AM_COEFFICIENTS, IAM_MODELS, SAPM_PARAMS_BY_MOUNTING, SystemParams,
-                                   ac_per_kwp, simulate, solar_geometry)
+                                   ac_per_kwp, aoi_cosine, diffuse_iam, iam_ashrae_cos, iam_physical_cos,
+                                   perez_components, shaded_fraction_rows, simulate, solar_geometry)
 
 GREENSBORO = pvlib.__path__[0] + "/data/723170TYA.CSV"
 CSWD = ["CHN_Hubei.Yunxi.572510_CSWD.epw", "CHN_Shanxi.Houma.539630_CSWD.epw"]
@@ -180,3 +182,52 @@ def test_horizontal_array_independent_of_azimuth(gso, az1, az2, mounting):
     a = ac_per_kwp(g, [0.0], [az1], mounting, [1.0], SystemParams())["ac"]
     b = ac_per_kwp(g, [0.0], [az2], mounting, [1.0], SystemParams())["ac"]
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+# --- the engine's fast forms against the pvlib functions they replace (speed, issue 16 item 5) ---------------
+
+def test_iam_on_cos_aoi_equals_pvlib():
+    aoi = np.concatenate([np.linspace(0, 89.999, 5001), [90.0, 95.0, 120.0, 180.0]])
+    c = np.cos(np.radians(aoi))
+    np.testing.assert_allclose(iam_physical_cos(c), pvlib.iam.physical(aoi), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(iam_ashrae_cos(c), pvlib.iam.ashrae(aoi), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("station", ["greensboro", CSWD[1]])
+def test_aoi_perez_and_row_shading_equal_pvlib(station, request):
+    """aoi_cosine, perez_components and shaded_fraction_rows against pvlib's own calls on every daytime hour
+    (Houma's file has hours with DHI = 0 and with the sun below the horizon: NaN and 0 handling too)."""
+    weather_dir = None if station == "greensboro" else request.getfixturevalue("weather_dir")
+    g = solar_geometry(_weather(station, weather_dir), SystemParams())
+    s = _random_surfaces(12, seed=3)
+    tilt, az, gcr = (s[c].to_numpy() for c in ("surface_tilt", "surface_azimuth", "gcr"))
+    zen, saz = g.apparent_zenith[:, None], g.azimuth[:, None]
+    cos_aoi = aoi_cosine(g, tilt, az)
+    ref = pvlib.irradiance.aoi_projection(tilt[None, :], az[None, :], zen, saz)
+    np.testing.assert_allclose(cos_aoi, ref, rtol=0, atol=1e-12)
+    ours = perez_components(g, cos_aoi, tilt, components=True)
+    theirs = pvlib.irradiance.perez(tilt[None, :], az[None, :], g.dhi[:, None], g.dni[:, None], g.dni_extra[:, None],
+                                    zen, saz, g.airmass[:, None], return_components=True)
+    for k in ("poa_sky_diffuse", "poa_isotropic", "poa_circumsolar", "poa_horizon"):
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-10, atol=1e-9, equal_nan=True)
+    fs = shaded_fraction_rows(g, cos_aoi, gcr)
+    ref_fs = pvlib.shading.shaded_fraction1d(zen, saz, az[None, :] - 90.0, tilt[None, :], collector_width=1.0,
+                                             pitch=1.0 / gcr[None, :])
+    lit = (cos_aoi > 1e-6) & (g.dni[:, None] > 0)  # where the beam reaches the plane, the only place fs is used
+    np.testing.assert_allclose(fs[lit], ref_fs[lit], rtol=0, atol=1e-9)
+
+
+def test_marion_table_holds_marion_integrals():
+    """data/marion_diffuse_iam.csv against pvlib.iam.marion_integrate recomputed here for a sample of tilts."""
+    table = pd.read_csv(data_path("marion_diffuse_iam.csv"))
+    assert len(table) == 901 and table["surface_tilt"].iloc[-1] == 90.0
+    rows = table.iloc[[0, 1, 150, 200, 257, 450, 899, 900]]
+    for name in ("physical", "ashrae"):
+        for region in ("sky", "ground"):
+            ref = pvlib.iam.marion_integrate(IAM_MODELS[name], rows["surface_tilt"].to_numpy(), region)
+            np.testing.assert_allclose(rows[f"{name}_{region}"], ref, rtol=1e-12, atol=1e-15)
+    # the engine reads a tilt on the grid from the table, and integrates any other
+    sky, gnd = diffuse_iam("physical", [20.0, 20.000000000000004])
+    assert sky[0] == pytest.approx(pvlib.iam.marion_integrate(pvlib.iam.physical, 20.0, "sky"), rel=1e-12)
+    sky2, _ = diffuse_iam("physical", [20.05])
+    assert sky2[0] == pytest.approx(pvlib.iam.marion_integrate(pvlib.iam.physical, 20.05, "sky"), rel=1e-12)

@@ -173,3 +173,36 @@ def test_briefing_english_and_hostile_district(page_log, tmp_path):
     page = log.open(f)
     assert log.dialogs == [] and log.errors == []
     assert "Capacity" in page.inner_text("body") and "<script>alert(3)</script>" in page.inner_text("#packages")
+
+
+def test_province_map_opens_offline_and_holds_every_site(page_log, tmp_path):
+    """20,000 sites (above big_above): one canvas, every site held and, with the whole province in view,
+    counted in the drawn clusters; a hostile name opened in a popup stays text; no request leaves the page."""
+    from tests.planning.test_packages import random_sites
+    n = 20_000
+    sites = random_sites(n, seed=3, spread_deg=0.5)
+    cell = np.floor(sites["lat"] / 0.1).astype(int).astype(str) + "_" + np.floor(sites["lon"] / 0.1).astype(int).astype(str)
+    sites["package_id"] = sites["category"] + "/-" + cell
+    sites.loc[::50, "package_id"] = ""
+    sites["name"] = [XSS[i % 2] if i < 4 else f"单位{i}" for i in range(n)]
+    ids = sorted(set(sites["package_id"]) - {""})
+    packages = pd.DataFrame({"package_id": ids, "rank": np.arange(1, len(ids) + 1)})
+    assert len(packages) > 200      # more packages than the legend and labels list
+    f = tmp_path / "province.html"
+    f.write_text(render(build_map(sites, packages, None, tiles="none"), offline=True), encoding="utf-8")
+    log = page_log()
+    page = log.page
+    page.goto(f.resolve().as_uri())
+    page.wait_for_function(f"window.solarplan && window.solarplan.markerCount === {n}", timeout=45_000)
+    assert page.evaluate("window.solarplan.big") is True
+    assert page.evaluate("window.solarplan.drawnSites") == n
+    assert 0 < page.evaluate("window.solarplan.drawnItems") < n / 10    # clustered, not 20,000 circles
+    assert page.locator("path.leaflet-interactive").count() == 0 and page.locator("canvas").count() >= 1
+    assert page.locator(".sp-legend-row").count() == 200 + 1      # 200 packages listed, then "... +N"
+    assert page.locator(".sp-rank").count() <= 200
+    texts = page.evaluate("""() => [0, 1].map(i => {
+        const p = window.solarplan.openSite(i); return p.getElement().textContent; })""")
+    assert XSS[0] in texts[0] and XSS[1] in texts[1]
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    assert log.failed == [] and log.remote == [] and log.errors == [] and log.dialogs == []

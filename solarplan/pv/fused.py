@@ -1,0 +1,393 @@
+"""Fused yield engine: one compiled loop over configurations x hours (numba).
+
+The same models as the pvlib reference path (:mod:`solarplan.pv.yieldsim`), split by what they depend on:
+
+* **once per weather year, with pvlib** (:func:`hour_terms`): the sun vector (cos z, sin z cos/sin of the
+  solar azimuth, from ``Location.get_solarposition`` in :func:`yieldsim.solar_geometry`), the Perez F1/F2
+  coefficients (the hour-only half of ``irradiance.perez``, :func:`yieldsim.perez_coefficients`) or the
+  Hay-Davies anisotropy index, the
+  spectral modifier (``spectrum.spectral_factor_sapm``), and the cell-temperature rise per W/m2 of each
+  mounting (``temperature.sapm_cell`` / ``faiman`` evaluated at 1 W/m2: both are linear in
+  ``poa_global``);
+* **once per configuration, with pvlib** (:func:`config_terms`): cos/sin of tilt and azimuth, Marion's
+  diffuse IAM of the tilt (:func:`yieldsim.diffuse_iam`, the reference's own values), and for rows the
+  view factors ``bifacial.utils.vf_row_sky_2d_integ`` / ``vf_row_ground_2d_integ``
+  (:func:`yieldsim.row_view_factors`);
+* **per configuration and hour, in the kernel** (:func:`_kernel`): the angle of incidence (once), the
+  sky components, beam, ground light, the row shaded fraction (``shading.shaded_fraction1d`` for a fixed
+  row reduces to 1 - pitch cos z / abs(cos aoi)), the beam IAM (``iam.physical`` / ``ashrae`` written on
+  cos aoi), cell temperature, ``pvsystem.pvwatts_dc``, the PVWatts losses and ``inverter.pvwatts``.
+
+Nothing of size configurations x hours is stored unless hourly output is asked for: annual, monthly and
+plane-of-array sums are accumulated inside the loop. NaN handling follows the reference: Perez's undefined
+hours (DHI = DNI = 0 with the sun up) give 0 AC, as ModelChain does. The equality with the reference is
+tested hour by hour for every model choice (tests/pv/test_fused.py).
+
+numba is optional: ``pip install "solarplan[fast]"``. Without it, :func:`simulate` raises a
+:class:`ConfigError` saying so; the pvlib engine needs nothing extra.
+
+References
+----------
+.. [1] Lam, S. K., Pitrou, A., Seibert, S. (2015). Numba: a LLVM-based Python JIT compiler. LLVM-HPC '15.
+.. [2] Perez, R. et al. (1990). Modeling daylight availability and irradiance components from direct
+   and global irradiance. Solar Energy 44(5), 271-289.
+.. [3] Dobos, A. P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+from solarplan.core.errors import ConfigError, InputError
+from solarplan.weather.core import WeatherYear
+from solarplan.pv import yieldsim
+from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
+                                   SystemParams, YieldResult, solar_geometry, surface_yields, unique_configs)
+
+try:  # optional: the [fast] extra
+    import numba
+    from numba import prange
+except ImportError:  # pragma: no cover - exercised only without numba
+    numba = None
+    prange = range
+
+#: Model choices the fused kernel implements; any other raises ConfigError naming it.
+SUPPORTED = {
+    "transposition": ("perez", "haydavies"),
+    "iam_model": ("physical", "ashrae"),
+    "spectral_model": ("desoto", "no_loss"),
+    "temperature_model": ("sapm", "faiman"),
+}
+_TRANSPOSITION_CODE = {"perez": 0, "haydavies": 1}
+_IAM_CODE = {"physical": 0, "ashrae": 1}
+MOUNTINGS = ("rows", "flush", "canopy")
+#: pvlib.iam.physical defaults (glass n, extinction K [1/m], thickness L [m]) and pvlib.iam.ashrae's b.
+IAM_PHYSICAL = (1.526, 4.0, 0.002)
+IAM_ASHRAE_B = 0.05
+
+
+def check_supported(params: SystemParams) -> None:
+    """Raise ConfigError if a model choice of ``params`` has no fused implementation."""
+    for key, valid in SUPPORTED.items():
+        value = getattr(params, key)
+        if value not in valid:
+            raise ConfigError(f"the fused engine does not implement {key} = {value!r} (it implements "
+                              f"{', '.join(valid)}); use engine='pvlib' for this model")
+
+
+def _require_numba():
+    if numba is None:
+        raise ConfigError("the fused engine needs numba, which is not installed: "
+                          "pip install 'solarplan[fast]' (or pip install numba), or use engine='pvlib'")
+
+
+@dataclass(frozen=True)
+class HourTerms:
+    """Per-hour inputs of the kernel (daytime hours of :class:`SolarGeometry`), all 1-D float arrays.
+
+    ``sky_a``, ``sky_b``, ``sky_c``: Perez: DHI (1 - F1)/2, DHI F1 / max(cos z, cos 85 deg), DHI F2 (0
+    where the air mass is undefined, as pvlib); Hay-Davies: DHI (1 - AI)/2, DHI AI / max(cos z, 0.01745),
+    0. ``temp_rise``: cell temperature rise per W/m2 [K m2/W], shape (3, hours), by :data:`MOUNTINGS`.
+    ``valid``: 1.0, or 0.0 where an hour term is NaN (the reference gives 0 AC there; the terms are then
+    set to 0). ``month_start``: 13 offsets of each month's hours (hours are in time order).
+    """
+
+    cos_zenith: np.ndarray
+    sz_cos_az: np.ndarray
+    sz_sin_az: np.ndarray
+    dni: np.ndarray
+    ground: np.ndarray
+    sky_a: np.ndarray
+    sky_b: np.ndarray
+    sky_c: np.ndarray
+    spectral: np.ndarray
+    temp_air: np.ndarray
+    temp_rise: np.ndarray
+    valid: np.ndarray
+    month_start: np.ndarray
+
+
+def _temp_rise_sapm(wind_speed, mounting):
+    p = SAPM_PARAMS_BY_MOUNTING[mounting]
+    return pvlib.temperature.sapm_cell(1.0, 0.0, wind_speed, p["a"], p["b"], p["deltaT"])
+
+
+def _temp_rise_faiman(wind_speed, mounting):
+    u0, u1 = FAIMAN_BY_MOUNTING[mounting]
+    return pvlib.temperature.faiman(1.0, 0.0, wind_speed, u0, u1)
+
+
+#: Cell temperature rise per W/m2 of plane-of-array irradiance by model; both models are
+#: T_cell = T_air + poa_global x f(wind), so f is the model evaluated at 1 W/m2 and 0 C.
+TEMPERATURE_RISE: dict[str, Callable] = {"sapm": _temp_rise_sapm, "faiman": _temp_rise_faiman}
+
+
+def hour_terms(geom: SolarGeometry, params: SystemParams) -> HourTerms:
+    """Everything that depends only on the hour, once per weather year (see the module docstring)."""
+    zen = np.radians(geom.apparent_zenith)
+    saz = np.radians(geom.azimuth)
+    cz, sz = np.cos(zen), np.sin(zen)
+    dhi, dni = geom.dhi.astype(float), geom.dni.astype(float)
+    if params.transposition == "perez":
+        f1, f2 = geom.perez_f1, geom.perez_f2  # yieldsim.perez_coefficients, once per year
+        b = np.maximum(cz, np.cos(np.radians(85.0)))
+        ok = ~np.isnan(geom.airmass)
+        sky_a = np.where(ok, dhi * 0.5 * (1.0 - f1), 0.0)
+        sky_b = np.where(ok, dhi * f1 / b, 0.0)
+        sky_c = np.where(ok, dhi * f2, 0.0)
+    else:
+        ai = dni / geom.dni_extra
+        sky_a = dhi * 0.5 * (1.0 - ai)
+        sky_b = dhi * ai / np.maximum(cz, 0.01745)
+        sky_c = np.zeros_like(dhi)
+    spectral = np.asarray(SPECTRAL_MODELS[params.spectral_model](geom.airmass_absolute), float)
+    rise = TEMPERATURE_RISE[params.temperature_model]
+    temp_rise = np.vstack([np.broadcast_to(np.asarray(rise(geom.wind_speed, m), float), dhi.shape)
+                           for m in MOUNTINGS])
+    month = geom.month[geom.day].astype(np.int64)
+    if np.any(np.diff(month) < 0):
+        raise InputError("weather hours are not in time order (the fused engine sums them by month)")
+    month_start = np.searchsorted(month, np.arange(1, 14)).astype(np.int64)
+    terms = [cz, sz * np.cos(saz), sz * np.sin(saz), dni, geom.ghi * geom.albedo, sky_a, sky_b, sky_c, spectral,
+             geom.temp_air.astype(float)]
+    valid = np.logical_and.reduce([np.isfinite(t) for t in terms] + [np.isfinite(temp_rise).all(axis=0)])
+    c = lambda a: np.ascontiguousarray(np.where(np.isfinite(a), a, 0.0), dtype=float)  # noqa: E731
+    return HourTerms(*(c(t) for t in terms), c(temp_rise), valid.astype(float), month_start)
+
+
+def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.ndarray]:
+    """Per-configuration inputs of the kernel (1-D arrays over configurations)."""
+    tilt = configs["surface_tilt"].to_numpy(float)
+    az = np.radians(configs["surface_azimuth"].to_numpy(float))
+    gcr = configs["gcr"].to_numpy(float)
+    mounting = configs["mounting"].astype(str).to_numpy()
+    unknown = sorted(set(mounting) - set(MOUNTINGS))
+    if unknown:
+        raise InputError(f"unknown mounting(s) {unknown}; valid: {', '.join(MOUNTINGS)}")
+    t = np.radians(tilt)
+    ct, st = np.cos(t), np.sin(t)
+    rows = (mounting == "rows") & params.row_shading
+    vf_sky = np.ones_like(tilt)
+    vf_ground = np.ones_like(tilt)
+    if rows.any():
+        # the reference's own pvlib view factors
+        vf_sky[rows], vf_ground[rows] = yieldsim.row_view_factors(tilt[rows], gcr[rows])
+    if params.diffuse_iam:
+        iam_sky, iam_ground = yieldsim.diffuse_iam(params.iam_model, tilt)
+    else:
+        iam_sky, iam_ground = np.ones_like(tilt), np.ones_like(tilt)
+    c = lambda a: np.ascontiguousarray(a, dtype=float)  # noqa: E731
+    return dict(cos_tilt=c(ct), st_cos_az=c(st * np.cos(az)), st_sin_az=c(st * np.sin(az)), sin_tilt=c(st),
+                pitch=c(1.0 / gcr), rows=np.ascontiguousarray(rows), vf_sky=c(vf_sky), vf_ground=c(vf_ground),
+                iam_sky=c(iam_sky), iam_ground=c(iam_ground),
+                mounting=np.array([MOUNTINGS.index(m) for m in mounting], dtype=np.int64))
+
+
+def _exp_small(x):
+    """exp(x) for |x| <= 0.05 by its Taylor series to x^9 (truncation < 3e-18 relative): no libm call, so
+    the hour loop vectorises. Used for the glass absorption exp(-K L / cos theta_r) of ``iam.physical``,
+    whose argument :func:`ac_totals` checks is inside that range."""
+    return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (
+        1.0 / 720 + x * (1.0 / 5040 + x * (1.0 / 40320 + x * (1.0 / 362880)))))))))
+
+
+def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+               month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
+               iam_ground, mounting, transposition, iam_code, n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep,
+               pdc0_inv, eta_nom, eta_ref, keep_hourly, annual, poa_sum, monthly, hourly):
+    """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place.
+
+    Hours are contiguous by month (``month_start``, 13 offsets). Every clamp is written as a select that
+    keeps NaN, as numpy's maximum/minimum do, and a NaN hour gives 0 AC, as in the reference.
+    """
+    n_cfg = cos_tilt.shape[0]
+    rho0 = ((1.0 - n_glass) / (1.0 + n_glass)) ** 2
+    inv_tau0 = 1.0 / ((1.0 - rho0) * _exp_small(-kl_glass))
+    inv_n2 = 1.0 / (n_glass * n_glass)
+    pac0 = eta_nom * pdc0_inv
+    k_inv = eta_nom / eta_ref
+    inv_pdc0 = 1.0 / pdc0_inv
+    for c in prange(n_cfg):
+        ct = cos_tilt[c]
+        ax = st_sin_az[c]
+        ay = st_cos_az[c]
+        iso_f = 1.0 + ct
+        gnd_f = (1.0 - ct) * 0.5
+        st = sin_tilt[c]
+        is_rows = rows[c]
+        m = mounting[c]
+        p = pitch[c]
+        vs = vf_sky[c]
+        vg = vf_ground[c]
+        i_sky = iam_sky[c]
+        i_gnd = iam_ground[c]
+        acc = 0.0
+        acc_poa = 0.0
+        for mo in range(12):
+            acc_m = 0.0
+            for h in range(month_start[mo], month_start[mo + 1]):
+                # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
+                ca = ct * cz[h] + ay * szc[h] + ax * szs[h]
+                ca = 1.0 if ca > 1.0 else ca
+                ca = -1.0 if ca < -1.0 else ca
+                cpos = ca if ca > 0.0 else 0.0
+                iso = sky_a[h] * iso_f
+                circ = sky_b[h] * cpos
+                if transposition == 0:  # Perez: total clamped at 0, components zeroed with it
+                    hor = sky_c[h] * st
+                    sky = iso + circ + hor
+                    sky = 0.0 if sky < 0.0 else sky
+                    iso = 0.0 if sky == 0.0 else iso
+                    circ = 0.0 if sky == 0.0 else circ
+                else:  # Hay-Davies: each component clamped at 0
+                    iso = 0.0 if iso < 0.0 else iso
+                    circ = 0.0 if circ < 0.0 else circ
+                    sky = iso + circ
+                gnd = ground_h[h] * gnd_f
+                direct = dni[h] * ca
+                direct = 0.0 if direct < 0.0 else direct
+                poa_ref = direct + sky + gnd
+                # rows: shading.shaded_fraction1d of a fixed row is 1 - pitch cos z / |cos aoi| in [0, 1]
+                unshaded = p * cz[h] / abs(ca)
+                unshaded = 1.0 if unshaded > 1.0 else unshaded
+                unshaded = 0.0 if unshaded < 0.0 else unshaded
+                direct = direct * unshaded if is_rows else direct
+                sky = iso * vs + circ * unshaded if is_rows else sky
+                gnd = gnd * vg if is_rows else gnd
+                # beam IAM on cos aoi: iam.physical (Fresnel + absorption) or iam.ashrae
+                if iam_code == 0:
+                    c2 = np.sqrt(1.0 - (1.0 - cpos * cpos) * inv_n2)
+                    ns, np_ = cpos + n_glass * c2, c2 + n_glass * cpos
+                    inv = 1.0 / (ns * np_)
+                    rs = (cpos - n_glass * c2) * np_ * inv
+                    rp = (c2 - n_glass * cpos) * ns * inv
+                    iam = (2.0 - rs * rs - rp * rp) * _exp_small(-kl_glass / c2) * 0.5 * inv_tau0
+                else:
+                    iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
+                    iam = 0.0 if iam < 0.0 else iam
+                    iam = 0.0 if ca <= 0.0 else iam
+                poa = direct + sky + gnd
+                eff = spectral[h] * (direct * iam + sky * i_sky + gnd * i_gnd)
+                t_cell = temp_air[h] + poa * temp_rise[m, h]
+                dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
+                # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0, the 0.0059/zeta term times dc is
+                # 0.0059 pdc0 (0 when dc = 0), clipped to [0, pac0]
+                ac = k_inv * ((0.9858 - 0.0162 * dc * inv_pdc0) * dc - (0.0059 * pdc0_inv if dc != 0.0 else 0.0))
+                ac = pac0 if ac > pac0 else ac
+                ac = 0.0 if ac < 0.0 else ac
+                ac = 0.0 if ac != ac else ac * valid[h]  # NaN hour: no production, as the reference
+                poa_ref = 0.0 if poa_ref != poa_ref else poa_ref * valid[h]
+                acc_m += ac
+                acc_poa += poa_ref
+                if keep_hourly:
+                    hourly[c, h] = ac
+            monthly[c, mo] = acc_m
+            acc += acc_m
+        annual[c] = acc
+        poa_sum[c] = acc_poa
+
+
+if numba is not None:
+    _exp_small = numba.njit(inline="always", fastmath={"contract"})(_exp_small)
+
+_KERNEL = None
+#: LLVM fast-math flags of the kernel: reassociation (vectorised sums), contraction (FMA), reciprocal
+#: division, no signed zeros; not 'nnan'/'ninf', which would drop the NaN handling of the reference.
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
+
+def _kernel():
+    global _KERNEL
+    _require_numba()
+    if _KERNEL is None:
+        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)(_kernel_py)
+    return _KERNEL
+
+
+def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = False):
+    """Run the kernel: annual AC [kWh/kWp], unshaded POA [Wh/m2], monthly AC (configs, 12) and optionally
+    hourly AC per kWp (configs, daytime hours) [kW/kWp]."""
+    n_cfg, n_h = len(cfg["cos_tilt"]), len(hours.cos_zenith)
+    annual, poa = np.zeros(n_cfg), np.zeros(n_cfg)
+    monthly = np.zeros((n_cfg, 12))
+    hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
+    n, k, l_ = IAM_PHYSICAL
+    kl = k * l_
+    # the absorption exponent K L / cos theta_r is largest at grazing incidence, cos theta_r = sqrt(1 - 1/n^2)
+    if params.iam_model == "physical" and kl / np.sqrt(1.0 - 1.0 / n ** 2) > 0.05:
+        raise ConfigError(f"the fused engine's physical IAM needs K L / cos(theta_r) <= 0.05; got K={k}, L={l_}")
+    # the reference calls inverter.pvwatts with its default eta_inv_ref
+    eta_ref = inspect.signature(pvlib.inverter.pvwatts).parameters["eta_inv_ref"].default
+    _kernel()(hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
+              hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.valid,
+              hours.month_start, cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"],
+              cfg["pitch"], cfg["rows"], cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"],
+              cfg["mounting"], _TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, kl,
+              IAM_ASHRAE_B, params.gamma_pdc, 1.0 - params.loss_fraction(),
+              1.0 / params.dc_ac_ratio / params.eta_inv_nom, params.eta_inv_nom, eta_ref, hourly, annual, poa,
+              monthly, hourly_arr)
+    return annual, poa, monthly, (hourly_arr if hourly else None)
+
+
+def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
+             chunk_size: int = 4096, hourly: bool = False, threads: int | None = None,
+             progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
+             ) -> YieldResult:
+    """Simulate the yield of every surface with the fused kernel; same inputs and result as
+    :func:`solarplan.pv.yieldsim.simulate` (which stays the reference).
+
+    Parameters
+    ----------
+    chunk_size : int
+        Configurations per kernel call (bounds the hourly array when ``hourly``; progress granularity).
+    threads : int, optional
+        numba threads (default numba's, one per core; ``NUMBA_NUM_THREADS`` caps it). Results do not
+        depend on it.
+
+    Other parameters and the result as :func:`solarplan.pv.yieldsim.simulate`.
+
+    Raises
+    ------
+    ConfigError
+        numba missing, or a model choice the kernel does not implement (:data:`SUPPORTED`).
+    """
+    params = params or SystemParams()
+    _require_numba()
+    check_supported(params)
+    missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
+               if c not in surfaces.columns]
+    if missing:
+        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
+    geom = geometry or solar_geometry(weather, params)
+    configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
+    n_cfg = len(configs)
+    hours = hour_terms(geom, params)
+    annual, poa, monthly = np.zeros(n_cfg), np.zeros(n_cfg), np.zeros((n_cfg, 12))
+    hourly_arr = np.zeros((len(geom.day), n_cfg)) if hourly else None
+    day_rows = np.flatnonzero(geom.day)
+    old = numba.get_num_threads()
+    if threads:
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        for lo in range(0, n_cfg, chunk_size):
+            block = np.arange(lo, min(lo + chunk_size, n_cfg))
+            cfg = config_terms(configs.iloc[block], params)
+            a, p, mth, hr = ac_totals(hours, cfg, params, hourly)
+            annual[block], poa[block], monthly[block] = a, p / 1e3, mth
+            if hourly:
+                hourly_arr[day_rows[:, None], block[None, :]] = hr.T
+            if progress:
+                progress(int(block[-1]) + 1, n_cfg)
+    finally:
+        numba.set_num_threads(old)
+    configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
+    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
+    hourly_df = None
+    if hourly:
+        hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index, columns=pd.RangeIndex(n_cfg, name="config_id"))
+    return YieldResult(res, configs, hourly_df, weather.source, weather.shift_applied_h)

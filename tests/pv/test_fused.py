@@ -1,0 +1,126 @@
+"""The fused numba engine against the pvlib reference path, hour by hour, for every model choice.
+
+Tolerance: 1e-6 relative (the issue's criterion) with an absolute floor of 1e-9 kW/kWp (1 mW per MWp)
+for hours near zero (dawn, sun grazing the plane), where the two paths differ only by rounding of
+arccos/cos round trips (the reference goes through the angle of incidence in degrees, the kernel stays
+on its cosine). Measured differences are ~1e-15 kW/kWp.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pvlib
+import pytest
+
+from solarplan.core.errors import ConfigError
+from tests.conftest import shared_weather_dir
+from solarplan.weather.qc import resolve_shift
+from solarplan.weather.readers import read_weather
+from solarplan.pv import engines, fused, yieldsim
+from solarplan.pv.yieldsim import SystemParams
+
+numba = pytest.importorskip("numba", reason="the fused engine needs numba (pip install 'solarplan[fast]')")
+
+GREENSBORO = pvlib.__path__[0] + "/data/723170TYA.CSV"
+#: Zhengzhou: its daytime hours include every NaN path of the reference -- 38 with the sun below the
+#: horizon (air mass undefined: Perez gives 0), 7 with DHI = DNI = 0 and the sun up (Perez undefined: 0 AC)
+#: and 5 with DHI = 0 under beam (clearness infinite: top Perez bin)
+CSWD = "CHN_Henan.Zhengzhou.570830_CSWD.epw"
+
+#: every value of every model choice of SystemParams, each away from the defaults once
+MODEL_CHOICES = [
+    {},
+    dict(transposition="haydavies"),
+    dict(iam_model="ashrae"),
+    dict(iam_model="ashrae", transposition="haydavies", temperature_model="faiman"),
+    dict(diffuse_iam=False),
+    dict(spectral_model="no_loss"),
+    dict(temperature_model="faiman"),
+    dict(row_shading=False),
+    dict(orientation_resolution_deg=None, gamma_pdc=-0.004, dc_ac_ratio=1.4, eta_inv_nom=0.97, albedo=0.3,
+         losses=dict(soiling=5.0), wind_floor=1.0),
+]
+
+
+def _surfaces():
+    """Each mounting at several tilts and azimuths (incl. horizontal, east, west, north-facing, steep),
+    plus random planes with continuous angles."""
+    rows = [dict(surface_tilt=t, surface_azimuth=a, mounting=m, gcr=g, capacity_kwp=100.0)
+            for m, g in (("flush", 1.0), ("canopy", 1.0), ("rows", 0.45), ("rows", 0.7))
+            for t, a in ((0, 180), (5, 90), (20, 180), (25, 135), (35, 225), (15, 270), (60, 200), (30, 0))]
+    rng = np.random.default_rng(7)
+    n = 24
+    rand = pd.DataFrame({"surface_tilt": rng.uniform(0, 60, n), "surface_azimuth": rng.uniform(0, 360, n),
+                         "mounting": rng.choice(["rows", "flush", "canopy"], n), "gcr": rng.uniform(0.3, 0.7, n),
+                         "capacity_kwp": rng.uniform(5, 2000, n)})
+    return pd.concat([pd.DataFrame(rows), rand], ignore_index=True)
+
+
+@pytest.fixture(scope="module", params=["greensboro", "cswd"])
+def weather(request):
+    if request.param == "greensboro":
+        w = read_weather(GREENSBORO)
+    else:
+        path = shared_weather_dir() / CSWD
+        if not path.exists():
+            pytest.skip(f"{path} absent (CSWD files are read from ../shared/weather)")
+        w = read_weather(path)
+    return resolve_shift(w, "auto")[0]
+
+
+@pytest.mark.parametrize("models", MODEL_CHOICES, ids=lambda m: ",".join(f"{k}={v}" for k, v in m.items()) or "defaults")
+def test_fused_equals_pvlib_hour_by_hour(weather, models):
+    params = SystemParams(**models)
+    s = _surfaces()
+    ref = engines.simulate(s, weather, params, engine="pvlib", hourly=True, threads=1)
+    got = engines.simulate(s, weather, params, engine="fused", hourly=True)
+    h_ref, h_got = ref.hourly_per_kwp.to_numpy(), got.hourly_per_kwp.to_numpy()
+    assert h_ref.shape == h_got.shape and (h_ref > 0).sum() > 1000 * h_ref.shape[1] // 2  # a real year
+    np.testing.assert_allclose(h_got, h_ref, rtol=1e-6, atol=1e-9)
+    pd.testing.assert_frame_equal(got.configs[["surface_tilt", "surface_azimuth", "mounting", "gcr"]],
+                                  ref.configs[["surface_tilt", "surface_azimuth", "mounting", "gcr"]])
+    for col in ("annual_ac_kwh_per_kwp", "poa_kwh_m2"):
+        np.testing.assert_allclose(got.configs[col], ref.configs[col], rtol=1e-6)
+    num = ref.surfaces.select_dtypes("number").columns
+    np.testing.assert_allclose(got.surfaces[num].to_numpy(float), ref.surfaces[num].to_numpy(float),
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_rows_shading_and_diffuse_iam_are_exercised(weather):
+    """Guard against a vacuous comparison: the model choices above really change the result."""
+    s = _surfaces()
+    base = fused.simulate(s, weather).configs["annual_ac_kwh_per_kwp"].to_numpy()
+    for models in (dict(row_shading=False), dict(diffuse_iam=False), dict(transposition="haydavies")):
+        other = fused.simulate(s, weather, SystemParams(**models)).configs["annual_ac_kwh_per_kwp"].to_numpy()
+        assert np.abs(other / base - 1).max() > 1e-3, models
+
+
+def test_results_do_not_depend_on_threads_or_chunks():
+    w = resolve_shift(read_weather(GREENSBORO), "auto")[0]
+    s = _surfaces()
+    a = fused.simulate(s, w, threads=1).configs["annual_ac_kwh_per_kwp"].to_numpy()
+    b = fused.simulate(s, w, threads=2, chunk_size=7).configs["annual_ac_kwh_per_kwp"].to_numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_unsupported_model_choice_names_it():
+    params = SystemParams()
+    # a choice SystemParams may gain in future (the reference accepts it) but the kernel lacks
+    object.__setattr__(params, "transposition", "isotropic")
+    with pytest.raises(ConfigError, match=r"transposition = 'isotropic'.*perez, haydavies.*engine='pvlib'"):
+        fused.check_supported(params)
+    w = resolve_shift(read_weather(GREENSBORO), "auto")[0]
+    with pytest.raises(ConfigError, match="isotropic"):
+        fused.simulate(_surfaces(), w, params)
+
+
+def test_unknown_engine_lists_valid_names():
+    with pytest.raises(ConfigError, match=r"unknown yield engine 'numba'; valid: pvlib, fused"):
+        engines.get_engine("numba")
+
+
+def test_missing_numba_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(fused, "numba", None)
+    w = resolve_shift(read_weather(GREENSBORO), "auto")[0]
+    with pytest.raises(ConfigError, match=r"needs numba.*solarplan\[fast\].*engine='pvlib'"):
+        fused.simulate(_surfaces(), w)
