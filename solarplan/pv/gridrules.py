@@ -234,11 +234,17 @@ def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.nd
     done = share(ones) >= target - 1e-12
     with np.errstate(invalid="ignore", divide="ignore"):
         floor = np.where(total > 0, (pv * (load > 0)).sum(axis=-1) / total, 1.0)
-    lo, hi = np.zeros(pv.shape[0]), ones.copy()
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        ok = share(np.maximum(mid, 1e-300)) >= target
-        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    lo = np.zeros(pv.shape[0])
+    # bisect only the sites whose answer is neither 1 nor 0 (a province's register: most are settled)
+    act = np.flatnonzero(~(done | np.isnan(target) | (floor < target)))
+    if len(act):
+        pv, load, total, t_act = pv[act], load[act] if load.shape[0] > 1 else load, total[act], target[act]
+        lo_a, hi_a = np.zeros(len(act)), np.ones(len(act))
+        for _ in range(iterations):
+            mid = 0.5 * (lo_a + hi_a)
+            ok = share(np.maximum(mid, 1e-300)) >= t_act
+            lo_a, hi_a = np.where(ok, mid, lo_a), np.where(ok, hi_a, mid)
+        lo[act] = lo_a
     return np.where(done | np.isnan(target), 1.0, np.where(floor < target, 0.0, lo))
 
 
