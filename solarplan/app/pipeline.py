@@ -136,7 +136,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
     files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"),
              write_result(res.skipped, out_dir / "skipped.csv"))
     return res, StepResult("inventory", files, "\n".join([rows_summary(res, lang),
-                                                          *(f"  note: {m}" for m in res.messages)]))
+                                                          *(say("note", lang, text=m) for m in res.messages)]))
 
 
 def system_params(config: PlanConfig) -> SystemParams:
