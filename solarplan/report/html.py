@@ -50,22 +50,20 @@ def safe_json(obj) -> str:
     escapes inside strings (JSON structure keeps its braces).
     """
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, sort_keys=False)
-    out, in_str, esc = [], False, False
-    for ch in text:
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-            elif ch in "<>&{}'\u2028\u2029":
-                out.append(f"\\u{ord(ch):04x}")
-                continue
-        elif ch == '"':
-            in_str = True
-        out.append(ch)
-    return "".join(out)
+    # outside strings json.dumps writes only []{},: numbers, true/false/null and spaces, so these signs
+    # are inside strings wherever they are; braces are escaped string by string (linear, C-speed scans)
+    for ch in "<>&'\u2028\u2029":     # str.replace, not translate: translate is 10x slower on 20 MB of JSON
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    n_braces = text.count("{") + text.count("}")
+    bare = _JSON_STR.sub('""', text)    # strings emptied: if no brace went with them, none is in a string
+    if bare.count("{") + bare.count("}") == n_braces:
+        return text
+    return _JSON_STR.sub(lambda m: m.group().translate(_BRACES) if "{" in m.group() or "}" in m.group()
+                         else m.group(), text)
+
+
+_BRACES = {ord(c): f"\\u{ord(c):04x}" for c in "{}"}
+_JSON_STR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 
 def data_block(element_id: str, obj) -> str:

@@ -70,6 +70,9 @@ EXCLUDED_COLOR = "#888888"
 #: A package gets a drawn outline only when at most this share of its hull's area overlaps other packages'
 #: hulls (estimate: overlapping outlines are what made the old maps unreadable).
 HULL_MAX_OVERLAP = 0.15
+#: Above ``big_above`` sites, rank labels and legend rows are drawn for this many packages (in rank order);
+#: the rest are counted in the legend (estimate: more labels than this cover a province's map).
+MAX_LISTED = 200
 MAP_TEXT_KEYS = ("excluded", "capacity", "yield", "payback", "score", "package", "legend", "outlines",
                  "boundaries", "approx", "approx_note", "roofs", "year_unit")
 STYLE = """<style>
@@ -212,12 +215,73 @@ _SCRIPT = Template("""
                    minz: MINZ[q.level], maxz: q.level === 'province' ? 9 : 99, layer: boundaries, prio: 2});
     });
   }
-  var overlays = {}, count = 0, nApprox = 0, groups = {};
-  D.packages.forEach(function (p) {
+  var overlays = {}, count = 0, nApprox = 0, groups = {}, big = null;
+  function siteCanvas() {   // a province: one canvas, sites binned on a pixel grid at every redraw, popups on click
+    var pane = map.createPane('sp-sites'); pane.style.zIndex = 450; pane.style.pointerEvents = 'none';
+    var cv = document.createElement('canvas'), ctx = cv.getContext('2d'); pane.appendChild(cv);
+    var n = D.sites.length, px = new Float64Array(n), py = new Float64Array(n), held = 0, drawn = [];
+    var CELL = 44, UNCLUSTER = 16;
+    for (var i = 0; i < n; i++) {
+      var q = map.project([D.sites[i].lat, D.sites[i].lon], 0); px[i] = q.x; py[i] = q.y; held += 1;
+      if (D.sites[i].ap !== null) { nApprox += 1; }
+    }
+    function draw() {
+      var size = map.getSize(), tl = map.containerPointToLayerPoint([0, 0]), org = map.getPixelOrigin();
+      L.DomUtil.setPosition(cv, tl); cv.width = size.x; cv.height = size.y; cv.style.visibility = 'visible';
+      var z = map.getZoom(), k = Math.pow(2, z), ox = org.x + tl.x, oy = org.y + tl.y, cells = new Map();
+      var single = z >= UNCLUSTER, total = 0;
+      drawn = [];
+      for (var i = 0; i < n; i++) {
+        var x = px[i] * k - ox, y = py[i] * k - oy;
+        if (x < -CELL || y < -CELL || x > size.x + CELL || y > size.y + CELL) continue;
+        if (single) { drawn.push({x: x, y: y, n: 1, i: i}); continue; }
+        var key = (Math.floor(x / CELL) + 8) * 65536 + Math.floor(y / CELL) + 8, c = cells.get(key);
+        if (!c) { c = {x: 0, y: 0, n: 0, i: i}; cells.set(key, c); }
+        c.x += x; c.y += y; c.n += 1;
+      }
+      cells.forEach(function (c) { drawn.push(c.n === 1 ? c : {x: c.x / c.n, y: c.y / c.n, n: c.n, i: c.i}); });
+      ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.font = 'bold 11px sans-serif';
+      drawn.forEach(function (d) {
+        ctx.beginPath(); total += d.n;
+        if (d.n === 1) {
+          var s = D.sites[d.i], p = D.packages[s.p];
+          d.rad = s.r; ctx.arc(d.x, d.y, s.r, 0, 2 * Math.PI);
+          ctx.strokeStyle = p.color; ctx.fillStyle = p.color;
+          if (s.ap !== null) { ctx.setLineDash([3, 3]); ctx.globalAlpha = 0.1; ctx.fill(); ctx.globalAlpha = 1;
+                               ctx.lineWidth = 1.5; ctx.stroke(); ctx.setLineDash([]); }
+          else { ctx.globalAlpha = 0.75; ctx.fill(); ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.stroke(); }
+        } else {   // markercluster's colours: green under 10, yellow under 100, orange above
+          d.rad = Math.min(12 + 4 * Math.log10(d.n), 26); ctx.arc(d.x, d.y, d.rad, 0, 2 * Math.PI);
+          ctx.fillStyle = d.n < 10 ? 'rgba(110,204,57,.8)' : d.n < 100 ? 'rgba(240,194,12,.8)' : 'rgba(241,128,23,.8)';
+          ctx.fill(); ctx.fillStyle = '#222'; ctx.fillText(String(d.n), d.x, d.y);
+        }
+      });
+      if (window.solarplan) { window.solarplan.drawnSites = total; window.solarplan.drawnItems = drawn.length; }
+      return total;
+    }
+    function openSite(i) {
+      var s = D.sites[i];
+      return L.popup().setLatLng([s.lat, s.lon]).setContent(popup(s)).openOn(map);
+    }
+    map.on('zoomstart', function () { cv.style.visibility = 'hidden'; });
+    map.on('zoomend moveend resize viewreset', draw);
+    map.on('click', function (e) {
+      var pt = e.containerPoint, best = null;
+      drawn.forEach(function (d) {
+        var dx = d.x - pt.x, dy = d.y - pt.y;
+        if (dx * dx + dy * dy <= (d.rad + 3) * (d.rad + 3)) { best = d; } });
+      if (!best) return;
+      if (best.n === 1) { openSite(best.i); }
+      else { map.setView(map.containerPointToLatLng([best.x, best.y]), Math.min(map.getZoom() + 2, map.getMaxZoom())); }
+    });
+    return {held: held, draw: draw, openSite: openSite};
+  }
+  if (D.big) { big = siteCanvas(); count = big.held; }
+  else D.packages.forEach(function (p) {
     groups[p.id] = D.cluster ? L.markerClusterGroup({chunkedLoading: true}) : L.featureGroup();
     overlays[esc(rankText(p))] = groups[p.id];  // Leaflet sets names as HTML
   });
-  D.sites.forEach(function (s) {
+  if (!D.big) D.sites.forEach(function (s) {
     var p = D.packages[s.p], m;
     if (s.ap !== null) {   // located only to a district centre: hollow, dashed
       m = L.circleMarker([s.lat, s.lon], {radius: s.r, color: p.color, weight: 1.5, dashArray: '3 3',
@@ -229,19 +293,19 @@ _SCRIPT = Template("""
     m.bindPopup(function () { return popup(s); });
     groups[p.id].addLayer(m); count += 1;
   });
-  D.packages.forEach(function (p) { groups[p.id].addTo(map); });
+  if (!D.big) D.packages.forEach(function (p) { groups[p.id].addTo(map); });
   if (D.outlines && D.outlines.features.length) {   // only spatially compact packages have one
-    var ol = L.geoJSON(D.outlines, {interactive: false, style: function (f) {
+    var ol = L.geoJSON(D.outlines, {interactive: false, renderer: D.big ? L.canvas() : undefined, style: function (f) {
       var c = D.packages[f.properties.p].color;
       return {color: c, weight: 1, opacity: 0.8, fillColor: c, fillOpacity: 0.07, className: 'sp-hull'}; }});
     ol.addTo(map); overlays[esc(T.outlines)] = ol;
   }
   D.packages.forEach(function (p) {   // rank labels at each package's centre, above the place names
-    if (!p.rank || p.lat === null) return;
+    if (!p.rank || p.lat === null || (D.big && p.rank > D.max_listed)) return;
     var span = el('span', '#' + p.rank); span.style.borderColor = p.color; span.style.color = p.color;
     var icon = L.divIcon({className: 'sp-rank', html: span, iconSize: null});
     labels.push({m: L.marker([p.lat, p.lon], {icon: icon, interactive: false, keyboard: false, pane: 'sp-labels'}),
-                 minz: 0, maxz: 99, layer: groups[p.id], prio: 1});
+                 minz: 0, maxz: 99, layer: D.big ? null : groups[p.id], prio: 1});
   });
   if (D.roofs && D.roofs.features.length) {   // roof outlines where the register has them, at high zoom
     var roofs = L.geoJSON(D.roofs, {interactive: false, style: function (f) {
@@ -271,11 +335,15 @@ _SCRIPT = Template("""
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var box = el('div', undefined, 'sp-legend'); box.appendChild(el('b', T.legend));
-    D.packages.forEach(function (p) {
+    var listed = D.big ? D.packages.slice(0, D.max_listed) : D.packages;
+    listed.forEach(function (p) {
       var row = el('div', undefined, 'sp-legend-row'), dot = el('span', '\u25CF ');
       dot.style.color = p.color; row.appendChild(dot);
       row.appendChild(document.createTextNode(rankText(p))); box.appendChild(row);
     });
+    if (listed.length < D.packages.length) {
+      box.appendChild(el('div', '\u2026 +' + (D.packages.length - listed.length), 'sp-legend-row'));
+    }
     if (nApprox) {
       var row = el('div', undefined, 'sp-legend-row'); row.appendChild(el('span', '\u25CC '));
       row.appendChild(document.createTextNode(T.approx)); box.appendChild(row);
@@ -287,11 +355,16 @@ _SCRIPT = Template("""
   if (D.sites.length === 1) { map.setView([D.sites[0].lat, D.sites[0].lon], 15); }
   else if (D.sites.length) {
     var lg = legend.getContainer();   // keep the sites clear of the legend in the bottom-right corner
-    map.fitBounds(L.latLngBounds(D.sites.map(function (s) { return [s.lat, s.lon]; })).pad(0.05),
-                  {maxZoom: 16, paddingBottomRight: [0, Math.min(lg.offsetHeight, map.getSize().y / 2)]});
+    var b0 = [90, 180], b1 = [-90, -180];
+    D.sites.forEach(function (s) { b0 = [Math.min(b0[0], s.lat), Math.min(b0[1], s.lon)];
+                                   b1 = [Math.max(b1[0], s.lat), Math.max(b1[1], s.lon)]; });
+    map.fitBounds(L.latLngBounds([b0, b1]).pad(0.05),
+                  {maxZoom: 16, animate: !D.big, paddingBottomRight: [0, Math.min(lg.offsetHeight, map.getSize().y / 2)]});
   } else { map.setView([32.6, 110.8], 6); }
-  window.solarplan = {markerCount: count, packageLayers: groups, clustered: D.cluster, boundaryCount: nBoundaries,
-                      approxCount: nApprox, labelsShown: 0};
+  window.solarplan = {markerCount: count, packageLayers: groups, clustered: D.cluster || D.big, big: D.big,
+                      boundaryCount: nBoundaries, approxCount: nApprox, labelsShown: 0,
+                      openSite: big ? big.openSite : null, drawnSites: 0};
+  if (big) { big.draw(); }
   declutter();
 })();
 {% endmacro %}
@@ -321,10 +394,14 @@ def compact_outlines(outlines: dict | None, max_overlap: float = HULL_MAX_OVERLA
     if not len(g):
         return []
     u = g.to_crs(g.estimate_utm_crs())
+    import shapely
+    geoms = u.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)     # only the outlines that touch this one can overlap it (linear, not n^2)
     keep = []
     for i in range(len(u)):
-        own = u.geometry.iloc[i]
-        others = u.geometry.drop(u.index[i]).union_all() if len(u) > 1 else None
+        own = geoms[i]
+        near = [j for j in tree.query(own, predicate="intersects") if j != i]
+        others = shapely.union_all(geoms[near]) if near else None
         share = own.intersection(others).area / own.area if others is not None and own.area > 0 else 0.0
         if share <= max_overlap:
             keep.append(outlines["features"][int(g.index[i])])
@@ -364,11 +441,17 @@ def _roof_features(roofs: pd.DataFrame | None, site_pkg: dict, gaode: bool) -> l
 def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outlines: dict | None = None, *,
               tiles: str = "osm", lang: str = "zh", cluster_above: int = 1000,
               tianditu_key: str | None = None, roofs: pd.DataFrame | None = None,
-              boundaries: bool = True) -> folium.Map:
+              boundaries: bool = True, big_above: int = 5000) -> folium.Map:
     """A folium map of the sites (see the module docstring).
 
     ``roofs`` (site_id, WKT geometry; see :func:`load_roofs`) are drawn from zoom 16; ``boundaries`` draws
     the offline administrative basemap (:mod:`solarplan.report.basemap`).
+
+    Above ``big_above`` sites (a province) the sites are drawn on one canvas instead: binned on a
+    44-pixel grid at each redraw (one circle with the count per cell, every site itself from zoom 16),
+    a popup built on click from the data block, no per-package layers, and rank labels and legend rows
+    for the first ``MAX_LISTED`` packages only. Leaflet layers for 100,000 sites took about 2 minutes
+    and 624 MB of JavaScript heap to open (issue 21); the canvas opens in seconds (benchmarks/bench_maps.py).
     """
     if tiles not in TILES:
         raise ConfigError(f"unknown tiles {tiles!r}; valid: {', '.join(TILES)}")
@@ -390,16 +473,19 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
         lat, lon = wgs84_to_gcj02(lat, lon)
         outlines = _shift_geojson(outlines) if outlines else None
         basemap = _shift_geojson(basemap) if basemap else None
-    # package centres (rank labels) in the drawn datum
+    # package centres (rank labels) in the drawn datum, one pass over the sites (not one per package)
+    code = pk_ids.map(index).to_numpy(int)
+    ok_lat, ok_lon = np.isfinite(lat), np.isfinite(lon)
+    n_lat = np.bincount(code, weights=ok_lat, minlength=len(order))
+    n_lon = np.bincount(code, weights=ok_lon, minlength=len(order))
+    c_lats = np.bincount(code, weights=np.where(ok_lat, lat, 0.0), minlength=len(order))
+    c_lons = np.bincount(code, weights=np.where(ok_lon, lon, 0.0), minlength=len(order))
     pk_list = []
     for i, p in enumerate(order):
-        sel = (pk_ids == p).to_numpy()
-        c_lat = float(np.nanmean(lat[sel])) if sel.any() and np.isfinite(lat[sel]).any() else None
-        c_lon = float(np.nanmean(lon[sel])) if sel.any() and np.isfinite(lon[sel]).any() else None
         pk_list.append({"id": p or T["excluded"], "label": package_label(p, lang), "rank": rank.get(p),
                         "color": PALETTE[i % len(PALETTE)] if p else EXCLUDED_COLOR,
-                        "lat": None if c_lat is None else round(c_lat, 6),
-                        "lon": None if c_lon is None else round(c_lon, 6)})
+                        "lat": round(float(c_lats[i] / n_lat[i]), 6) if n_lat[i] else None,
+                        "lon": round(float(c_lons[i] / n_lon[i]), 6) if n_lon[i] else None})
     hulls = []
     for f in compact_outlines(outlines):
         pid = str(f.get("properties", {}).get("package_id", ""))
@@ -407,7 +493,6 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
             hulls.append({"type": "Feature", "properties": {"p": index[pid]}, "geometry": f["geometry"]})
     cap = s["capacity_kwp"].to_numpy(float)
     radius = np.clip(3 + 2.5 * np.sqrt(np.nan_to_num(cap) / 100), 3, 18)
-    rows = []
     nan = pd.Series(np.nan, index=s.index)
     pb = s["simple_payback_yr"] if "simple_payback_yr" in s else nan
     sc = s["score"] if "score" in s else nan
@@ -417,20 +502,26 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
         pd.Series(False, index=s.index)
     prec = pd.to_numeric(s["location_precision_km"], errors="coerce") if "location_precision_km" in s else nan
     names = s["name"].fillna("").astype(str) if "name" in s else s["site_id"].astype(str)
-    for i in range(len(s)):
-        a = bool(approx.iat[i])
-        rows.append({"id": str(s["site_id"].iat[i]), "name": names.iat[i] + (f" ({T['approx']})" if a else ""),
-                     "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6), "r": round(float(radius[i]), 1),
-                     "p": index[pk_ids.iat[i]], "cat": value_label("category", cats.iat[i], lang),
-                     "mw": _num(cap[i] / 1000, 3), "y": energy(ac.iat[i], lang)[0] if np.isfinite(_f(ac.iat[i]))
-                     else None, "pb": _num(pb.iat[i], 1), "score": _num(sc.iat[i], 1),
-                     "ap": (_num(prec.iat[i], 1) if np.isfinite(_f(prec.iat[i])) else "?") if a else None})
-    site_pkg = dict(zip(s["site_id"].astype(str), [index[p] for p in pk_ids]))
+    # column by column (a province has 100,000 sites): the same values the per-row formatting gave
+    cats = cats.astype(object).where(cats.notna(), None)
+    cat_words = {v: value_label("category", v, lang) for v in pd.unique(cats)}
+    ac_f = pd.to_numeric(ac, errors="coerce").to_numpy(float)
+    prec_f = prec.to_numpy(float) if hasattr(prec, "to_numpy") else np.full(len(s), np.nan)
+    suffix = f" ({T['approx']})"
+    rows = [{"id": sid, "name": nm + suffix if a else nm, "lat": round(la, 6), "lon": round(lo, 6), "r": round(r, 1),
+             "p": c, "cat": cat_words[ct], "mw": _num(cp / 1000, 3),
+             "y": energy(y, lang)[0] if np.isfinite(y) else None, "pb": _num(b, 1), "score": _num(scv, 1),
+             "ap": ((_num(pr, 1) if np.isfinite(pr) else "?") if a else None)}
+            for sid, nm, a, la, lo, r, c, ct, cp, y, b, scv, pr in zip(
+                s["site_id"].astype(str), names, approx.to_numpy(bool), lat.tolist(), lon.tolist(), radius.tolist(),
+                code.tolist(), cats, cap.tolist(), ac_f.tolist(), pb.tolist(), sc.tolist(), prec_f.tolist())]
+    site_pkg = dict(zip(s["site_id"].astype(str), code.tolist()))
     labels = {k: T[k] for k in MAP_TEXT_KEYS}
     labels.update(category="类型" if lang == "zh" else "Category", yield_unit=energy(0, lang)[1],
                   boundary_note=ATTRIBUTION)
     data = {"sites": rows, "packages": pk_list, "outlines": {"type": "FeatureCollection", "features": hulls},
-            "cluster": len(s) > cluster_above, "labels": labels, "boundaries": basemap,
+            "cluster": len(s) > cluster_above, "big": len(s) > big_above, "max_listed": MAX_LISTED,
+            "labels": labels, "boundaries": basemap,
             "roofs": {"type": "FeatureCollection", "features": _roof_features(roofs, site_pkg, tiles == "gaode")}}
     center = [float(np.nanmean(lat)), float(np.nanmean(lon))] if len(s) else [32.6, 110.8]
     url, attr, subs = TILES[tiles]

@@ -101,3 +101,12 @@ def test_tianditu_key_must_be_letters_and_digits(key):
     from solarplan.core.errors import ConfigError
     with pytest.raises(ConfigError, match="tianditu key"):
         build_map(hostile_sites(), tiles="tianditu", tianditu_key=key)
+
+
+@pytest.mark.parametrize("text", ["</script>", "<!--{{x}}-->", "a'b&c", "\u2028\u2029", '{"k": "}"}', "\\\"{", "普通", ""])
+def test_safe_json_round_trips_and_hides_every_dangerous_sign(text):
+    obj = {text: [text, {"n": 1, text + "x": None}], "plain": {"a": text}}
+    out = safe_json(obj)
+    assert json.loads(out) == obj
+    assert not set("<>&'\u2028\u2029") & set(out)
+    assert out.count("{") == out.count("}") == 3      # only the three objects' own braces are left

@@ -138,14 +138,21 @@ def test_briefing_offline_figures_and_chinese(demo_dir, page_log, tmp_path):
     packages = pd.read_csv(demo_dir / "packages.csv")
     h = headline(sites, packages)
     # the figures shown equal the results tables: capacity from packages.csv, the rest from packaged sites
-    assert h["capacity_mw"] == pytest.approx(packages["capacity_kwp"].sum() / 1000)
+    # (both CSVs carry kWp to 0.1: half a unit per row apart at most)
+    assert h["capacity_mw"] == pytest.approx(packages["capacity_kwp"].sum() / 1000, abs=0.05e-3 * len(sites))
     shown = [page.locator(f'.card[data-key="{k}"] .v').inner_text()
              for k in ("pv_mw", "pv_yield", "pv_tce", "pv_co2", "pv_capex")]
     assert shown[0] == f"{packages['capacity_kwp'].sum() / 1000:,.2f}"
-    assert shown[1] == f"{packages['annual_ac_kwh'].sum() / 1e4:,.0f}"
-    assert shown[2] == f"{packages['annual_tce'].sum():,.0f}"
-    assert shown[3] == f"{packages['annual_co2_t'].sum():,.0f}"
-    assert shown[4] == f"{packages['capex_cny'].sum() / 1e4:,.0f}"
+    # the other cards sum the packaged sites of sites.csv; packages.csv holds the same totals to the CSVs'
+    # precision (each row rounded by kind: kWh and CNY to integers, tce and t CO2 to 0.1)
+    ps = sites[sites["package_id"].fillna("") != ""]
+    assert shown[1] == f"{ps['annual_ac_kwh'].sum() / 1e4:,.0f}"
+    assert shown[2] == f"{ps['annual_tce'].sum():,.0f}"
+    assert shown[3] == f"{ps['annual_co2_t'].sum():,.0f}"
+    assert shown[4] == f"{ps['capex_cny'].sum() / 1e4:,.0f}"
+    n = len(ps) + len(packages)
+    for col, half in (("annual_ac_kwh", 0.5), ("annual_tce", 0.05), ("annual_co2_t", 0.05), ("capex_cny", 0.5)):
+        assert abs(packages[col].sum() - ps[col].sum()) <= half * n, col
     assert page.locator("#packages tr").count() == len(packages) + 1
     # the embedded map drew every packaged and excluded site
     frame = page.frame_locator("#map")
@@ -166,3 +173,36 @@ def test_briefing_english_and_hostile_district(page_log, tmp_path):
     page = log.open(f)
     assert log.dialogs == [] and log.errors == []
     assert "Capacity" in page.inner_text("body") and "<script>alert(3)</script>" in page.inner_text("#packages")
+
+
+def test_province_map_opens_offline_and_holds_every_site(page_log, tmp_path):
+    """20,000 sites (above big_above): one canvas, every site held and, with the whole province in view,
+    counted in the drawn clusters; a hostile name opened in a popup stays text; no request leaves the page."""
+    from tests.planning.test_packages import random_sites
+    n = 20_000
+    sites = random_sites(n, seed=3, spread_deg=0.5)
+    cell = np.floor(sites["lat"] / 0.1).astype(int).astype(str) + "_" + np.floor(sites["lon"] / 0.1).astype(int).astype(str)
+    sites["package_id"] = sites["category"] + "/-" + cell
+    sites.loc[::50, "package_id"] = ""
+    sites["name"] = [XSS[i % 2] if i < 4 else f"单位{i}" for i in range(n)]
+    ids = sorted(set(sites["package_id"]) - {""})
+    packages = pd.DataFrame({"package_id": ids, "rank": np.arange(1, len(ids) + 1)})
+    assert len(packages) > 200      # more packages than the legend and labels list
+    f = tmp_path / "province.html"
+    f.write_text(render(build_map(sites, packages, None, tiles="none"), offline=True), encoding="utf-8")
+    log = page_log()
+    page = log.page
+    page.goto(f.resolve().as_uri())
+    page.wait_for_function(f"window.solarplan && window.solarplan.markerCount === {n}", timeout=45_000)
+    assert page.evaluate("window.solarplan.big") is True
+    assert page.evaluate("window.solarplan.drawnSites") == n
+    assert 0 < page.evaluate("window.solarplan.drawnItems") < n / 10    # clustered, not 20,000 circles
+    assert page.locator("path.leaflet-interactive").count() == 0 and page.locator("canvas").count() >= 1
+    assert page.locator(".sp-legend-row").count() == 200 + 1      # 200 packages listed, then "... +N"
+    assert page.locator(".sp-rank").count() <= 200
+    texts = page.evaluate("""() => [0, 1].map(i => {
+        const p = window.solarplan.openSite(i); return p.getElement().textContent; })""")
+    assert XSS[0] in texts[0] and XSS[1] in texts[1]
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    assert log.failed == [] and log.remote == [] and log.errors == [] and log.dialogs == []
