@@ -207,7 +207,7 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     weather_groups = list(site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec))
     step_progress("weather", 0, len(weather_groups))
     for g in weather_groups:
-        group = clean[np.isin(site_of, g.site_ids)]
+        group = clean[pd.Series(site_of).isin(g.site_ids).to_numpy()]   # hashed: np.isin on strings is n x k
         resolved = weather_for_group(weather_spec, g, wopts)
         for w in resolved.warnings:
             warn(w)
@@ -453,7 +453,7 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
         for msg in w.warnings:
             warn(msg)
         t = w.weather.data["temp_air"].to_numpy()
-        for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]:
+        for b in clean.loc[pd.Series(site_of).isin(g.site_ids).to_numpy(), "building_id"]:
             temps[b], meta[b] = t, (w.weather.source, bool(w.synthetic))
     table = evaluate(clean, temps, params, meta)
     table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})
