@@ -183,8 +183,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     weather_spec : 'auto', 'pvgis', None or a weather file
         auto/None: each site uses the synthetic year of its nearest climatology station (sites sharing
         a station share one year, :mod:`solarplan.weather.grouping`); a file: every site uses it.
-    engine : {'local', 'dask'}
-        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`).
+    engine : {'local', 'fused', 'dask'}
+        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`); 'fused'
+        computes the yield locally with the numba kernel (:mod:`solarplan.pv.fused`, equal to 'local'
+        within 1e-6; needs ``solarplan[fast]``).
     scheduler, scheduler_file, client, dashboard
         Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
     progress : callable(done, total), optional
@@ -192,8 +194,8 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     """
     if client is not None:
         engine = "dask"
-    if engine not in ("local", "dask"):
-        raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
+    if engine not in ("local", "fused", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}; valid: local, fused, dask")
     params = system_params(config)
     econ = economic_params(config)
     schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
@@ -205,7 +207,7 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     weather_groups = list(site_weather_groups(clean[["site_id", "lat", "lon"]], weather_spec))
     step_progress("weather", 0, len(weather_groups))
     for g in weather_groups:
-        group = clean[np.isin(site_of, g.site_ids)]
+        group = clean[pd.Series(site_of).isin(g.site_ids).to_numpy()]   # hashed: np.isin on strings is n x k
         resolved = weather_for_group(weather_spec, g, wopts)
         for w in resolved.warnings:
             warn(w)
@@ -229,7 +231,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:
-            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated) for _, grp, r in groups)
+            yield_engine = "fused" if engine == "fused" else "pvlib"
+            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated,
+                                            yield_engine=yield_engine)
+                        for _, grp, r in groups)
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
             wy = resolved.weather
@@ -448,7 +453,7 @@ def evaluate_buildings(clean: pd.DataFrame, config: PlanConfig, weather_spec=Non
         for msg in w.warnings:
             warn(msg)
         t = w.weather.data["temp_air"].to_numpy()
-        for b in clean.loc[np.isin(site_of, g.site_ids), "building_id"]:
+        for b in clean.loc[pd.Series(site_of).isin(g.site_ids).to_numpy(), "building_id"]:
             temps[b], meta[b] = t, (w.weather.source, bool(w.synthetic))
     table = evaluate(clean, temps, params, meta)
     table["weather_source"] = table["building_id"].map({b: m[0] for b, m in meta.items()})

@@ -17,7 +17,7 @@ from solarplan.io.validate import CLEAN_COLUMNS, ValidationResult
 #: Columns this module adds to the clean inventory, each placed after the column named.
 ADDED_AFTER = {"usable_area_m2": "usable_fraction", "power_density_w_m2": "usable_area_m2",
                "capacity_source": "capacity_kwp", "mounting": "capacity_source",
-               "orientation_source": "surface_azimuth", "gcr": "orientation_source"}
+               "orientation_source": "surface_azimuth", "gcr": "orientation_source", "defaulted": "gcr"}
 
 
 def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, SurfaceDefaults]) -> pd.DataFrame:
@@ -40,7 +40,9 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
         ``capacity_source`` (``input`` or ``density``), ``surface_tilt`` and
         ``surface_azimuth`` [degrees, pvlib convention],
         ``orientation_source`` (``input``, ``default`` or ``long_axis``),
-        ``mounting`` and ``gcr`` [-].
+        ``mounting``, ``gcr`` [-] and ``defaulted``: the optional inputs a blank cell left to the surface
+        type's default (``usable_fraction``, ``capacity_kwp``, ``surface_tilt``, ``surface_azimuth``),
+        joined by ``;`` (the same for a blank CSV cell and a blank XLSX cell).
     """
     out = table.copy()
     st = out["surface_type"]
@@ -69,6 +71,9 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
     out["orientation_source"] = np.select([az_given, use_axis], ["input", "long_axis"], "default")
     out["mounting"] = pick("mounting")
     out["gcr"] = pick("gcr").astype(float)
+    named = [("usable_fraction", ~uf_given), ("capacity_kwp", ~cap_given), ("surface_tilt", ~tilt_given),
+             ("surface_azimuth", ~az_given)]
+    out["defaulted"] = [";".join(n for n, m in named if m.iat[i]) for i in range(len(out))]
     return out
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -210,7 +209,11 @@ def test_blank_optional_cell_same_in_xlsx_and_csv(tmp_path):
         assert len(res.rejects) == 0 and len(res.clean) == 2, p
         s1 = res.clean.set_index("site_id").loc["S1"]
         assert s1["orientation_source"] == "default"
-        assert s1["surface_tilt"] == SURFACE_DEFAULTS["flat_roof"].surface_tilt and "defaulted" not in s1
+        assert s1["surface_tilt"] == SURFACE_DEFAULTS["flat_roof"].surface_tilt
+        # the default is named, for the blank XLSX cell exactly as for the blank CSV cell (issue 15 item 7)
+        assert "surface_tilt" in s1["defaulted"].split(";"), (p, s1["defaulted"])
+        s2 = res.clean.set_index("site_id").loc["S2"]
+        assert "surface_tilt" not in s2["defaulted"].split(";") and s2["surface_tilt"] == 10
 
 
 @pytest.mark.parametrize("system, lat, lon", [
@@ -293,11 +296,8 @@ def test_one_row_with_ten_thousand_columns(tmp_path):
     head = ["site_id", "lat", "lon", "area_m2"] + [f"x{i}" for i in range(9996)]
     row = ["S1", "32.6", "110.8", "100"] + ["1"] * 9996
     (tmp_path / "w.csv").write_text(",".join(head) + "\n" + ",".join(row) + "\n", encoding="utf-8")
-    t0 = time.process_time()
-    res = read_inventory(tmp_path / "w.csv")
-    assert len(res.clean) == 1 and res.clean.shape[1] > 10000
-    # functional check, not a benchmark: before the rewrite this took 138-219 s (issue 22)
-    assert time.process_time() - t0 < 60
+    res = read_inventory(tmp_path / "w.csv")  # before the rewrite this took 138-219 s (issue 22); timed in
+    assert len(res.clean) == 1 and res.clean.shape[1] > 10000  # benchmarks/bench_validate.py, not here
 
 
 def test_buildings_table_same_rules(tmp_path):
