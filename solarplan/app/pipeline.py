@@ -136,7 +136,7 @@ def validate_step(inventory: Path, out_dir: Path, config: PlanConfig, require_ch
     files = (write_result(res.clean, out_dir / "surfaces_clean.csv"), write_result(res.rejects, out_dir / "rejects.csv"),
              write_result(res.skipped, out_dir / "skipped.csv"))
     return res, StepResult("inventory", files, "\n".join([rows_summary(res, lang),
-                                                          *(f"  note: {m}" for m in res.messages)]))
+                                                          *(say("note", lang, text=m) for m in res.messages)]))
 
 
 def system_params(config: PlanConfig) -> SystemParams:
@@ -183,8 +183,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     weather_spec : 'auto', 'pvgis', None or a weather file
         auto/None: each site uses the synthetic year of its nearest climatology station (sites sharing
         a station share one year, :mod:`solarplan.weather.grouping`); a file: every site uses it.
-    engine : {'local', 'dask'}
-        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`).
+    engine : {'local', 'fused', 'dask'}
+        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`); 'fused'
+        computes the yield locally with the numba kernel (:mod:`solarplan.pv.fused`, equal to 'local'
+        within 1e-6; needs ``solarplan[fast]``).
     scheduler, scheduler_file, client, dashboard
         Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
     progress : callable(done, total), optional
@@ -192,8 +194,8 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     """
     if client is not None:
         engine = "dask"
-    if engine not in ("local", "dask"):
-        raise ConfigError(f"unknown engine {engine!r}; valid: local, dask")
+    if engine not in ("local", "fused", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}; valid: local, fused, dask")
     params = system_params(config)
     econ = economic_params(config)
     schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
@@ -229,7 +231,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:
-            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated) for _, grp, r in groups)
+            yield_engine = "fused" if engine == "fused" else "pvlib"
+            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated,
+                                            yield_engine=yield_engine)
+                        for _, grp, r in groups)
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
             wy = resolved.weather

@@ -487,6 +487,7 @@ SUMMARY = {
         "years": "{v:.1f} 年",
         "solved": "  服务商收益率达到 {target} 所需的{parameter}：{value}",
         "wrote": "  已写出 {path}",
+        "note": "  说明：{text}",
     },
     "en": {
         "rows": "{n_input} rows read: {n_ok} clean + {n_bad} rejected + {n_skip} skipped{skip_kinds} = {n_sum}"
@@ -512,6 +513,7 @@ SUMMARY = {
         "years": "{v:.1f} yr",
         "solved": "  {parameter} for an ESCO IRR of {target}: {value}",
         "wrote": "  wrote {path}",
+        "note": "  note: {text}",
     },
 }
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.pv import tariffs as tf
+from solarplan.pv.engines import DEFAULT_ENGINE, get_engine
 from solarplan.pv.siteflows import GridParams, flows_for_surfaces
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SolarGeometry, SystemParams, simulate
 from solarplan.weather.core import WeatherYear
@@ -47,9 +48,12 @@ class FlowTerms:
 
 
 def simulate_with_flows(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams, terms: FlowTerms, *,
-                        progress: Callable[[int, int], None] | None = None, threads: int | None = None
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        progress: Callable[[int, int], None] | None = None, threads: int | None = None,
+                        yield_engine: str = DEFAULT_ENGINE) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Yield of every surface and the flows of every site, for surfaces sharing one weather year.
+
+    ``yield_engine`` names the yield engine (:data:`solarplan.pv.engines.ENGINES`: 'pvlib', the reference,
+    or 'fused', the numba kernel equal to it within 1e-6).
 
     Returns
     -------
@@ -57,7 +61,7 @@ def simulate_with_flows(surfaces: pd.DataFrame, weather: WeatherYear, params: Sy
         ``yields``: :func:`solarplan.pv.yieldsim.simulate` ``.surfaces`` without ``config_id``;
         ``flows``: :func:`solarplan.pv.siteflows.flows_for_surfaces` (index site_id).
     """
-    full = simulate(surfaces, weather, params, progress=progress, hourly=True, threads=threads)
+    full = get_engine(yield_engine)(surfaces, weather, params, progress=progress, hourly=True, threads=threads)
     flows = terms.flows(surfaces, full.surfaces["config_id"].to_numpy(), full.hourly_per_kwp.to_numpy().T)
     return full.surfaces.drop(columns="config_id"), flows
 

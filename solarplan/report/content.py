@@ -21,9 +21,6 @@ from solarplan.core.errors import InputError
 from solarplan.io.tables import read_results
 from solarplan.core.i18n import TEXT, check_lang, energy, money, package_label, value_label
 
-#: A measure is recommended when its simple payback is at most this [yr] (estimate: below the default
-#: 10-year trusteeship term, so an ESCO recovers the investment within the contract; see docs/contracts.md).
-RECOMMEND_MAX_PAYBACK_YR = 8.0
 TOP_SITES = 10
 
 
@@ -89,18 +86,20 @@ def pv_cards(sites: pd.DataFrame, packages: pd.DataFrame, lang: str) -> tuple[Ca
 
 
 def recommended_measures(retrofit: pd.DataFrame | None, lang: str) -> pd.DataFrame:
-    """Counted measure rows paying back within :data:`RECOMMEND_MAX_PAYBACK_YR`, summed per measure."""
+    """The recommended measures, summed per measure: exactly the rows the retrofit table counts
+    (``counted``: pays back within its life, GSHP checks passed, no double count; ``retrofit.evaluate``),
+    with the investment on the cost basis the retrofit summary uses (``incremental_capex_cny``: the full cost,
+    or the cost above a like-for-like renewal that is due), so the briefing and the command line agree."""
     cols = ["measure", "label", "buildings", "saved_cny", "capex_cny", "saved_tce", "saved_electricity_kwh",
             "payback_yr"]
     if retrofit is None or not len(retrofit):
         return pd.DataFrame(columns=cols)
     r = retrofit[retrofit["counted"].astype(bool)] if "counted" in retrofit else retrofit
-    pb = pd.to_numeric(r["simple_payback_years"], errors="coerce")
-    r = r[pb <= RECOMMEND_MAX_PAYBACK_YR]
     if not len(r):
         return pd.DataFrame(columns=cols)
+    capex = "incremental_capex_cny" if "incremental_capex_cny" in r else "capex_cny"
     g = r.groupby("measure").agg(buildings=("building_id", "nunique"), saved_cny=("saved_cny", "sum"),
-                                 capex_cny=("capex_cny", "sum"), saved_tce=("saved_tce", "sum"),
+                                 capex_cny=(capex, "sum"), saved_tce=("saved_tce", "sum"),
                                  saved_electricity_kwh=("saved_electricity_kwh", "sum")).reset_index()
     g["payback_yr"] = g["capex_cny"] / g["saved_cny"].where(g["saved_cny"] > 0)
     g["label"] = [value_label("measure", m, lang) for m in g["measure"]]

@@ -18,7 +18,7 @@ from solarplan.report.content import briefing_content
 REPO = Path(__file__).resolve().parents[2]
 #: Latin words a zh summary may carry: units, P50/P90, the file names and the programs named.
 ZH_ALLOWED = {"MWp", "MW", "kWh", "kWp", "m", "P50", "P90", "map", "html", "briefing", "docx", "OpenStreetMap",
-              "WPS", "Word", "LED"}
+              "WPS", "Word", "LED", "CRS", "EPSG"}   # CRS EPSG:4326: the register's coordinate system
 #: Codes and words that must not reach a zh reader.
 CODES = {"agency", "school", "hospital", "venue", "soe", "gshp", "led", "chiller", "lift", "trusteeship",
          "simulated", "packages", "package", "retrofit", "viable", "excluded", "rows", "yr", "capex"}

@@ -68,7 +68,8 @@ def weather(request):
     return resolve_shift(w, "auto")[0]
 
 
-@pytest.mark.parametrize("models", MODEL_CHOICES, ids=lambda m: ",".join(f"{k}={v}" for k, v in m.items()) or "defaults")
+@pytest.mark.parametrize("models", MODEL_CHOICES,
+                         ids=lambda m: ",".join(f"{k}={v}" for k, v in m.items()) or "defaults")
 def test_fused_equals_pvlib_hour_by_hour(weather, models):
     params = SystemParams(**models)
     s = _surfaces()
@@ -124,3 +125,25 @@ def test_missing_numba_says_how_to_install(monkeypatch):
     w = resolve_shift(read_weather(GREENSBORO), "auto")[0]
     with pytest.raises(ConfigError, match=r"needs numba.*solarplan\[fast\].*engine='pvlib'"):
         fused.simulate(_surfaces(), w)
+
+
+def test_pipeline_fused_gives_the_local_sites_table():
+    """simulate_sites(engine='fused') on the demo: the same surfaces and sites tables as the pvlib engine,
+    economics (self-consumption from the hourly profiles) included, every number within 1e-6."""
+    from solarplan.app.pipeline import demo_inventory_path, load_plan, read_inventory, simulate_sites
+    cfg = load_plan(None)
+    clean = read_inventory(demo_inventory_path(), cfg).clean
+    s0, sites0 = simulate_sites(clean, cfg, engine="local")
+    s1, sites1 = simulate_sites(clean, cfg, engine="fused")
+    a, b = pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites1).drop(columns="geometry")
+    assert (a["self_consumed_kwh"] > 0).sum() > 0
+    for x, y in ((a, b), (s0, s1)):
+        assert list(x.columns) == list(y.columns) and len(x) == len(y)
+        for c in x.columns:
+            if pd.api.types.is_numeric_dtype(x[c]) and pd.api.types.is_numeric_dtype(y[c]):
+                np.testing.assert_allclose(y[c].to_numpy(float), x[c].to_numpy(float), rtol=1e-6, atol=1e-9,
+                                           err_msg=c)
+            else:
+                assert x[c].fillna("").astype(str).tolist() == y[c].fillna("").astype(str).tolist(), c
+    with pytest.raises(ConfigError, match="valid: local, fused, dask"):
+        simulate_sites(clean.head(3), cfg, engine="numba")

@@ -54,6 +54,18 @@ def test_docx_numbers_match_the_results_tables(results):
     assert card.value == f"{mw:,.2f}"
 
 
+
+def test_briefing_retrofit_card_is_the_counted_measures(results):
+    """The briefing's retrofit saving and investment are the retrofit table's counted (recommended) rows, on
+    the incremental cost basis the command-line summary uses: one definition of 'recommended'."""
+    import pandas as pd
+    r = pd.read_csv(results / "retrofit.csv")
+    c = r[r["counted"].astype(str).str.lower().isin(["true", "1"])]
+    b = briefing_content(results, "zh")
+    card = {k.key: k for k in b.retrofit}
+    assert card["rf_saving"].raw == pytest.approx(c["saved_cny"].sum(), abs=0.5 * len(c))  # CSV rounds to 1 yuan
+    assert card["rf_capex"].raw == pytest.approx(c["incremental_capex_cny"].sum(), abs=0.5 * len(c))
+
 def test_shortlist_xlsx_has_number_formats_and_zh_headers(results):
     """Acceptance (issue 19): the shortlist opens with formats, Chinese headers, package names and a glossary;
     one sites sheet with a package column (linear to write), not one sheet per package."""
