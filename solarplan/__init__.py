@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _API = {
     "load_config": "solarplan.io.config",
+    "load_plan": "solarplan.app.pipeline",
     "read_inventory": "solarplan.app.pipeline",
     "get_weather": "solarplan.weather",
     "simulate": "solarplan.pv.yieldsim",

@@ -63,3 +63,15 @@ def test_every_command_has_help_with_an_example(cmd):
     assert r.returncode == 0 and "Usage" in r.stdout
     if cmd not in ("inventory", "weather"):
         assert "Example:" in r.stdout, cmd
+
+
+def test_python_api_example_runs(tmp_path, monkeypatch):
+    """The README's Python API example runs as written, on the demo register in place of 登记表.xlsx."""
+    block = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
+    demo = str(ROOT / "data" / "demo_shiyan_inventory.geojson")
+    code = block.replace('"登记表.xlsx"', repr(demo))
+    assert code != block, "the example's register path changed: update this test"
+    monkeypatch.chdir(tmp_path)
+    env: dict = {}
+    exec(compile(code, "README.md", "exec"), env)  # noqa: S102 (our own README)
+    assert len(env["packaging"].packages) > 0 and env["claim"].verdict
