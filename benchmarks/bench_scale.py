@@ -55,8 +55,7 @@ def _inventory(copies: int):
     import numpy as np
     import pandas as pd
 
-    from solarplan.app.pipeline import demo_inventory_path, load_plan
-    from solarplan.io.inventory import read_inventory
+    from solarplan.app.pipeline import demo_inventory_path, load_plan, read_inventory
     cfg = load_plan(None)
     clean = read_inventory(demo_inventory_path(), cfg).clean
     rng = np.random.default_rng(21)

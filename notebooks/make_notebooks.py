@@ -19,7 +19,8 @@ NB = {
         ("md", "Why does a package rank where it does? Each criterion's contribution is a column; they add up to "
                "the score."),
         ("code", "cols = [c for c in packages.columns if c.startswith('score_')]\n"
-                 "assert ((packages[cols].sum(axis=1) - packages['score']).abs() < 1e-9).all()\n"
+                 "# packages.csv rounds each score to 0.1, so the parts add up to the score within half a step each\n"
+                 "assert ((packages[cols].sum(axis=1) - packages['score']).abs() <= 0.05 * (len(cols) + 1)).all()\n"
                  "packages.set_index('package_id')[cols].round(1).head(5)"),
         ("code", "retro = pd.read_csv(out / 'retrofit.csv')\n"
                  "retro[retro['counted']].groupby('measure')[['saved_electricity_kwh', 'saved_tce', 'saved_co2_t', "

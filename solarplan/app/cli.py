@@ -625,7 +625,13 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turning SolarplanError into one clear message."""
+    """Entry point: run the app, turning SolarplanError into one clear message.
+
+    The logging set-up of the command (:func:`setup_logging`) is undone on return, so that a program, a
+    notebook or a test that calls ``main`` keeps its own logging of the ``solarplan`` loggers.
+    """
+    root, warn_log = logging.getLogger("solarplan"), logging.getLogger("py.warnings")
+    saved = (root.handlers[:], root.level, root.propagate, warn_log.handlers[:])
     try:
         app(args=argv, standalone_mode=True)
     except SolarplanError as exc:
@@ -633,6 +639,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    finally:
+        root.handlers[:], warn_log.handlers[:] = saved[0], saved[3]
+        root.setLevel(saved[1])
+        root.propagate = saved[2]
+        logging.captureWarnings(False)
     return 0
 
 

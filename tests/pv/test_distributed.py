@@ -21,9 +21,8 @@ import psutil
 import pytest
 
 from solarplan.app.cli import main
-from solarplan.app.pipeline import demo_inventory_path, load_plan, simulate_sites
+from solarplan.app.pipeline import demo_inventory_path, load_plan, read_inventory, simulate_sites
 from solarplan.core.errors import ConfigError
-from solarplan.io.inventory import read_inventory
 
 distributed = pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,8 +165,14 @@ def test_demo_through_a_separately_started_scheduler_and_two_workers(tmp_path, m
         assert main(["demo", "--out", str(tmp_path / "local")]) == 0
         caplog.clear()
         caplog.set_level(logging.INFO, logger="solarplan")
-        assert main(["demo", "--out", str(tmp_path / "cluster"), "--engine", "dask",
-                     "--scheduler-file", str(sf)]) == 0
+        # the command sends the solarplan loggers to its own console (propagate off while it runs), so the
+        # capture handler listens on the solarplan logger itself
+        logging.getLogger("solarplan").addHandler(caplog.handler)
+        try:
+            assert main(["demo", "--out", str(tmp_path / "cluster"), "--engine", "dask",
+                         "--scheduler-file", str(sf)]) == 0
+        finally:
+            logging.getLogger("solarplan").removeHandler(caplog.handler)
         # every long step reports its progress through the solarplan logger, the Dask path included
         last = {}
         for r in caplog.records:

@@ -34,7 +34,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from solarplan.app.pipeline import DEMO_BUILDINGS, demo_inventory_path, rows_summary
+from solarplan.app.pipeline import DEMO_BUILDINGS, demo_inventory_path, read_inventory, rows_summary
 from solarplan.app.web import settings as cfgform
 from solarplan.app.web.jobs import (BUILDINGS_EXT, REGISTER_EXT, JobManager, display_name, read_json,
                                     upload_suffix)
@@ -43,7 +43,7 @@ from solarplan.app.web.worker import DOWNLOADS, ZIP_NAME
 from solarplan.core import i18n
 from solarplan.core.errors import SolarplanError
 from solarplan.core.resources import data_path
-from solarplan.io.inventory import GEO_EXT, read_inventory, read_rows
+from solarplan.io.inventory import GEO_EXT, read_rows
 from solarplan.io.vocab import HEADER_ALIASES, canonical_header
 from solarplan.planning.claims import check_claim
 
