@@ -47,7 +47,8 @@ from solarplan.core.errors import ConfigError, InputError
 from solarplan.weather.core import WeatherYear
 from solarplan.pv import yieldsim
 from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
-                                   SystemParams, YieldResult, solar_geometry, surface_yields, unique_configs)
+                                   SystemParams, YieldResult, check_surface_columns, solar_geometry, surface_yields,
+                                   unique_configs)
 
 try:  # optional: the [fast] extra
     import numba
@@ -359,10 +360,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     params = params or SystemParams()
     _require_numba()
     check_supported(params)
-    missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
-               if c not in surfaces.columns]
-    if missing:
-        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
+    check_surface_columns(surfaces)
     geom = geometry or solar_geometry(weather, params)
     configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
     n_cfg = len(configs)

@@ -643,6 +643,17 @@ class YieldResult:
     shift_applied_h: float
 
 
+#: Columns every engine needs in its surfaces table.
+SURFACE_COLUMNS = ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
+
+
+def check_surface_columns(surfaces: pd.DataFrame) -> None:
+    """Raise InputError naming the columns an engine needs that the surfaces table lacks."""
+    missing = [c for c in SURFACE_COLUMNS if c not in surfaces.columns]
+    if missing:
+        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
+
+
 def unique_configs(surfaces: pd.DataFrame, resolution: float | None) -> tuple[pd.DataFrame, np.ndarray]:
     """Group surfaces by (tilt, azimuth, mounting, gcr); return configs and each surface's config index."""
     tilt = surfaces["surface_tilt"].to_numpy(float)
@@ -733,10 +744,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     YieldResult
     """
     params = params or SystemParams()
-    missing = [c for c in ("surface_tilt", "surface_azimuth", "mounting", "gcr", "capacity_kwp")
-               if c not in surfaces.columns]
-    if missing:
-        raise InputError(f"surfaces lack column(s) {', '.join(missing)}")
+    check_surface_columns(surfaces)
     geom = geometry or solar_geometry(weather, params)
     configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
     n_cfg = len(configs)
