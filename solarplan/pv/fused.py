@@ -197,28 +197,98 @@ def _exp_small(x):
         1.0 / 720 + x * (1.0 / 5040 + x * (1.0 / 40320 + x * (1.0 / 362880)))))))))
 
 
+def _constants(n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref):
+    """The run's constants as one tuple for :func:`_hour_ac` (a call of over 30 arguments compiles to a
+    ``*args`` call, which numba cannot inline): (n_glass, kl_glass, 1/n^2, 1/tau(0) of iam.physical,
+    b of iam.ashrae, gamma_pdc, 1 - losses, eta_nom/eta_ref, 1/pdc0, pdc0, pac0)."""
+    rho0 = ((1.0 - n_glass) / (1.0 + n_glass)) ** 2
+    inv_tau0 = 1.0 / ((1.0 - rho0) * _exp_small(-kl_glass))
+    return (n_glass, kl_glass, 1.0 / (n_glass * n_glass), inv_tau0, b_ashrae, gamma_pdc, loss_keep,
+            eta_nom / eta_ref, 1.0 / pdc0_inv, pdc0_inv, eta_nom * pdc0_inv)
+
+
+def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+             ct, ay, ax, st, is_rows, pitch, vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code,
+             const):
+    """The physics of one configuration in one hour: (AC per kWp [kW/kWp], unshaded POA [W/m2]).
+
+    The one place the per-hour models live; every kernel calls it (inlined by numba). Arguments are
+    scalars: the hour's terms (:class:`HourTerms`, ``temp_rise`` of the configuration's mounting), the
+    configuration's (:func:`config_terms`: cos tilt, sin tilt cos/sin azimuth, sin tilt, rows flag,
+    pitch, view factors, diffuse IAMs), the model codes and the run's constants (:func:`_constants`). Every clamp is
+    written as a select that keeps NaN, as numpy's maximum/minimum do, and a NaN hour gives 0 AC, as in
+    the reference.
+    """
+    n_glass, kl_glass, inv_n2, inv_tau0, b_ashrae, gamma_pdc, loss_keep, k_inv, inv_pdc0, pdc0_inv, pac0 = const
+    # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
+    ca = ct * cz + ay * szc + ax * szs
+    ca = 1.0 if ca > 1.0 else ca
+    ca = -1.0 if ca < -1.0 else ca
+    cpos = ca if ca > 0.0 else 0.0
+    iso = sky_a * (1.0 + ct)
+    circ = sky_b * cpos
+    if transposition == 0:  # Perez: total clamped at 0, components zeroed with it
+        hor = sky_c * st
+        sky = iso + circ + hor
+        sky = 0.0 if sky < 0.0 else sky
+        iso = 0.0 if sky == 0.0 else iso
+        circ = 0.0 if sky == 0.0 else circ
+    else:  # Hay-Davies: each component clamped at 0
+        iso = 0.0 if iso < 0.0 else iso
+        circ = 0.0 if circ < 0.0 else circ
+        sky = iso + circ
+    gnd = ground * ((1.0 - ct) * 0.5)
+    direct = dni * ca
+    direct = 0.0 if direct < 0.0 else direct
+    poa_ref = direct + sky + gnd
+    # rows: shading.shaded_fraction1d of a fixed row is 1 - pitch cos z / |cos aoi| in [0, 1]
+    unshaded = pitch * cz / abs(ca)
+    unshaded = 1.0 if unshaded > 1.0 else unshaded
+    unshaded = 0.0 if unshaded < 0.0 else unshaded
+    direct = direct * unshaded if is_rows else direct
+    sky = iso * vf_sky + circ * unshaded if is_rows else sky
+    gnd = gnd * vf_ground if is_rows else gnd
+    # beam IAM on cos aoi: iam.physical (Fresnel + absorption) or iam.ashrae
+    if iam_code == 0:
+        c2 = np.sqrt(1.0 - (1.0 - cpos * cpos) * inv_n2)
+        ns, np_ = cpos + n_glass * c2, c2 + n_glass * cpos
+        inv = 1.0 / (ns * np_)
+        rs = (cpos - n_glass * c2) * np_ * inv
+        rp = (c2 - n_glass * cpos) * ns * inv
+        iam = (2.0 - rs * rs - rp * rp) * _exp_small(-kl_glass / c2) * 0.5 * inv_tau0
+    else:
+        iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
+        iam = 0.0 if iam < 0.0 else iam
+        iam = 0.0 if ca <= 0.0 else iam
+    poa = direct + sky + gnd
+    eff = spectral * (direct * iam + sky * iam_sky + gnd * iam_ground)
+    t_cell = temp_air + poa * temp_rise
+    dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
+    # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0, the 0.0059/zeta term times dc is
+    # 0.0059 pdc0 (0 when dc = 0), clipped to [0, pac0]
+    ac = k_inv * ((0.9858 - 0.0162 * dc * inv_pdc0) * dc - (0.0059 * pdc0_inv if dc != 0.0 else 0.0))
+    ac = pac0 if ac > pac0 else ac
+    ac = 0.0 if ac < 0.0 else ac
+    ac = 0.0 if ac != ac else ac * valid  # NaN hour: no production, as the reference
+    poa_ref = 0.0 if poa_ref != poa_ref else poa_ref * valid
+    return ac, poa_ref
+
+
 def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
                month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
                iam_ground, mounting, transposition, iam_code, n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep,
                pdc0_inv, eta_nom, eta_ref, keep_hourly, annual, poa_sum, monthly, hourly):
     """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place.
 
-    Hours are contiguous by month (``month_start``, 13 offsets). Every clamp is written as a select that
-    keeps NaN, as numpy's maximum/minimum do, and a NaN hour gives 0 AC, as in the reference.
+    Hours are contiguous by month (``month_start``, 13 offsets); the physics of each hour is
+    :func:`_hour_ac`.
     """
     n_cfg = cos_tilt.shape[0]
-    rho0 = ((1.0 - n_glass) / (1.0 + n_glass)) ** 2
-    inv_tau0 = 1.0 / ((1.0 - rho0) * _exp_small(-kl_glass))
-    inv_n2 = 1.0 / (n_glass * n_glass)
-    pac0 = eta_nom * pdc0_inv
-    k_inv = eta_nom / eta_ref
-    inv_pdc0 = 1.0 / pdc0_inv
+    const = _constants(n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
     for c in prange(n_cfg):
         ct = cos_tilt[c]
         ax = st_sin_az[c]
         ay = st_cos_az[c]
-        iso_f = 1.0 + ct
-        gnd_f = (1.0 - ct) * 0.5
         st = sin_tilt[c]
         is_rows = rows[c]
         m = mounting[c]
@@ -232,57 +302,10 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         for mo in range(12):
             acc_m = 0.0
             for h in range(month_start[mo], month_start[mo + 1]):
-                # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
-                ca = ct * cz[h] + ay * szc[h] + ax * szs[h]
-                ca = 1.0 if ca > 1.0 else ca
-                ca = -1.0 if ca < -1.0 else ca
-                cpos = ca if ca > 0.0 else 0.0
-                iso = sky_a[h] * iso_f
-                circ = sky_b[h] * cpos
-                if transposition == 0:  # Perez: total clamped at 0, components zeroed with it
-                    hor = sky_c[h] * st
-                    sky = iso + circ + hor
-                    sky = 0.0 if sky < 0.0 else sky
-                    iso = 0.0 if sky == 0.0 else iso
-                    circ = 0.0 if sky == 0.0 else circ
-                else:  # Hay-Davies: each component clamped at 0
-                    iso = 0.0 if iso < 0.0 else iso
-                    circ = 0.0 if circ < 0.0 else circ
-                    sky = iso + circ
-                gnd = ground_h[h] * gnd_f
-                direct = dni[h] * ca
-                direct = 0.0 if direct < 0.0 else direct
-                poa_ref = direct + sky + gnd
-                # rows: shading.shaded_fraction1d of a fixed row is 1 - pitch cos z / |cos aoi| in [0, 1]
-                unshaded = p * cz[h] / abs(ca)
-                unshaded = 1.0 if unshaded > 1.0 else unshaded
-                unshaded = 0.0 if unshaded < 0.0 else unshaded
-                direct = direct * unshaded if is_rows else direct
-                sky = iso * vs + circ * unshaded if is_rows else sky
-                gnd = gnd * vg if is_rows else gnd
-                # beam IAM on cos aoi: iam.physical (Fresnel + absorption) or iam.ashrae
-                if iam_code == 0:
-                    c2 = np.sqrt(1.0 - (1.0 - cpos * cpos) * inv_n2)
-                    ns, np_ = cpos + n_glass * c2, c2 + n_glass * cpos
-                    inv = 1.0 / (ns * np_)
-                    rs = (cpos - n_glass * c2) * np_ * inv
-                    rp = (c2 - n_glass * cpos) * ns * inv
-                    iam = (2.0 - rs * rs - rp * rp) * _exp_small(-kl_glass / c2) * 0.5 * inv_tau0
-                else:
-                    iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
-                    iam = 0.0 if iam < 0.0 else iam
-                    iam = 0.0 if ca <= 0.0 else iam
-                poa = direct + sky + gnd
-                eff = spectral[h] * (direct * iam + sky * i_sky + gnd * i_gnd)
-                t_cell = temp_air[h] + poa * temp_rise[m, h]
-                dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
-                # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0, the 0.0059/zeta term times dc is
-                # 0.0059 pdc0 (0 when dc = 0), clipped to [0, pac0]
-                ac = k_inv * ((0.9858 - 0.0162 * dc * inv_pdc0) * dc - (0.0059 * pdc0_inv if dc != 0.0 else 0.0))
-                ac = pac0 if ac > pac0 else ac
-                ac = 0.0 if ac < 0.0 else ac
-                ac = 0.0 if ac != ac else ac * valid[h]  # NaN hour: no production, as the reference
-                poa_ref = 0.0 if poa_ref != poa_ref else poa_ref * valid[h]
+                ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h], sky_c[h],
+                                       spectral[h], temp_air[h], temp_rise[m, h], valid[h],
+                                       ct, ay, ax, st, is_rows, p, vs, vg, i_sky, i_gnd, transposition, iam_code,
+                                       const)
                 acc_m += ac
                 acc_poa += poa_ref
                 if keep_hourly:
@@ -293,13 +316,16 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         poa_sum[c] = acc_poa
 
 
-if numba is not None:
-    _exp_small = numba.njit(inline="always", fastmath={"contract"})(_exp_small)
-
-_KERNEL = None
 #: LLVM fast-math flags of the kernel: reassociation (vectorised sums), contraction (FMA), reciprocal
 #: division, no signed zeros; not 'nnan'/'ninf', which would drop the NaN handling of the reference.
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
+if numba is not None:
+    _exp_small = numba.njit(inline="always", fastmath={"contract"})(_exp_small)
+    _constants = numba.njit(inline="always")(_constants)
+    _hour_ac = numba.njit(inline="always", fastmath=FASTMATH)(_hour_ac)
+
+_KERNEL = None
 
 
 def _kernel():
