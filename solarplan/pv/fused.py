@@ -36,6 +36,7 @@ References
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -316,6 +317,54 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         poa_sum[c] = acc_poa
 
 
+def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+                    month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
+                    iam_ground, mounting, site_start, pair_cfg, pair_cap, transposition, iam_code, n_glass, kl_glass,
+                    b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref, site_hourly, pair_annual, pair_poa,
+                    pair_monthly):
+    """Site x hour sums: one pass over each site's (configuration, capacity) pairs x hours.
+
+    ``site_start`` (sites + 1 offsets) delimits each site's pairs; pair q adds ``pair_cap[q]`` x the AC per
+    kWp of configuration ``pair_cfg[q]`` to ``site_hourly[site]`` (sites, hours) and writes that
+    configuration's annual, POA and monthly sums per kWp to ``pair_*[q]``. Threads split the sites, so
+    no two threads write one row; the physics of each hour is :func:`_hour_ac`.
+    """
+    const = _constants(n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
+    n_sites = site_start.shape[0] - 1
+    for s in prange(n_sites):
+        out = site_hourly[s]
+        for q in range(site_start[s], site_start[s + 1]):
+            c = pair_cfg[q]
+            k = pair_cap[q]
+            ct = cos_tilt[c]
+            ax = st_sin_az[c]
+            ay = st_cos_az[c]
+            st = sin_tilt[c]
+            is_rows = rows[c]
+            m = mounting[c]
+            p = pitch[c]
+            vs = vf_sky[c]
+            vg = vf_ground[c]
+            i_sky = iam_sky[c]
+            i_gnd = iam_ground[c]
+            acc = 0.0
+            acc_poa = 0.0
+            for mo in range(12):
+                acc_m = 0.0
+                for h in range(month_start[mo], month_start[mo + 1]):
+                    ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h],
+                                           sky_c[h], spectral[h], temp_air[h], temp_rise[m, h], valid[h],
+                                           ct, ay, ax, st, is_rows, p, vs, vg, i_sky, i_gnd, transposition,
+                                           iam_code, const)
+                    acc_m += ac
+                    acc_poa += poa_ref
+                    out[h] += k * ac
+                pair_monthly[q, mo] = acc_m
+                acc += acc_m
+            pair_annual[q] = acc
+            pair_poa[q] = acc_poa
+
+
 #: LLVM fast-math flags of the kernel: reassociation (vectorised sums), contraction (FMA), reciprocal
 #: division, no signed zeros; not 'nnan'/'ninf', which would drop the NaN handling of the reference.
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
@@ -326,6 +375,7 @@ if numba is not None:
     _hour_ac = numba.njit(inline="always", fastmath=FASTMATH)(_hour_ac)
 
 _KERNEL = None
+_SITE_KERNEL = None
 
 
 def _kernel():
@@ -336,13 +386,16 @@ def _kernel():
     return _KERNEL
 
 
-def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = False):
-    """Run the kernel: annual AC [kWh/kWp], unshaded POA [Wh/m2], monthly AC (configs, 12) and optionally
-    hourly AC per kWp (configs, daytime hours) [kW/kWp]."""
-    n_cfg, n_h = len(cfg["cos_tilt"]), len(hours.cos_zenith)
-    annual, poa = np.zeros(n_cfg), np.zeros(n_cfg)
-    monthly = np.zeros((n_cfg, 12))
-    hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
+def _site_kernel():
+    global _SITE_KERNEL
+    _require_numba()
+    if _SITE_KERNEL is None:
+        _SITE_KERNEL = numba.njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)(_site_kernel_py)
+    return _SITE_KERNEL
+
+
+def _scalar_args(params: SystemParams) -> tuple:
+    """The model codes and constants both kernels take after the configuration arrays."""
     n, k, l_ = IAM_PHYSICAL
     kl = k * l_
     # the absorption exponent K L / cos theta_r is largest at grazing incidence, cos theta_r = sqrt(1 - 1/n^2)
@@ -350,14 +403,75 @@ def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = 
         raise ConfigError(f"the fused engine's physical IAM needs K L / cos(theta_r) <= 0.05; got K={k}, L={l_}")
     # the reference calls inverter.pvwatts with its default eta_inv_ref
     eta_ref = inspect.signature(pvlib.inverter.pvwatts).parameters["eta_inv_ref"].default
-    _kernel()(hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
-              hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.valid,
-              hours.month_start, cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"],
-              cfg["pitch"], cfg["rows"], cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"],
-              cfg["mounting"], _TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, kl,
-              IAM_ASHRAE_B, params.gamma_pdc, 1.0 - params.loss_fraction(),
-              1.0 / params.dc_ac_ratio / params.eta_inv_nom, params.eta_inv_nom, eta_ref, hourly, annual, poa,
-              monthly, hourly_arr)
+    return (_TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], n, kl, IAM_ASHRAE_B,
+            params.gamma_pdc, 1.0 - params.loss_fraction(), 1.0 / params.dc_ac_ratio / params.eta_inv_nom,
+            params.eta_inv_nom, eta_ref)
+
+
+def _array_args(hours: HourTerms, cfg: dict) -> tuple:
+    """The hour and configuration arrays both kernels take first."""
+    return (hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
+            hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.valid,
+            hours.month_start, cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"],
+            cfg["pitch"], cfg["rows"], cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"],
+            cfg["mounting"])
+
+
+def site_sums(hours: HourTerms, configs: pd.DataFrame, params: SystemParams, site_start: np.ndarray,
+              pair_cfg: np.ndarray, pair_cap: np.ndarray):
+    """Hourly AC of a chunk of sites summed inside the kernel (no configurations x hours array).
+
+    Parameters
+    ----------
+    hours : HourTerms
+    configs : DataFrame
+        Distinct configurations (:func:`~solarplan.pv.yieldsim.unique_configs`); ``pair_cfg`` indexes its rows.
+    params : SystemParams
+    site_start : int array (sites + 1,)
+        Offsets of each site's pairs (pairs sorted by site).
+    pair_cfg, pair_cap : arrays (pairs,)
+        Configuration (row of ``configs``) and capacity [kWp] of each (site, configuration) pair.
+
+    Returns
+    -------
+    (site_hourly, pair_annual, pair_poa, pair_monthly)
+        AC of each site in each daytime hour [kWh] (sites, daytime hours); per pair, its configuration's
+        annual AC [kWh/kWp], unshaded POA [Wh/m2] and monthly AC (pairs, 12) [kWh/kWp].
+    """
+    _require_numba()
+    pair_cfg = np.asarray(pair_cfg, np.int64)
+    local, pair_local = np.unique(pair_cfg, return_inverse=True)
+    cfg = config_terms(configs.iloc[local], params)
+    n_sites, n_pairs = len(site_start) - 1, len(pair_cfg)
+    site_hourly = np.zeros((n_sites, len(hours.cos_zenith)))
+    annual, poa, monthly = np.zeros(n_pairs), np.zeros(n_pairs), np.zeros((n_pairs, 12))
+    _site_kernel()(*_array_args(hours, cfg), np.ascontiguousarray(site_start, np.int64),
+                   np.ascontiguousarray(pair_local.ravel(), np.int64), np.ascontiguousarray(pair_cap, float),
+                   *_scalar_args(params), site_hourly, annual, poa, monthly)
+    return site_hourly, annual, poa, monthly
+
+
+@contextmanager
+def numba_threads(threads: int | None):
+    """Run the kernels on ``threads`` numba threads (None: numba's default, one per core)."""
+    _require_numba()
+    old = numba.get_num_threads()
+    if threads:
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = False):
+    """Run the kernel: annual AC [kWh/kWp], unshaded POA [Wh/m2], monthly AC (configs, 12) and optionally
+    hourly AC per kWp (configs, daytime hours) [kW/kWp]."""
+    n_cfg, n_h = len(cfg["cos_tilt"]), len(hours.cos_zenith)
+    annual, poa = np.zeros(n_cfg), np.zeros(n_cfg)
+    monthly = np.zeros((n_cfg, 12))
+    hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
+    _kernel()(*_array_args(hours, cfg), *_scalar_args(params), hourly, annual, poa, monthly, hourly_arr)
     return annual, poa, monthly, (hourly_arr if hourly else None)
 
 
@@ -394,10 +508,7 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     annual, poa, monthly = np.zeros(n_cfg), np.zeros(n_cfg), np.zeros((n_cfg, 12))
     hourly_arr = np.zeros((len(geom.day), n_cfg)) if hourly else None
     day_rows = np.flatnonzero(geom.day)
-    old = numba.get_num_threads()
-    if threads:
-        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
-    try:
+    with numba_threads(threads):
         for lo in range(0, n_cfg, chunk_size):
             block = np.arange(lo, min(lo + chunk_size, n_cfg))
             cfg = config_terms(configs.iloc[block], params)
@@ -407,8 +518,6 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
                 hourly_arr[day_rows[:, None], block[None, :]] = hr.T
             if progress:
                 progress(int(block[-1]) + 1, n_cfg)
-    finally:
-        numba.set_num_threads(old)
     configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
     res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
     hourly_df = None
