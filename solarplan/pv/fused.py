@@ -23,8 +23,12 @@ plane-of-array sums are accumulated inside the loop. NaN handling follows the re
 hours (DHI = DNI = 0 with the sun up) give 0 AC, as ModelChain does. The equality with the reference is
 tested hour by hour for every model choice (tests/pv/test_fused.py).
 
-numba is optional: ``pip install "solarplan[fast]"``. Without it, :func:`simulate` raises a
-:class:`ConfigError` saying so; the pvlib engine needs nothing extra.
+numba is a core dependency; should it fail to import (a platform without a numba wheel), the fused engine
+raises a :class:`ConfigError` saying so and the pvlib engine (``engine = "pvlib"``) still runs.
+
+The compiled kernels are cached (``cache=True``): next to this file when its ``__pycache__`` is writable,
+else in numba's user cache folder (``NUMBA_CACHE_DIR`` or ``~/.cache``-like locations); where no folder is
+writable numba compiles in memory at each start (about 10 s) and the run goes on.
 
 References
 ----------
@@ -51,7 +55,7 @@ from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, 
                                    SystemParams, YieldResult, check_surface_columns, solar_geometry, surface_yields,
                                    unique_configs)
 
-try:  # optional: the [fast] extra
+try:  # a core dependency; guarded so the pvlib engine runs on a platform without it
     import numba
     from numba import prange
 except ImportError:  # pragma: no cover - exercised only without numba
@@ -85,7 +89,8 @@ def check_supported(params: SystemParams) -> None:
 def _require_numba():
     if numba is None:
         raise ConfigError("the fused engine needs numba, which is not installed: "
-                          "pip install 'solarplan[fast]' (or pip install numba), or use engine='pvlib'")
+                          "pip install numba, or use the reference engine ([yield] engine = \"pvlib\", "
+                          "--yield-engine pvlib, engine='pvlib')")
 
 
 @dataclass(frozen=True)
@@ -378,11 +383,22 @@ _KERNEL = None
 _SITE_KERNEL = None
 
 
+def _compile(py_func):
+    """``py_func`` compiled (lazily, at its first call) with its machine code cached on disk where numba finds
+    a writable cache folder; without one (a read-only install and no writable ``NUMBA_CACHE_DIR`` or home),
+    uncached: the run recompiles at each start instead of failing."""
+    opts = dict(parallel=True, nogil=True, fastmath=FASTMATH)
+    try:
+        return numba.njit(cache=True, **opts)(py_func)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available for file ..."
+        return numba.njit(cache=False, **opts)(py_func)
+
+
 def _kernel():
     global _KERNEL
     _require_numba()
     if _KERNEL is None:
-        _KERNEL = numba.njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)(_kernel_py)
+        _KERNEL = _compile(_kernel_py)
     return _KERNEL
 
 
@@ -390,7 +406,7 @@ def _site_kernel():
     global _SITE_KERNEL
     _require_numba()
     if _SITE_KERNEL is None:
-        _SITE_KERNEL = numba.njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)(_site_kernel_py)
+        _SITE_KERNEL = _compile(_site_kernel_py)
     return _SITE_KERNEL
 
 
