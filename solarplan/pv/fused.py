@@ -280,6 +280,26 @@ def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, spectral, temp_air,
     return ac, poa_ref
 
 
+def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+                  ct, ay, ax, st, is_rows, pitch, vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code,
+                  const, buf):
+    """AC per kWp of one configuration in every daytime hour into ``buf``; returns its unshaded POA sum [Wh/m2].
+
+    One plain loop over all hours, nothing else in it: LLVM vectorises it (8 hours per AVX-512 instruction
+    here). Month sums are taken afterwards from ``buf``: a loop nested in a month loop, with the sums in it,
+    ran 2.4 times slower (measured 2026-11-21, 10,000 configurations: 0.42 s against 0.17 s of CPU).
+    ``temp_rise`` is the configuration's mounting row of :attr:`HourTerms.temp_rise`.
+    """
+    acc_poa = 0.0
+    for h in range(cz.shape[0]):
+        ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h], sky_c[h],
+                               spectral[h], temp_air[h], temp_rise[h], valid[h], ct, ay, ax, st, is_rows, pitch,
+                               vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code, const)
+        buf[h] = ac
+        acc_poa += poa_ref
+    return acc_poa
+
+
 def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
                month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
                iam_ground, mounting, transposition, iam_code, n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep,
@@ -291,33 +311,24 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
     """
     n_cfg = cos_tilt.shape[0]
     const = _constants(n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
+    n_h = cz.shape[0]
     for c in prange(n_cfg):
-        ct = cos_tilt[c]
-        ax = st_sin_az[c]
-        ay = st_cos_az[c]
-        st = sin_tilt[c]
-        is_rows = rows[c]
         m = mounting[c]
-        p = pitch[c]
-        vs = vf_sky[c]
-        vg = vf_ground[c]
-        i_sky = iam_sky[c]
-        i_gnd = iam_ground[c]
+        tr = temp_rise[m]
+        buf = np.empty(n_h)
+        acc_poa = _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, tr, valid,
+                                cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c],
+                                vf_ground[c], iam_sky[c], iam_ground[c], transposition, iam_code, const, buf)
         acc = 0.0
-        acc_poa = 0.0
         for mo in range(12):
             acc_m = 0.0
             for h in range(month_start[mo], month_start[mo + 1]):
-                ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h], sky_c[h],
-                                       spectral[h], temp_air[h], temp_rise[m, h], valid[h],
-                                       ct, ay, ax, st, is_rows, p, vs, vg, i_sky, i_gnd, transposition, iam_code,
-                                       const)
-                acc_m += ac
-                acc_poa += poa_ref
-                if keep_hourly:
-                    hourly[c, h] = ac
+                acc_m += buf[h]
             monthly[c, mo] = acc_m
             acc += acc_m
+        if keep_hourly:
+            for h in range(n_h):
+                hourly[c, h] = buf[h]
         annual[c] = acc
         poa_sum[c] = acc_poa
 
@@ -336,34 +347,24 @@ def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, 
     """
     const = _constants(n_glass, kl_glass, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
     n_sites = site_start.shape[0] - 1
+    n_h = cz.shape[0]
     for s in prange(n_sites):
         out = site_hourly[s]
+        buf = np.empty(n_h)
         for q in range(site_start[s], site_start[s + 1]):
             c = pair_cfg[q]
             k = pair_cap[q]
-            ct = cos_tilt[c]
-            ax = st_sin_az[c]
-            ay = st_cos_az[c]
-            st = sin_tilt[c]
-            is_rows = rows[c]
-            m = mounting[c]
-            p = pitch[c]
-            vs = vf_sky[c]
-            vg = vf_ground[c]
-            i_sky = iam_sky[c]
-            i_gnd = iam_ground[c]
+            acc_poa = _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air,
+                                    temp_rise[mounting[c]], valid, cos_tilt[c], st_cos_az[c], st_sin_az[c],
+                                    sin_tilt[c], rows[c], pitch[c], vf_sky[c], vf_ground[c], iam_sky[c],
+                                    iam_ground[c], transposition, iam_code, const, buf)
+            for h in range(n_h):
+                out[h] += k * buf[h]
             acc = 0.0
-            acc_poa = 0.0
             for mo in range(12):
                 acc_m = 0.0
                 for h in range(month_start[mo], month_start[mo + 1]):
-                    ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h],
-                                           sky_c[h], spectral[h], temp_air[h], temp_rise[m, h], valid[h],
-                                           ct, ay, ax, st, is_rows, p, vs, vg, i_sky, i_gnd, transposition,
-                                           iam_code, const)
-                    acc_m += ac
-                    acc_poa += poa_ref
-                    out[h] += k * ac
+                    acc_m += buf[h]
                 pair_monthly[q, mo] = acc_m
                 acc += acc_m
             pair_annual[q] = acc
@@ -378,6 +379,7 @@ if numba is not None:
     _exp_small = numba.njit(inline="always", fastmath={"contract"})(_exp_small)
     _constants = numba.njit(inline="always")(_constants)
     _hour_ac = numba.njit(inline="always", fastmath=FASTMATH)(_hour_ac)
+    _config_hours = numba.njit(inline="always", fastmath=FASTMATH)(_config_hours)
 
 _KERNEL = None
 _SITE_KERNEL = None
