@@ -32,7 +32,9 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+import pvlib
 
+import solarplan
 from solarplan.core.errors import ConfigError
 from solarplan.pv.sitesim import FlowTerms, config_results
 from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, solar_geometry, surface_yields, unique_configs
@@ -48,25 +50,19 @@ SURFACES_PER_PARTITION = 20_000
 
 def _distributed():
     try:
-        import distributed
+        import distributed  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
     except ImportError:
         raise ConfigError(MISSING_DASK) from None
     return distributed
 
 
 def _worker_versions() -> dict:
-    import pvlib
-
-    import solarplan
     return {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__}
 
 
 def check_workers(client) -> int:
     """Number of workers; ConfigError when there are none, or when a worker runs another solarplan or
     pvlib version than this process (or cannot import solarplan)."""
-    import pvlib
-
-    import solarplan
     mine = {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__}
     try:
         theirs = client.run(_worker_versions)
@@ -114,7 +110,7 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
         yield client
         return
     distributed = _distributed()
-    import dask
+    import dask  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
 
     if scheduler and scheduler_file:
         raise ConfigError("give a Dask scheduler address or a scheduler file, not both")

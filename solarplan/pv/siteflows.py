@@ -25,6 +25,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from solarplan.core.errors import ConfigError
 from solarplan.core.limits import accepts
@@ -366,8 +367,6 @@ def flows_for_surfaces(surfaces: pd.DataFrame, config_id: np.ndarray, hourly_per
     -------
     DataFrame indexed by site_id (sorted), the columns of :func:`site_flows`.
     """
-    from scipy import sparse
-
     inputs = site_inputs(surfaces)
     site_idx = inputs.index.get_indexer(surfaces["site_id"])
     a = sparse.csr_matrix((surfaces["capacity_kwp"].to_numpy(float), (site_idx, np.asarray(config_id))),

@@ -90,6 +90,7 @@ import pvlib
 
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.limits import accepts
+from solarplan.core.resources import data_path
 from solarplan.weather.core import WeatherYear
 
 #: PVWatts loss components [%] and their defaults from PVWatts v5 [1]_ (pvlib defaults).
@@ -384,7 +385,6 @@ _MARION_TABLE: dict = {}
 
 def _marion_table(iam_model: str):
     if iam_model not in _MARION_TABLE:
-        from solarplan.core.resources import data_path
         t = pd.read_csv(data_path("marion_diffuse_iam.csv"))
         for name in IAM_MODELS:
             _MARION_TABLE[name] = (t[f"{name}_sky"].to_numpy(float), t[f"{name}_ground"].to_numpy(float))
