@@ -85,6 +85,29 @@ def check_workers(client) -> int:
     return len(theirs)
 
 
+#: The key of Dask's configuration that sets glibc's ``MALLOC_TRIM_THRESHOLD_`` in the worker processes a
+#: nanny starts, and the value distributed ships (its ``distributed.yaml``).
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+DASK_TRIM_DEFAULT = 65536
+
+
+def local_cluster_settings() -> dict:
+    """Dask settings for a ``LocalCluster`` solarplan starts itself (not for a cluster it is given).
+
+    distributed's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536`` to hand freed memory
+    back to the operating system. Setting that variable switches off glibc's dynamic mmap threshold,
+    so every array over 128 kB (each engine chunk is about 1 MB) is mapped and unmapped from the
+    kernel on every use: the engine's tasks then took 2.6x the CPU seconds, most of it system time
+    (benchmarks/bench_scale.py, measured; docs/cluster.md). The variable is left unset, glibc's
+    default, unless the user set it themselves (in the environment or to a value other than Dask's
+    default in Dask's configuration).
+    """
+    import dask
+    if "MALLOC_TRIM_THRESHOLD_" in os.environ or dask.config.get(TRIM_KEY, None) != DASK_TRIM_DEFAULT:
+        return {}
+    return {TRIM_KEY: None, "distributed.worker.profile.enabled": False}  # None removes the variable (distributed.nanny._get_env_variables)
+
+
 @contextmanager
 def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: str | Path | None = None,
                 dashboard: bool = False, n_workers: int | None = None) -> Iterator:
@@ -132,10 +155,11 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
                 raise ConfigError(f"cannot reach the Dask scheduler at {address or scheduler_file}: {exc}") from None
         else:
             # without a dashboard the scheduler still serves health checks: on loopback, on a free port
-            cluster = distributed.LocalCluster(
-                n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                dashboard_address=":8787" if dashboard else None,
-                scheduler_kwargs=None if dashboard else {"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+            with dask.config.set(local_cluster_settings()):
+                cluster = distributed.LocalCluster(
+                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    dashboard_address=":8787" if dashboard else None,
+                    scheduler_kwargs=None if dashboard else {"dashboard": False, "dashboard_address": "127.0.0.1:0"})
             cl = distributed.Client(cluster, set_as_default=False)
     except BaseException:
         if cluster is not None:
