@@ -99,10 +99,12 @@ OverwriteOpt = typer.Option(False, "--overwrite", help="Replace the outputs of a
                                                        "files that run wrote); without it such a folder is refused.")
 ConfigOpt = typer.Option(None, "--config", help="plan.toml with overrides (see solarplan.io.config for keys).")
 # help text is rich markup: "\\[" keeps the bracket of an extra's name
-EngineOpt = typer.Option("local", "--engine", help="local (default), fused (same results from a compiled "
-                                                   "kernel, yield ~15x less CPU; pip install \"solarplan\\[fast]\") "
-                                                   "or dask (same results on a Dask cluster; pip install "
-                                                   "\"solarplan\\[dask]\"; see docs/cluster.md).")
+EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (same results on a Dask cluster; "
+                                                   "pip install \"solarplan\\[dask]\"; see docs/cluster.md); "
+                                                   "fused = local with --yield-engine fused.")
+YieldEngineOpt = typer.Option(None, "--yield-engine", help="fused (default: a compiled kernel) or pvlib (the "
+                                                           "reference it equals within 1e-6); default [yield] "
+                                                           "engine of plan.toml.")
 SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
                                                       "--engine dask; default: Dask's scheduler-address setting, "
                                                       "else a local cluster).")
@@ -119,7 +121,7 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
          config: Optional[Path] = ConfigOpt, lang: str = LangOpt,
          engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
          scheduler_file: Optional[Path] = SchedulerFileOpt, dashboard: bool = DashboardOpt,
-         overwrite: bool = OverwriteOpt):
+         overwrite: bool = OverwriteOpt, yield_engine: Optional[str] = YieldEngineOpt):
     """Run the whole pipeline on the embedded synthetic Shiyan (十堰) demo city; writes the tables, map.html,
     briefing.html and briefing.docx.
 
@@ -130,7 +132,8 @@ def demo(out_dir: Path = typer.Option(Path("maps"), "--out", help="Folder for th
     run = start_run(out_dir, "demo", overwrite)
     with _progress():
         steps = run_demo(out_dir, cfg, report=lambda s: out.print(s, markup=False, highlight=False), lang=lang,
-                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+                         engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard,
+                         yield_engine=yield_engine)
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         for f in step.files:
@@ -244,6 +247,7 @@ def simulate(
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Rejected rows (default OUT_rejects.csv)."),
     weather_shift: str = ShiftOpt,
     engine: str = EngineOpt,
+    yield_engine: Optional[str] = YieldEngineOpt,
     scheduler: Optional[str] = SchedulerOpt,
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
@@ -264,7 +268,7 @@ def simulate(
     with _progress():
         _, _, step = simulate_step(inventory, out, cfg, weather, surfaces_out=surfaces_out, rejects_out=rejects,
                                    engine=engine, scheduler=scheduler, scheduler_file=scheduler_file,
-                                   dashboard=dashboard, size_to_load=size_to_load or None,
+                                   dashboard=dashboard, size_to_load=size_to_load or None, yield_engine=yield_engine,
                                    warn=log.warning,
                                    lang=lang)
     out_console_step(step, lang)
@@ -368,6 +372,7 @@ def packages_cmd(
     weather: str = WeatherOpt,
     config: Optional[Path] = ConfigOpt,
     engine: str = EngineOpt,
+    yield_engine: Optional[str] = YieldEngineOpt,
     scheduler: Optional[str] = SchedulerOpt,
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
@@ -385,7 +390,8 @@ def packages_cmd(
     with _progress():
         steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
                               warn=log.warning,
-                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard)
+                              engine=engine, scheduler=scheduler, scheduler_file=scheduler_file, dashboard=dashboard,
+                         yield_engine=yield_engine)
     finish_run(run, [f for step in steps for f in step.files])
     for step in steps:
         out_console_step(step, lang)

@@ -172,7 +172,7 @@ def read_hosting_table(grid: GridParams) -> pd.DataFrame | None:
 def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *, engine: str = "local",
                    scheduler: str | None = None, scheduler_file: str | None = None, client=None,
                    dashboard: bool = False, progress=None, warn=_warn,
-                   size_to_load: bool | None = None):
+                   size_to_load: bool | None = None, yield_engine: str | None = None):
     """Simulate every clean surface; return (surfaces with yield columns, sites with economics).
 
     Parameters
@@ -184,11 +184,14 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         auto/None: each site uses the synthetic year of its nearest climatology station (sites sharing
         a station share one year, :mod:`solarplan.weather.grouping`); a file: every site uses it.
     engine : {'local', 'fused', 'dask'}
-        'dask' gives the same tables computed on a Dask cluster (:mod:`solarplan.pv.distributed`); 'fused'
-        computes the yield locally with the numba kernel (:mod:`solarplan.pv.fused`, equal to 'local'
-        within 1e-6; needs ``solarplan[fast]``).
+        Where: 'local' (this process, site chunks of bounded memory, :mod:`solarplan.pv.sitesim`) or 'dask'
+        (the same tables computed on a Dask cluster, :mod:`solarplan.pv.distributed`). 'fused' is kept from
+        before the yield engine was a separate choice: 'local' with ``yield_engine='fused'``.
     scheduler, scheduler_file, client, dashboard
         Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
+    yield_engine : {'fused', 'pvlib'}, optional
+        The yield engine (:data:`solarplan.pv.engines.ENGINES`); default ``[yield] engine`` ('fused', the
+        numba kernel; 'pvlib' is the reference it equals within 1e-6).
     progress : callable(done, total), optional
         Configurations simulated and their total.
     """
@@ -197,6 +200,8 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     if engine not in ("local", "fused", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; valid: local, fused, dask")
     params = system_params(config)
+    if engine == "fused" or yield_engine is not None:
+        params = replace(params, engine="fused" if engine == "fused" and yield_engine is None else yield_engine)
     econ = economic_params(config)
     schedule, grid = tariff_schedule(config), grid_params(config, size_to_load)
     hosting = read_hosting_table(grid)
@@ -231,9 +236,8 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:
-            yield_engine = "fused" if engine == "fused" else "pvlib"
             computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated,
-                                            yield_engine=yield_engine)
+                                            yield_engine=params.engine)
                         for _, grp, r in groups)
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
@@ -328,13 +332,14 @@ def simulation_summary(surfaces: pd.DataFrame, sites: pd.DataFrame, lang: str = 
 def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=None, *,
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
                   scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=_warn,
-                  size_to_load: bool | None = None, lang: str = "zh"):
+                  size_to_load: bool | None = None, lang: str = "zh", yield_engine: str | None = None):
     """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
     export-price sensitivity)."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
-                                     progress=progress, warn=warn, size_to_load=size_to_load)
+                                     progress=progress, warn=warn, size_to_load=size_to_load,
+                                     yield_engine=yield_engine)
     files = [write_result(sites, out, lang, "sites"), write_result(assumptions_table(config), out.with_name(out.stem + "_assumptions.csv")),
              write_result(sensitivity_table(sites, config), out.with_name(out.stem + "_sensitivity.csv"))]
     if surfaces_out:

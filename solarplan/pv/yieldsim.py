@@ -179,6 +179,9 @@ def _choose(name: str, valid, what: str) -> str:
     return name
 
 
+#: Names of the yield engines (:data:`solarplan.pv.engines.ENGINES` maps them to functions).
+YIELD_ENGINES = ("fused", "pvlib")
+
 @dataclass(frozen=True)
 class SystemParams:
     """Engine-wide model choices and system defaults.
@@ -237,6 +240,10 @@ class SystemParams:
         configurations are merged [degrees]; None merges only exact matches.
         The default 0.1 deg moves a surface's annual energy by at most 0.15 %
         (median 0.01 %) over random tilts 0-60 deg and all azimuths (tested).
+    engine : {'fused', 'pvlib'}
+        Yield engine of the pipeline (:data:`solarplan.pv.engines.ENGINES`). Default 'fused', the numba
+        kernel (:mod:`solarplan.pv.fused`), equal to 'pvlib', this module's reference path, within 1e-6
+        hour by hour for every model choice (tests/pv/test_fused.py; about 1e-13 observed).
     """
 
     transposition: str = field(default="perez", metadata=accepts(choices=TRANSPOSITION_MODELS))
@@ -252,12 +259,14 @@ class SystemParams:
     row_shading: bool = True
     wind_floor: float = field(default=0.5, metadata=accepts(0, 5, unit="m/s"))
     orientation_resolution_deg: float | None = field(default=0.1, metadata=accepts(0, 5, unit="degrees"))
+    engine: str = field(default="fused", metadata=accepts(choices=YIELD_ENGINES))
 
     def __post_init__(self):
         _choose(self.transposition, TRANSPOSITION_MODELS, "transposition model")
         _choose(self.iam_model, tuple(IAM_MODELS), "IAM model")
         _choose(self.spectral_model, tuple(SPECTRAL_MODELS), "spectral model")
         _choose(self.temperature_model, TEMPERATURE_MODELS, "temperature model")
+        _choose(self.engine, YIELD_ENGINES, "yield engine")
         unknown = set(self.losses) - set(DEFAULT_LOSSES)
         if unknown:
             raise ConfigError(f"unknown loss component(s) {sorted(unknown)}; valid: {', '.join(DEFAULT_LOSSES)}")

@@ -19,7 +19,7 @@ from solarplan.weather.readers import read_weather
 from solarplan.pv import engines, fused, yieldsim
 from solarplan.pv.yieldsim import SystemParams
 
-numba = pytest.importorskip("numba", reason="the fused engine needs numba (pip install 'solarplan[fast]')")
+numba = pytest.importorskip("numba", reason="the fused engine needs numba (a core dependency)")
 
 GREENSBORO = pvlib.__path__[0] + "/data/723170TYA.CSV"
 #: Zhengzhou: its daytime hours include every NaN path of the reference -- 38 with the sun below the
@@ -116,27 +116,33 @@ def test_unsupported_model_choice_names_it():
 
 
 def test_unknown_engine_lists_valid_names():
-    with pytest.raises(ConfigError, match=r"unknown yield engine 'numba'; valid: pvlib, fused"):
+    with pytest.raises(ConfigError, match=r"unknown yield engine 'numba'; valid: fused, pvlib"):
         engines.get_engine("numba")
+    assert engines.DEFAULT_ENGINE == "fused" and SystemParams().engine == "fused"
+    with pytest.raises(ConfigError, match=r"unknown yield engine 'numba'; valid: fused, pvlib"):
+        SystemParams(engine="numba")
 
 
 def test_missing_numba_says_how_to_install(monkeypatch):
     monkeypatch.setattr(fused, "numba", None)
     w = resolve_shift(read_weather(GREENSBORO), "auto")[0]
-    with pytest.raises(ConfigError, match=r"needs numba.*solarplan\[fast\].*engine='pvlib'"):
+    with pytest.raises(ConfigError, match=r"needs numba.*pip install numba.*engine='pvlib'"):
         fused.simulate(_surfaces(), w)
 
 
 def test_pipeline_fused_gives_the_local_sites_table():
-    """simulate_sites(engine='fused') on the demo: the same surfaces and sites tables as the pvlib engine,
-    economics (self-consumption from the hourly profiles) included, every number within 1e-6."""
+    """simulate_sites with the fused yield engine (the default, and engine='fused' kept for compatibility)
+    on the demo: the same surfaces and sites tables as the pvlib reference engine, economics
+    (self-consumption from the hourly profiles) included, every number within 1e-6."""
     from solarplan.app.pipeline import demo_inventory_path, load_plan, read_inventory, simulate_sites
     cfg = load_plan(None)
     clean = read_inventory(demo_inventory_path(), cfg).clean
-    s0, sites0 = simulate_sites(clean, cfg, engine="local")
+    s0, sites0 = simulate_sites(clean, cfg, engine="local", yield_engine="pvlib")
     s1, sites1 = simulate_sites(clean, cfg, engine="fused")
+    s2, sites2 = simulate_sites(clean, cfg)
     a, b = pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites1).drop(columns="geometry")
     assert (a["self_consumed_kwh"] > 0).sum() > 0
+    pd.testing.assert_frame_equal(pd.DataFrame(sites2).drop(columns="geometry"), b)  # fused is the default
     for x, y in ((a, b), (s0, s1)):
         assert list(x.columns) == list(y.columns) and len(x) == len(y)
         for c in x.columns:
@@ -147,3 +153,5 @@ def test_pipeline_fused_gives_the_local_sites_table():
                 assert x[c].fillna("").astype(str).tolist() == y[c].fillna("").astype(str).tolist(), c
     with pytest.raises(ConfigError, match="valid: local, fused, dask"):
         simulate_sites(clean.head(3), cfg, engine="numba")
+    with pytest.raises(ConfigError, match="fused.*pvlib"):
+        simulate_sites(clean.head(3), cfg, yield_engine="numba")
