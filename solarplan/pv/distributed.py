@@ -112,21 +112,36 @@ TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 DASK_TRIM_DEFAULT = 65536
 
 
-def local_cluster_settings() -> dict:
-    """Dask settings for a ``LocalCluster`` solarplan starts itself (not for a cluster it is given).
+@contextmanager
+def local_cluster_settings(dashboard: bool = False) -> Iterator[None]:
+    """Dask settings while solarplan starts a ``LocalCluster`` itself (never for a cluster it is given).
 
-    distributed's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536`` to hand freed memory
-    back to the operating system. Setting that variable switches off glibc's dynamic mmap threshold,
-    so every array over 128 kB (each engine chunk is about 1 MB) is mapped and unmapped from the
-    kernel on every use: the engine's tasks then took 2.6x the CPU seconds, most of it system time
-    (benchmarks/bench_scale.py, measured; docs/cluster.md). The variable is left unset, glibc's
-    default, unless the user set it themselves (in the environment or to a value other than Dask's
-    default in Dask's configuration).
+    * distributed's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536`` to hand freed memory
+      back to the operating system. Setting that variable switches off glibc's adaptive mmap threshold, so
+      every array over 128 kB (the engine's and the site flows' arrays are 1-20 MB) is mapped from and
+      returned to the kernel at each use: the partitions then took 2.5x the CPU seconds, most of it system
+      time (measured on the demo x 12, docs/cluster.md). The workers are started without it, glibc's default,
+      unless the user chose it: a value in Dask's configuration other than distributed's default, or another
+      value in the environment. (The variable with Dask's value in this process's environment was put there
+      by an earlier nanny, which sets it in the process that starts workers; it is left out while the workers
+      start, then restored.)
+    * Without a dashboard nobody reads the workers' statistical profiler, which samples every thread every
+      10 ms: it is switched off.
     """
     import dask
-    if "MALLOC_TRIM_THRESHOLD_" in os.environ or dask.config.get(TRIM_KEY, None) != DASK_TRIM_DEFAULT:
-        return {}
-    return {TRIM_KEY: None, "distributed.worker.profile.enabled": False}  # None removes the variable (distributed.nanny._get_env_variables)
+    settings = {} if dashboard else {"distributed.worker.profile.enabled": False}
+    env = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    ours = dask.config.get(TRIM_KEY, None) == DASK_TRIM_DEFAULT and env in (None, str(DASK_TRIM_DEFAULT))
+    if ours:
+        settings[TRIM_KEY] = None  # None removes the variable (distributed.nanny._get_env_variables)
+    with dask.config.set(settings):
+        if ours and env is not None:
+            del os.environ["MALLOC_TRIM_THRESHOLD_"]
+        try:
+            yield
+        finally:
+            if ours and env is not None:
+                os.environ["MALLOC_TRIM_THRESHOLD_"] = env
 
 
 @contextmanager
@@ -179,7 +194,7 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
                 raise ConfigError(f"cannot reach the Dask scheduler at {address or scheduler_file}: {exc}") from None
         else:
             # without a dashboard the scheduler still serves health checks: on loopback, on a free port
-            with dask.config.set(local_cluster_settings()):
+            with local_cluster_settings(dashboard):
                 cluster = distributed.LocalCluster(
                     n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                     dashboard_address=":8787" if dashboard else None,
