@@ -36,11 +36,17 @@ import numpy as np
 import pandas as pd
 
 from solarplan.core.errors import ConfigError
+from solarplan.pv.siteflows import SITE_INPUT_COLUMNS
 from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
-from solarplan.pv.yieldsim import SolarGeometry, SystemParams, solar_geometry, unique_configs
+from solarplan.pv.yieldsim import SURFACE_COLUMNS, SolarGeometry, SystemParams, solar_geometry, unique_configs
 from solarplan.weather.core import WeatherYear
 
 log = logging.getLogger(__name__)
+
+#: The surface columns :func:`~solarplan.pv.sitesim.simulate_with_flows` reads (the yield engines' and
+#: :func:`~solarplan.pv.siteflows.site_inputs`'), the only ones sent to the workers.
+WORKER_COLUMNS = frozenset(("site_id", *SURFACE_COLUMNS, "annual_load_kwh", "category", "tariff_cny_per_kwh",
+                            *SITE_INPUT_COLUMNS))
 
 #: The message when the optional dependency is missing.
 MISSING_DASK = ("the dask engine needs the optional dependency dask.distributed; install it with "
@@ -321,8 +327,9 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
     futures, size, pending = {}, {}, []
     for gi, (surf, weather) in enumerate(groups):
         plan = plan_partitions(surf, params, n_partitions or default_partitions(len(surf), n_workers))
-        # the workers need the table, not the shapes: no geometry to pickle, no geopandas to import there
-        tabular = pd.DataFrame(surf.drop(columns=[c for c in ("geometry",) if c in surf.columns]))
+        # the workers need the columns the chunk function reads, not the shapes (no geopandas to import there)
+        # nor the register's other columns (a quarter of the bytes on the demo)
+        tabular = pd.DataFrame(surf[[c for c in surf.columns if c in WORKER_COLUMNS]])
         weather_f, geom_f = client.scatter([weather, solar_geometry(weather, params)], broadcast=True)
         for pos, n_cfg in zip(plan.parts, plan.part_configs):
             f = client.submit(_partition_task, tabular.iloc[pos], weather_f, geom_f, params, terms, pure=False)
