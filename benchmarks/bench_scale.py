@@ -14,7 +14,8 @@ a fresh process; issue 21 bounds the ratio dask / local by 1.2. Three cases: ``l
 solarplan starts and stops the cluster inside ``simulate_sites``; CPU of the process and every worker process);
 ``dask-warm`` (the cluster is started first, as a cluster started for a job is, and the CPU seconds of the
 client process and of the workers are read before and after). ``local`` and ``dask-warm`` also time a second
-run in the same processes. The load average of the machine is printed with the ratios. Sites are copies of the demo city's sites
+run in the same processes. The load average of the machine is printed with the ratios.
+Sites are copies of the demo city's sites
 moved by up to 20 km, with azimuths jittered so that about half the configurations are distinct.
 
 ``packages``: :func:`solarplan.planning.packages.make_packages` on N random sites over a province

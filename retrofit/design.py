@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from retrofit.climate import design_temperatures
 from solarplan.core.resources import data_path
 from solarplan.weather.places import find_place
 from solarplan.weather.stations import haversine_km
@@ -97,7 +98,6 @@ def lookup(city: str | None = None, lat: float | None = None, lon: float | None 
 def design_conditions(temp_air, city=None, lat=None, lon=None, weather_source: str = "",
                       synthetic: bool = True) -> DesignConditions:
     """Design temperatures for a building by the order of preference in the module docstring."""
-    from .climate import design_temperatures
     row = lookup(city, lat, lon)
     if row is not None:
         return DesignConditions(float(row["heating_c"]), float(row["summer_ac_dry_bulb_c"]),

@@ -45,6 +45,7 @@ a measure's saving never exceeds the calibrated baseline of its end use.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -477,7 +478,6 @@ def left_out(table: pd.DataFrame) -> pd.DataFrame:
     The reason is the first clause of ``excluded_reason`` with its numbers removed, so that like
     reasons group together.
     """
-    import re
     t = table[~table["counted"]]
     if not len(t):
         return pd.DataFrame(columns=["measure", "reason", "measures", "saved_cny"])

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pygfunction as gt
 
 from .climate import MONTH_HOURS
 
@@ -108,8 +109,6 @@ def layout(count: int) -> tuple[int, int]:
 @lru_cache(maxsize=512)
 def _gfunction(rows: int, cols: int, depth_m: float, spacing_m: float, radius_m: float, buried_m: float,
                alpha_m2_s: float, times_s: tuple) -> tuple:
-    import pygfunction as gt  # imported on first use: it is slow to import and only this check needs it
-
     field = gt.borefield.Borefield.rectangle_field(N_1=rows, N_2=cols, B_1=spacing_m, B_2=spacing_m, H=depth_m,
                                                    D=buried_m, r_b=radius_m)
     g = gt.gfunction.gFunction(field, alpha_m2_s, time=np.asarray(times_s, float), method="equivalent",

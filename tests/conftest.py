@@ -1,10 +1,18 @@
 """Shared fixtures. Tests needing ../shared/weather skip elsewhere with a message; CI always has it."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_WEATHER = ROOT.parent / "shared" / "weather"
@@ -33,26 +41,70 @@ class DemoRun(NamedTuple):
     stdout: str  # what `solarplan demo` printed
 
 
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> DemoRun:
-    """`solarplan demo` run ONCE for the whole suite, as the README's first command does (no --out:
-    the outputs go to maps/ under the working folder). Tests read these outputs and must not change
-    them; a test that writes copies the folder first."""
-    import contextlib
-    import io
-    import os
+def once_per_run(tmp_path_factory, name: str, make) -> tuple[Path, str]:
+    """Run ``make(folder) -> text`` ONCE for the whole test run, even across pytest-xdist workers
+    (pyproject's addopts run the suite on every core): the first worker to need it runs it under a
+    file lock in the run's common temporary folder, the others wait for it and read what it left
+    (the pytest-xdist documentation's recipe for session fixtures). Returns (folder, text)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    shared = tmp_path_factory.getbasetemp().parent   # common to the workers of this run
+    folder, done = shared / name, shared / f"{name}.txt"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.is_file():
+            if folder.exists():
+                shutil.rmtree(folder)   # left by a worker whose attempt failed
+            folder.mkdir()
+            text = make(folder)
+            done.write_text(text, encoding="utf-8")   # written last: its presence means a whole run
+            return folder, text
+    return folder, done.read_text(encoding="utf-8")
 
+
+def _demo_in_process(cwd: Path) -> str:
     from solarplan.app.cli import main
-    cwd = tmp_path_factory.mktemp("demo_run")
     before, buf = os.getcwd(), io.StringIO()
+    epoch = os.environ.pop("SOURCE_DATE_EPOCH", None)   # as on a user's machine
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(buf):
             code = main(["demo"])
     finally:
         os.chdir(before)
+        if epoch is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
     assert code == 0, buf.getvalue()[-2000:]
-    return DemoRun(cwd / "maps", buf.getvalue())
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """`solarplan demo` run ONCE for the whole suite, as the README's first command does (no --out:
+    the outputs go to maps/ under the working folder), in this process. Tests read these outputs and
+    must not change them; a test that writes copies the folder first."""
+    cwd, stdout = once_per_run(tmp_path_factory, "demo_run", _demo_in_process)
+    return DemoRun(cwd / "maps", stdout)
+
+
+#: The environment of a command run as its user runs it: no SOURCE_DATE_EPOCH, no COLUMNS, a plain PATH.
+USER_ENV = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "LANG": "C.UTF-8"}
+
+
+@pytest.fixture(scope="session")
+def demo_cli(tmp_path_factory, demo_run) -> DemoRun:
+    """A second whole demo, ``python -m solarplan demo --out FOLDER`` in a subprocess, ONCE for the suite:
+    the zh summary a user sees (tests/app/test_cli_lang.py) and the other half of the byte-identity
+    check (tests/app/test_outputs.py). Started after :func:`demo_run` has finished and the clock has
+    moved on, so the two runs never share a second."""
+    def make(folder: Path) -> str:
+        time.sleep(1.1)
+        r = subprocess.run([sys.executable, "-m", "solarplan", "demo", "--out", str(folder)], capture_output=True,
+                           text=True, env=USER_ENV, cwd=folder, timeout=900)
+        assert r.returncode == 0, r.stderr[-3000:]
+        return r.stdout
+    folder, stdout = once_per_run(tmp_path_factory, "demo_cli", make)
+    return DemoRun(folder, stdout)
 
 
 CHROMIUM = "/usr/bin/chromium"

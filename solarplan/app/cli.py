@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from solarplan import __version__
 from solarplan.app.pipeline import (contract_step, load_plan, packages_step, retrofit_step, run_demo, simulate_step,
                                     validate_step)
 from solarplan.app.web.server import ServeOptions, read_plan_file
@@ -36,7 +37,7 @@ from solarplan.report.word import write_docx
 from solarplan.weather import monthly_climate, read_weather, resolve_location, resolve_shift, synthesize
 from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.writers import write_weather
-from solarplan.weather.qc import CLOSURE_READINGS
+from solarplan.weather.qc import CLOSURE_READINGS, correction_effects, effect_lines
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Plan rooftop and carport PV and building retrofits for public institutions.\n\n"
@@ -80,7 +81,6 @@ def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
 
 def _print_version(value: bool):
     if value:
-        from solarplan import __version__
         out.print(f"solarplan {__version__}", markup=False, highlight=False)
         raise typer.Exit()
 
@@ -579,7 +579,6 @@ def weather_info(file: Path = typer.Argument(..., help="Weather file."),
         out.print("  " + line, markup=False, highlight=False)
     for line in warnings:
         out.print("  applied: " + line.split(": ", 1)[-1], markup=False, highlight=False)
-    from solarplan.weather.qc import correction_effects, effect_lines
     for line in effect_lines(correction_effects(w, fixed), report.closure_corrected):
         out.print("  " + line, markup=False, highlight=False)
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from retrofit.buildings import REJECT_COLUMNS, BuildingsResult, read_buildings_table
 from retrofit.contracts import SOLVED_PARAMETER, ContractTerms, building_inputs, package_deals
-from retrofit.evaluate import RetrofitParams, evaluate
+from retrofit.evaluate import RetrofitParams, evaluate, left_out
 from solarplan.core.atomic import ensure_folder
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
@@ -491,7 +491,6 @@ def retrofit_assumptions(config: PlanConfig) -> pd.DataFrame:
 def retrofit_summary(table: pd.DataFrame, res, lang: str = "zh") -> str:
     """Buildings, measures, the totals of the counted (recommended) measures, and what was left out and why
     (zh: counts per measure, the reasons being in the table's ``excluded_reason`` column)."""
-    from retrofit.evaluate import left_out
     c = table[table["counted"]] if len(table) else table
     s = lambda col: float(c[col].sum()) if len(c) else 0.0  # noqa: E731
     lines = [buildings_summary(res, lang),
@@ -517,7 +516,6 @@ def _require_buildings(buildings: Path, table: pd.DataFrame, rejects: pd.DataFra
     """Refuse to write an empty result: with no usable building, write the rejects and raise InputError."""
     if len(table):
         return
-    from solarplan.core.errors import InputError
     if len(rejects):
         write_result(rejects, rejects_out, sheet="rejects")
         first = str(rejects["reason"].iloc[0])

@@ -12,7 +12,6 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 
 def discount_factors(rate: float, n_years: int) -> np.ndarray:
@@ -26,28 +25,55 @@ def npv(rate: float, cashflows) -> np.ndarray:
     return cf @ discount_factors(rate, cf.shape[-1] - 1)
 
 
-def _irr_one(cf: np.ndarray) -> float:
-    signs = np.sign(cf[cf != 0])
-    if len(signs) == 0 or np.all(signs == signs[0]):
-        return float("nan")  # never changes sign: IRR undefined
-    f = lambda r: float(np.sum(cf * (1.0 + r) ** -np.arange(len(cf))))  # noqa: E731
-    grid = np.array([-0.99, -0.9, -0.5, -0.2, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1e3, 1e5, 1e8])
-    vals = np.array([f(r) for r in grid])
-    for i in range(len(grid) - 1):
-        if np.sign(vals[i]) == 0:
-            return float(grid[i])
-        if np.sign(vals[i]) != np.sign(vals[i + 1]):
-            return float(brentq(f, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-14, maxiter=500))
-    return float("nan")
+#: Rates [-] at which :func:`irr` looks for the first sign change of the NPV, lowest first.
+IRR_GRID = np.array([-0.99, -0.9, -0.5, -0.2, 0.0, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1e3, 1e5, 1e8])
+
+
+def _npv_x(cf: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """sum_t cf_t x^t per row by Horner's rule, x = 1 / (1 + r) (one value per row)."""
+    out = cf[:, -1].copy()
+    for t in range(cf.shape[1] - 2, -1, -1):
+        out *= x
+        out += cf[:, t]
+    return out
 
 
 def irr(cashflows) -> np.ndarray:
     """Internal rate of return per row; NaN where the cash flows never change sign (undefined).
 
-    Where several roots exist (more than one sign change) the lowest above -99 % is returned.
+    Where several roots exist (more than one sign change) the lowest above -99 % is returned: the NPV is
+    evaluated on :data:`IRR_GRID`, the first grid interval where it changes sign brackets the root, and
+    bisection on x = 1/(1 + r) (the NPV is a polynomial in x) narrows it to the last bit. All rows at once.
     """
     cf = np.atleast_2d(np.asarray(cashflows, float))
-    out = np.array([_irr_one(row) for row in cf])
+    n, n_t = cf.shape
+    out = np.full(n, np.nan)
+    change = (cf > 0).any(axis=1) & (cf < 0).any(axis=1)
+    if n_t and change.any():
+        rows = np.flatnonzero(change)
+        c = cf[rows]
+        sign = np.sign(c @ ((1.0 + IRR_GRID)[None, :] ** -np.arange(n_t)[:, None]))
+        zero = sign[:, :-1] == 0
+        hit = zero | (sign[:, :-1] != sign[:, 1:])
+        found = hit.any(axis=1)
+        i = hit.argmax(axis=1)
+        r_lo, r_hi = IRR_GRID[i], IRR_GRID[i + 1]
+        at_lo = zero[np.arange(len(rows)), i]
+        at_hi = ~at_lo & (sign[np.arange(len(rows)), i + 1] == 0)
+        # bisection in x (decreasing in r): keep the NPV's sign at the low-rate end of the bracket
+        x_a, x_b = 1.0 / (1.0 + r_lo), 1.0 / (1.0 + r_hi)
+        s_a = sign[np.arange(len(rows)), i]
+        for _ in range(80):
+            mid = 0.5 * (x_a + x_b)
+            s_m = np.sign(_npv_x(c, mid))
+            same = s_m == s_a
+            x_a = np.where(same, mid, x_a)
+            x_b = np.where(same, x_b, mid)
+            x_b = np.where(s_m == 0, mid, x_b)
+            x_a = np.where(s_m == 0, mid, x_a)
+        root = 1.0 / (0.5 * (x_a + x_b)) - 1.0
+        root = np.where(at_lo, r_lo, np.where(at_hi, r_hi, root))
+        out[rows] = np.where(found, root, np.nan)
     return out if np.ndim(cashflows) > 1 else out[0]
 
 
@@ -60,13 +86,13 @@ def payback_years(cashflows, rate: float | None = None) -> np.ndarray:
     if rate is not None:
         cf = cf * discount_factors(rate, cf.shape[-1] - 1)
     cum = np.cumsum(cf, axis=-1)
-    out = np.full(cf.shape[0], np.nan)
-    for i, c in enumerate(cum):
-        idx = np.flatnonzero(c >= 0)
-        if len(idx) == 0:
-            continue
-        t = idx[0]
-        out[i] = 0.0 if t == 0 else (t - 1) + (-c[t - 1]) / cf[i, t]
+    ok = cum >= 0
+    rows = np.arange(cf.shape[0])
+    t = ok.argmax(axis=-1) if cf.shape[-1] else np.zeros(cf.shape[0], int)
+    prev = cum[rows, np.maximum(t - 1, 0)] if cf.shape[-1] else np.zeros(cf.shape[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        turn = (t - 1) + (-prev) / cf[rows, t] if cf.shape[-1] else prev
+    out = np.where(ok.any(axis=-1), np.where(t == 0, 0.0, turn), np.nan)
     return out if np.ndim(cashflows) > 1 else out[0]
 
 

@@ -20,6 +20,7 @@ for Hubei's hot-summer, cold-winter climate; GB 50176-2016 zone).
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,6 @@ def measured_load(path) -> np.ndarray:
     ``kw``. A leap year's 8784 / 35136 rows lose 29 February. The first row is 1 January 00:00-01:00
     (00:00-00:15), local time.
     """
-    from pathlib import Path
     path = Path(path)
     try:
         df = pd.read_csv(path, encoding="utf-8-sig")

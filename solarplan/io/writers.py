@@ -38,6 +38,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -153,7 +154,6 @@ def _write_xlsx(tables: dict, tmp: Path, widths: bool) -> None:
 @contextmanager
 def _gdal_fixed_date():
     """GDAL stamps GeoPackage ``last_change`` with the clock unless OGR_CURRENT_DATE is set."""
-    import pyogrio
     old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": fixed_time().strftime("%Y-%m-%dT%H:%M:%S.000Z")})
     try:

@@ -34,7 +34,9 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+import pvlib
 
+import solarplan
 from solarplan.core.errors import ConfigError
 from solarplan.pv.siteflows import SITE_INPUT_COLUMNS
 from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
@@ -62,16 +64,13 @@ MIN_SURFACES_PER_PARTITION = 500
 
 def _distributed():
     try:
-        import distributed
+        import distributed  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
     except ImportError:
         raise ConfigError(MISSING_DASK) from None
     return distributed
 
 
 def _worker_versions() -> dict:
-    import pvlib
-
-    import solarplan
     return {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__,
             "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
@@ -82,9 +81,6 @@ def check_workers(client, warn: Callable[[str], None] | None = None) -> int:
 
     ``warn`` (default: this module's logger) is told when workers run with ``MALLOC_TRIM_THRESHOLD_`` set
     (distributed's nanny sets it by default; see :func:`local_cluster_settings`), with the fix."""
-    import pvlib
-
-    import solarplan
     mine = {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__}
     try:
         theirs = client.run(_worker_versions)
@@ -134,7 +130,7 @@ def local_cluster_settings(dashboard: bool = False) -> Iterator[None]:
     * Without a dashboard nobody reads the workers' statistical profiler, which samples every thread every
       10 ms: it is switched off.
     """
-    import dask
+    import dask  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
     settings = {} if dashboard else {"distributed.worker.profile.enabled": False}
     env = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     ours = dask.config.get(TRIM_KEY, None) == DASK_TRIM_DEFAULT and env in (None, str(DASK_TRIM_DEFAULT))
@@ -182,7 +178,7 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
         yield client
         return
     distributed = _distributed()
-    import dask
+    import dask  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
 
     if scheduler and scheduler_file:
         raise ConfigError("give a Dask scheduler address or a scheduler file, not both")

@@ -90,6 +90,7 @@ import pvlib
 
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.limits import accepts
+from solarplan.core.resources import data_path
 from solarplan.weather.core import WeatherYear
 
 #: PVWatts loss components [%] and their defaults from PVWatts v5 [1]_ (pvlib defaults).
@@ -384,7 +385,6 @@ _MARION_TABLE: dict = {}
 
 def _marion_table(iam_model: str):
     if iam_model not in _MARION_TABLE:
-        from solarplan.core.resources import data_path
         t = pd.read_csv(data_path("marion_diffuse_iam.csv"))
         for name in IAM_MODELS:
             _MARION_TABLE[name] = (t[f"{name}_sky"].to_numpy(float), t[f"{name}_ground"].to_numpy(float))
@@ -503,7 +503,12 @@ def row_view_factors(surface_tilt, gcr) -> tuple[np.ndarray, np.ndarray]:
     ``bifacial.utils.vf_row_sky_2d_integ`` / ((1 + cos t)/2) and ``vf_row_ground_2d_integ`` /
     ((1 - cos t)/2) (0 for a horizontal plane) [9]_.
     """
-    tilt, g = np.asarray(surface_tilt, float), np.asarray(gcr, float)
+    tilt, g = np.broadcast_arrays(np.atleast_1d(np.asarray(surface_tilt, float)), np.asarray(gcr, float))
+    pairs, back = np.unique(np.column_stack([tilt, g]), axis=0, return_inverse=True)
+    back = back.ravel()
+    if len(pairs) < len(tilt):  # the same (tilt, gcr) twice: computed once (pvlib's integrals are ~10 us each)
+        sky, gnd = row_view_factors(pairs[:, 0], pairs[:, 1])
+        return sky[back], gnd[back]
     cos_t = np.cos(np.radians(tilt))
     vf_sky = np.atleast_1d(pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, g)) / ((1.0 + cos_t) / 2.0)
     open_ground = (1.0 - cos_t) / 2.0
@@ -672,11 +677,18 @@ def unique_configs(surfaces: pd.DataFrame, resolution: float | None) -> tuple[pd
         az = np.mod(np.round(az / resolution) * resolution, 360.0)
     mounting = surfaces["mounting"].astype(str).to_numpy()
     gcr = np.where(mounting == "rows", np.round(surfaces["gcr"].to_numpy(float), 3), 1.0)
-    keys = pd.DataFrame({"surface_tilt": tilt, "surface_azimuth": az, "mounting": mounting, "gcr": gcr})
-    codes, uniq = pd.MultiIndex.from_frame(keys).factorize()
-    configs = uniq.to_frame(index=False)
-    configs.columns = list(keys.columns)
-    return configs, np.asarray(codes)
+    # one integer key per surface, built column by column (each step re-factorised, so it stays below the
+    # number of surfaces); factorize keeps the order of first appearance, as MultiIndex.factorize does,
+    # at a twentieth of its cost
+    key = np.zeros(len(tilt), np.int64)
+    for col in (tilt, az, mounting, gcr):
+        c, u = pd.factorize(col, use_na_sentinel=False)
+        key = pd.factorize(key * len(u) + c)[0] if len(u) > 1 else key
+    codes = pd.factorize(key)[0]
+    first = np.unique(codes, return_index=True)[1]
+    configs = pd.DataFrame({"surface_tilt": tilt[first], "surface_azimuth": az[first], "mounting": mounting[first],
+                            "gcr": gcr[first]})
+    return configs, np.asarray(codes, np.int64)
 
 
 def surface_yields(capacity_kwp, codes, annual, poa, monthly, index=None) -> pd.DataFrame:

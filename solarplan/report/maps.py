@@ -26,8 +26,10 @@ import re
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -388,13 +390,11 @@ def compact_outlines(outlines: dict | None, max_overlap: float = HULL_MAX_OVERLA
     ``max_overlap`` of their own area (computed in the local UTM zone, not in degrees)."""
     if not outlines or not outlines.get("features"):
         return []
-    import geopandas as gpd
     g = gpd.GeoDataFrame.from_features(outlines["features"], crs=4326)
     g = g[g.geometry.notna() & ~g.geometry.is_empty]
     if not len(g):
         return []
     u = g.to_crs(g.estimate_utm_crs())
-    import shapely
     geoms = u.geometry.to_numpy()
     tree = shapely.STRtree(geoms)     # only the outlines that touch this one can overlap it (linear, not n^2)
     keep = []
@@ -422,7 +422,6 @@ def load_roofs(folder: str | Path) -> pd.DataFrame | None:
 def _roof_features(roofs: pd.DataFrame | None, site_pkg: dict, gaode: bool) -> list[dict]:
     if roofs is None or not len(roofs):
         return []
-    import shapely
     geoms = shapely.from_wkt(roofs["geometry"].fillna("").where(roofs["geometry"].fillna("") != "", None),
                              on_invalid="ignore")
     feats = []

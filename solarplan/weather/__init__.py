@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pvlib
+
 from solarplan.weather.core import WeatherYear
+from solarplan.weather.pvgis import PvgisOptions, pvgis_year
 from solarplan.weather.qc import QCReport, quality_check, resolve_shift
 from solarplan.weather.readers import read_weather
 from solarplan.weather.stations import monthly_climate, resolve_location
@@ -55,7 +58,6 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         Address, timeout and cache of PVGIS (default: from the environment).
     """
     if spec is None or str(spec) == "auto":
-        import pvlib
         site_elev = float(pvlib.location.lookup_altitude(lat, lon))
         climate = monthly_climate(lat, lon, elevation=site_elev, method=station_method)
         # the year is synthesised at the station's elevation; the difference feeds the uncertainty
@@ -63,7 +65,6 @@ def get_weather(spec: str | Path | None, lat: float, lon: float, *, shift: str |
         year = synthesize(replace(climate, elevation=climate.station_elevation))
         return ResolvedWeather(year, None, climate.warnings, dist, abs(site_elev - climate.station_elevation))
     if str(spec) == "pvgis":
-        from solarplan.weather.pvgis import PvgisOptions, pvgis_year
         options = pvgis if isinstance(pvgis, PvgisOptions) else PvgisOptions.from_mapping(pvgis)
         year = pvgis_year(lat, lon, options)
     else:

@@ -27,8 +27,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+import pvlib
+import requests
+
 from solarplan.core.errors import WeatherError
 from solarplan.weather.core import WeatherYear
+from solarplan.weather.readers import pvgis_to_year
 
 #: PVGIS non-interactive API, version 5.3 [1]_.
 PVGIS_URL = "https://re.jrc.ec.europa.eu/api/v5_3/"
@@ -99,9 +103,6 @@ def cache_path(lat: float, lon: float, options: PvgisOptions) -> Path:
 
 
 def _parse(text: str, source: str, tz_hours: float | None = None) -> WeatherYear:
-    import pvlib
-
-    from solarplan.weather.readers import pvgis_to_year
     try:
         df, meta = pvlib.iotools.read_pvgis_tmy(io.StringIO(text), pvgis_format="json", map_variables=True)[:2]
     except Exception as exc:
@@ -137,8 +138,6 @@ def fetch_tmy(lat: float, lon: float, options: PvgisOptions | None = None) -> tu
         Timeout, no connection, a refusal by PVGIS (e.g. a location at sea), or
         an answer that is not a TMY. Nothing is cached in those cases.
     """
-    import requests
-
     options = options or PvgisOptions()
     lat, lon = round(float(lat), DECIMALS), round(float(lon), DECIMALS)
     path = cache_path(lat, lon, options)

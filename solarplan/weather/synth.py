@@ -70,8 +70,7 @@ def _seed(lat: float, lon: float) -> int:
 
 
 def _daily_index(month_of_day: np.ndarray, daily_cs: np.ndarray, target_wh: np.ndarray, rng) -> np.ndarray:
-    # lazy: scipy.stats costs 0.25 s of CPU to import, in every Dask worker that only unpickles a WeatherYear
-    from scipy import stats
+    from scipy import stats  # lazy: 0.25 s of CPU to import, paid by each Dask worker unpickling a WeatherYear
 
     k = np.zeros(len(daily_cs))
     for m in range(1, 13):

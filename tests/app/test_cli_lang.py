@@ -33,9 +33,10 @@ def run(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    d = tmp_path_factory.mktemp("demo")
-    return d, run("demo", "--out", d)
+def demo(demo_cli):
+    """`python -m solarplan demo --out FOLDER` as a user runs it, with its printed summary: the suite's one
+    subprocess demo (tests/conftest.py ``demo_cli``, the same environment as :func:`run`). Read only."""
+    return demo_cli.folder, demo_cli.stdout
 
 
 def summary_lines(text: str) -> list[str]:

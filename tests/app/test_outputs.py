@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,13 +32,12 @@ def files(folder: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def two_demos(tmp_path_factory):
-    d = tmp_path_factory.mktemp("demos")
-    for name in ("a", "b"):
-        p = cli("demo", "--out", d / name)
-        assert p.returncode == 0, p.stderr[-3000:]
-        time.sleep(1.1)   # the clock moves on: nothing may depend on it
-    return d / "a", d / "b"
+def two_demos(demo_run, demo_cli):
+    """Two whole runs of the demo on the same inputs: the suite's in-process run into maps/ under its working
+    folder (tests/conftest.py ``demo_run``) and ``python -m solarplan demo --out FOLDER`` in a subprocess
+    (``demo_cli``), started after the first has finished and a second later. Different processes,
+    folders, invocations and clock readings: nothing of that may reach the bytes. Read only."""
+    return demo_run.folder, demo_cli.folder
 
 
 def test_demo_twice_gives_identical_bytes(two_demos):
@@ -57,7 +57,6 @@ def test_manifest_lists_exactly_what_the_run_wrote(two_demos):
 
 
 def test_repeat_run_is_refused_then_replaced_without_mixing(two_demos, tmp_path):
-    import shutil
     a = shutil.copytree(two_demos[0], tmp_path / "a")
     before = files(a)
     p = cli("demo", "--out", a)

@@ -31,6 +31,31 @@ def test_irr_undefined_when_cash_flows_never_change_sign():
     assert np.isnan(finance.irr(np.array([-100.0, -5.0, -5.0])))
 
 
+
+def test_irr_and_payback_of_many_rows_at_once():
+    """Every row at once (a province's sites): each IRR equals numpy-financial's for that row, and each payback
+    the year-by-year hand rule, on 300 random 25-year cash flows (one sign change, so one root by Descartes'
+    rule and numpy-financial's root is the same one; IRRs from below 0 to above +50 %)."""
+    rng = np.random.default_rng(4)
+    cf = np.column_stack([-rng.uniform(1e4, 1e6, 300), rng.uniform(1e3, 2e5, (300, 25)) * rng.uniform(0.01, 1, (300, 1))])
+    got = finance.irr(cf)
+    ref = np.array([npf.irr(row) for row in cf])
+    assert not np.isnan(ref).any() and ref.min() < 0 and ref.max() > 0.5
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
+    cf[:, 13] -= 1.5e5  # an inverter replacement: some cumulative flows turn late or never
+    for rate in (None, 0.05):
+        flows = cf if rate is None else cf / 1.05 ** np.arange(26)
+        hand = []
+        for row in flows:
+            cum = np.cumsum(row)
+            t = int(np.argmax(cum >= 0))
+            hand.append(np.nan if not (cum >= 0).any() else 0.0 if t == 0 else t - 1 + -cum[t - 1] / row[t])
+        np.testing.assert_allclose(finance.payback_years(cf, rate), hand, rtol=1e-12)
+    # two roots (10 % and 20 %): the lowest; exact roots found exactly
+    assert finance.irr(np.array([-100.0, 230.0, -132.0])) == pytest.approx(0.1, abs=1e-12)
+    assert finance.irr(np.array([-100.0, 100.0])) == 0.0
+    assert finance.irr(np.array([-100.0, 110.0])) == pytest.approx(0.1, abs=1e-14)
+
 def test_site_cash_flow_table_by_hand():
     # one 100 kWp flat-roof site: 100,000 kWh/yr, 80 % self-consumed at 0.65, exported at 0.4161
     p = EconomicParams(horizon_years=3, degradation_per_yr=0.01, inverter_replacement_year=2, discount_rate=0.05,

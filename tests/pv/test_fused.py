@@ -155,3 +155,21 @@ def test_pipeline_fused_gives_the_local_sites_table():
         simulate_sites(clean.head(3), cfg, engine="numba")
     with pytest.raises(ConfigError, match="fused.*pvlib"):
         simulate_sites(clean.head(3), cfg, yield_engine="numba")
+
+
+def _double_all(x):
+    out = np.empty_like(x)
+    for i in numba.prange(len(x)):
+        out[i] = 2.0 * x[i]
+    return out
+
+
+def test_kernels_compile_where_no_cache_folder_is_writable(monkeypatch):
+    """A read-only install with no writable NUMBA_CACHE_DIR or home: numba finds no cache locator and refuses
+    cache=True at decoration; the kernels then compile uncached instead of failing the run."""
+    import numba.core.caching as caching
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+    with pytest.raises(RuntimeError, match="no locator available"):
+        numba.njit(cache=True)(_double_all)
+    kernel = fused._compile(_double_all)
+    np.testing.assert_array_equal(kernel(np.arange(3.0)), [0.0, 2.0, 4.0])

@@ -159,6 +159,63 @@ def test_largest_capacity_when_no_capacity_complies():
     assert gr.largest_capacity_for_share(pv, np.full((1, 8760), 1e6), 0.5)[0] == 1.0
 
 
+
+@pytest.mark.parametrize("target, expected", [(0.6, 1.0), (0.75, 0.5), (0.9, 0.3125)])
+def test_largest_capacity_hand_computed(target, expected):
+    """Two hours of PV 1 and 1 kWh against loads 1 and 0.25 kWh: r = L/PV = 1 and 0.25. For 0.25 < k <= 1
+    the share is (k + 0.25) / (2 k) = 0.5 + 0.125 / k, so s >= t up to k = 0.125 / (t - 0.5): 0.5 at
+    t = 0.75 and 0.3125 at t = 0.9; s(1) = 0.625 already meets t = 0.6."""
+    pv, load = np.zeros((1, 8760)), np.zeros((1, 8760))
+    pv[0, 10:12], load[0, 10:12] = 1.0, (1.0, 0.25)
+    assert gr.largest_capacity_for_share(pv, load, target)[0] == pytest.approx(expected, rel=1e-14)
+    # a third hour of 2 kWh PV without load: s(0+) = 2/4, s = 0.25 + 0.0625 / k on (0.25, 1]
+    pv[0, 12] = 2.0
+    assert gr.largest_capacity_for_share(pv, load, 0.4)[0] == pytest.approx(0.0625 / 0.15, rel=1e-14)
+    assert gr.largest_capacity_for_share(pv, load, 0.55)[0] == 0.0  # above s(0+) = 0.5
+
+
+def _bisection(pv, load, target, iterations=40):
+    """The 40-pass bisection largest_capacity_for_share used before (kept here as the reference)."""
+    total = pv.sum(axis=-1)
+
+    def share(k):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, np.minimum(k[:, None] * pv, load).sum(axis=-1) / (k * total), 1.0)
+    done = share(np.ones(len(pv))) >= target - 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        floor = np.where(total > 0, (pv * (load > 0)).sum(axis=-1) / total, 1.0)
+    lo, hi = np.zeros(len(pv)), np.ones(len(pv))
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        ok = share(np.maximum(mid, 1e-300)) >= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    return np.where(done | np.isnan(target), 1.0, np.where(floor < target, 0.0, lo))
+
+
+def test_largest_capacity_equals_the_bisection():
+    """Random sites (daytime PV, noisy loads with zero hours, targets 0.3-0.99, some NaN, some sites without
+    PV): the one-pass-per-step answer is within the bisection's 2^-40 (plus one rounding) of it, and its
+    share meets the target."""
+    rng = np.random.default_rng(5)
+    n = 300
+    hour = np.arange(8760) % 24
+    pv = rng.uniform(10, 800, (n, 1)) * np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None) * rng.uniform(0.3, 1, (n, 8760))
+    pv[:3] = 0.0
+    load = rng.uniform(1e4, 2e6, (n, 1)) / 8760 * rng.uniform(0.2, 1.8, (n, 8760)) * (rng.random((n, 8760)) > 0.05)
+    target = rng.uniform(0.3, 0.99, n)
+    target[5:8] = np.nan
+    got = gr.largest_capacity_for_share(pv, load, target)
+    ref = _bisection(pv, load, target)
+    interior = (ref > 0) & (ref < 1)
+    assert interior.sum() > 100 and (ref == 1).sum() > 10 and (ref == 0).sum() > 10
+    np.testing.assert_allclose(got, ref, rtol=0, atol=2.0 ** -40 + 1e-15)
+    k = got[interior]
+    share = np.minimum(k[:, None] * pv[interior], load[interior]).sum(axis=1) / (k * pv[interior].sum(axis=1))
+    assert (share >= target[interior] - 1e-12).all()
+    # one load row for every site gives the same as that row repeated
+    np.testing.assert_array_equal(gr.largest_capacity_for_share(pv[:20], load[:1], 0.8),
+                                  gr.largest_capacity_for_share(pv[:20], np.repeat(load[:1], 20, axis=0), 0.8))
+
 def test_monthly_bills_scale_the_shape():
     bills = np.arange(1, 13) * 1000.0
     h = scale_to_months(load_shape("school"), bills)
@@ -215,3 +272,33 @@ def test_plan_toml_schedule_and_csv(tmp_path):
     assert TariffParams(schedule_file=str(f)).build().hours_by_period() == {"flat": 8760}
     with pytest.raises(ConfigError, match="unknown key"):
         parse_section(TariffParams, {"shedule": "x"}, "plan.toml: [tariffs]")
+
+
+def test_largest_capacity_numpy_form_equals_the_compiled_one(monkeypatch):
+    """Without numba the vectorised Newton steps run: the same answers but for the order of the hourly sums
+    (numpy sums pairwise, the compiled loop in sequence; about 5e-14 observed)."""
+    rng = np.random.default_rng(9)
+    hour = np.arange(8760) % 24
+    pv = rng.uniform(10, 800, (50, 1)) * np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None)
+    load = rng.uniform(1e4, 2e6, (50, 1)) / 8760 * rng.uniform(0.2, 1.8, (50, 8760))
+    target = rng.uniform(0.5, 0.99, 50)
+    compiled = gr.largest_capacity_for_share(pv, load, target)
+    monkeypatch.setattr(gr, "numba", None)
+    np.testing.assert_allclose(gr.largest_capacity_for_share(pv, load, target), compiled, rtol=0, atol=1e-12)
+    assert ((compiled > 0) & (compiled < 1)).sum() > 10
+
+
+def test_flow_sums_equal_the_hourly_flows():
+    """gridrules.flow_sums (one compiled pass, no hourly array) against energy_flows and value_by_period on
+    the same sites: the same yearly sums to summation order (1e-12 relative)."""
+    rng = np.random.default_rng(11)
+    pv = np.clip(rng.normal(50, 40, (40, 8760)), 0, None)
+    load = rng.uniform(0, 80, (40, 8760))
+    schedule = tf.get_schedule("hubei_2024")
+    flows = gr.energy_flows(pv, load, np.ones(40, bool))
+    gen, used, weighted = gr.flow_sums(pv, load, schedule.period_index, schedule.multiplier, len(tf.PERIODS))
+    np.testing.assert_allclose(gen, flows.generated_kwh, rtol=1e-12)
+    np.testing.assert_allclose(used, flows.self_consumed_kwh, rtol=1e-12)
+    tariff = rng.uniform(0.5, 0.9, 40)
+    np.testing.assert_allclose(weighted * tariff[:, None], tf.value_by_period(flows.self_consumed_hourly, tariff,
+                                                                              schedule), rtol=1e-12, atol=1e-9)

@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from solarplan.weather.qc import resolve_shift
 from solarplan.weather.readers import read_weather
 from solarplan.core.resources import data_path
+from solarplan.pv import yieldsim
 from solarplan.pv.yieldsim import (DESOTO_AM_COEFFICIENTS, IAM_MODELS, SAPM_PARAMS_BY_MOUNTING, SystemParams,
                                    ac_per_kwp, aoi_cosine, diffuse_iam, iam_ashrae_cos, iam_physical_cos,
                                    perez_components, shaded_fraction_rows, simulate, solar_geometry)
@@ -231,3 +232,42 @@ def test_marion_table_holds_marion_integrals():
     assert sky[0] == pytest.approx(pvlib.iam.marion_integrate(pvlib.iam.physical, 20.0, "sky"), rel=1e-12)
     sky2, _ = diffuse_iam("physical", [20.05])
     assert sky2[0] == pytest.approx(pvlib.iam.marion_integrate(pvlib.iam.physical, 20.05, "sky"), rel=1e-12)
+
+
+@pytest.mark.parametrize("resolution", [0.1, 1.0, None])
+def test_unique_configs_groups_as_pandas_multiindex(resolution):
+    """The integer-key grouping gives the groups, order of first appearance and codes of pandas'
+    MultiIndex.factorize over the same four rounded columns (the reference, computed independently here),
+    NaN gcr of a row included."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    s = pd.DataFrame({"surface_tilt": rng.choice([0, 10, 15.04, 33.3], n) + rng.uniform(0, 3, n).round(1),
+                      "surface_azimuth": rng.choice([180, 90, 270, 200.2, 359.96], n),
+                      "mounting": rng.choice(["rows", "flush", "canopy"], n),
+                      "gcr": rng.choice([0.4, 0.5, np.nan], n)})
+    configs, codes = yieldsim.unique_configs(s, resolution)
+    tilt = s["surface_tilt"].to_numpy(float)
+    az = np.mod(s["surface_azimuth"].to_numpy(float), 360.0)
+    if resolution:
+        tilt = np.round(tilt / resolution) * resolution
+        az = np.mod(np.round(az / resolution) * resolution, 360.0)
+    m = s["mounting"].astype(str).to_numpy()
+    gcr = np.where(m == "rows", np.round(s["gcr"].to_numpy(float), 3), 1.0)
+    ref_codes, uniq = pd.MultiIndex.from_arrays([tilt, az, m, gcr]).factorize()
+    assert (codes == ref_codes).all()
+    ref = uniq.to_frame(index=False)
+    ref.columns = list(configs.columns)
+    pd.testing.assert_frame_equal(configs, ref, check_dtype=False)
+
+
+def test_row_view_factors_computed_once_per_pair_equal_pvlib():
+    """Repeated (tilt, gcr) pairs are computed once; every value equals pvlib's integral divided by the open
+    plane's view factor, computed here pair by pair."""
+    tilt = np.array([10.0, 20.0, 10.0, 0.0, 35.5, 20.0])
+    gcr = np.array([0.5, 0.5, 0.5, 0.4, 0.3, 0.6])
+    sky, gnd = yieldsim.row_view_factors(tilt, gcr)
+    for t, g, a, b in zip(tilt, gcr, sky, gnd):
+        ct = np.cos(np.radians(t))
+        assert a == pytest.approx(float(pvlib.bifacial.utils.vf_row_sky_2d_integ(t, g)) / ((1 + ct) / 2), rel=1e-12)
+        ref_g = float(pvlib.bifacial.utils.vf_row_ground_2d_integ(t, g)) / ((1 - ct) / 2) if t > 0 else 0.0
+        assert b == pytest.approx(ref_g, rel=1e-12, abs=1e-15)

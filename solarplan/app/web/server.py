@@ -18,8 +18,10 @@ import math
 import secrets
 import tempfile
 import threading
+import webbrowser
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -197,7 +199,6 @@ class Guard:
         if scope["method"] not in ("GET", "HEAD") and origin and urlsplit(origin).netloc != host:
             return await _plain(send, 403, "Forbidden: a form from another site cannot post here.")
         if self.opts.token:
-            from http.cookies import SimpleCookie
             jar = SimpleCookie(headers.get("cookie", ""))
             have = jar["solarplan_token"].value if "solarplan_token" in jar else ""
             query = dict(p.split("=", 1) for p in scope.get("query_string", b"").decode().split("&") if "=" in p)
@@ -584,20 +585,18 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, allow_remote: bool = Fal
 
     Binding to an address other than loopback needs ``allow_remote``; a random token is then required.
     """
-    import uvicorn
+    import uvicorn  # lazy: only `solarplan serve` runs a server (create_app, which the tests use, needs none)
 
     remote = host not in LOOPBACK
     if remote and not allow_remote:
         raise SolarplanError(f"--host {host} would let other computers reach the app; add --allow-remote to "
                              "mean it (a random access token is then required), or leave --host at 127.0.0.1")
     token = secrets.token_urlsafe(24) if remote else opts.token
-    from dataclasses import replace
     opts = replace(opts, token=token, allow_remote=remote)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     echo(f"solarplan is running at {url}  (Ctrl+C to stop)")
     if open_browser:
-        import webbrowser
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     uvicorn.run(create_app(opts), host=host, port=port, log_level="warning")
 

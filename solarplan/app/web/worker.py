@@ -25,6 +25,7 @@ from solarplan.core.errors import SolarplanError
 from solarplan.io.writers import write_sheets
 from solarplan.report.briefing import headline, write_briefing
 from solarplan.report.maps import load_results, write_map
+from solarplan.report.word import write_docx
 
 #: Files of a results folder offered for download, in the order shown.
 DOWNLOADS = ("shortlist.xlsx", "sites.csv", "packages.csv", "excluded.csv", "rejects.csv", "map.html",
@@ -113,9 +114,8 @@ def _reports(out: Path, lang: str, rep: Reporter, notes: list[str]) -> None:
 
 def _docx(out: Path, lang: str, notes: list[str]) -> None:
     try:
-        from solarplan.report.word import write_docx  # optional part of the report layer
         write_docx(out, out / "briefing.docx", lang=lang)
-    except (ImportError, SolarplanError, OSError, ValueError) as exc:
+    except (SolarplanError, OSError, ValueError) as exc:
         notes.append(f"briefing.docx not written: {exc}")
 
 
