@@ -73,7 +73,11 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
     out["gcr"] = pick("gcr").astype(float)
     named = [("usable_fraction", ~uf_given), ("capacity_kwp", ~cap_given), ("surface_tilt", ~tilt_given),
              ("surface_azimuth", ~az_given)]
-    out["defaulted"] = [";".join(n for n, m in named if m.iat[i]) for i in range(len(out))]
+    # each row's defaulted names as a bit pattern, then the pattern's text (no per-row Python loop)
+    code = sum(m.to_numpy(bool).astype(np.int64) << j for j, (_, m) in enumerate(named))
+    labels = np.array([";".join(n for j, (n, _) in enumerate(named) if c >> j & 1) for c in range(1 << len(named))],
+                      dtype=object)
+    out["defaulted"] = labels[np.asarray(code, np.int64)] if len(out) else []
     return out
 
 

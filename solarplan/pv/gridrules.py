@@ -200,7 +200,7 @@ def min_share(province: str, grid_class: str, table: pd.DataFrame | None = None)
 @dataclass(frozen=True)
 class Flows:
     """Year-1 energy flows of a chunk of sites [kWh], each an array (sites,); ``self_consumed_hourly`` is
-    (sites, 8760)."""
+    (sites, 8760), or None where only the yearly sums were computed (:func:`flow_sums`)."""
 
     generated_kwh: np.ndarray
     self_consumed_kwh: np.ndarray
@@ -217,6 +217,59 @@ def energy_flows(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, export_
     surplus = (pv - sc).sum(axis=-1)
     ok = np.broadcast_to(np.asarray(export_allowed, bool), surplus.shape)
     return Flows(pv.sum(axis=-1), sc.sum(axis=-1), np.where(ok, surplus, 0.0), np.where(ok, 0.0, surplus), sc)
+
+
+def flow_sums(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, period_index: np.ndarray,
+              multiplier: np.ndarray, n_periods: int):
+    """Yearly sums of :func:`energy_flows` without its hourly array: generated and self-consumed energy
+    [kWh] (sites,) and the self-consumed energy by time-of-use period weighted by the hour's price
+    multiplier (sites, ``n_periods``) [kWh] (``x flat tariff`` = :func:`~solarplan.pv.tariffs.value_by_period`).
+    One compiled pass per site where numba is present; the same sums with numpy otherwise."""
+    pv = np.ascontiguousarray(np.atleast_2d(np.asarray(pv_hourly_kwh, float)))
+    load = np.ascontiguousarray(np.atleast_2d(np.asarray(load_hourly_kwh, float)))
+    idx = np.ascontiguousarray(period_index, np.int64)
+    mult = np.ascontiguousarray(multiplier, float)
+    if numba is not None:
+        return _flow_sums_compiled()(pv, load, idx, mult, int(n_periods))
+    sc = np.minimum(pv, load)
+    m = np.zeros((pv.shape[1], n_periods))
+    m[np.arange(pv.shape[1]), idx] = mult
+    return pv.sum(axis=1), sc.sum(axis=1), sc @ m
+
+
+def _flow_sums_rows(pv, load, period_index, multiplier, n_periods):
+    n, n_h = pv.shape
+    generated = np.zeros(n)
+    self_used = np.zeros(n)
+    by_period = np.zeros((n, n_periods))
+    stride = 1 if load.shape[0] > 1 else 0
+    for i in prange(n):
+        row = i * stride
+        g = 0.0
+        s = 0.0
+        for h in range(n_h):
+            p = pv[i, h]
+            ld = load[row, h]
+            sc = p if p < ld else ld
+            g += p
+            s += sc
+            by_period[i, period_index[h]] += sc * multiplier[h]
+        generated[i] = g
+        self_used[i] = s
+    return generated, self_used, by_period
+
+
+_FLOW_SUMS = None
+
+
+def _flow_sums_compiled():
+    global _FLOW_SUMS
+    if _FLOW_SUMS is None:
+        try:
+            _FLOW_SUMS = numba.njit(parallel=True, cache=True, nogil=True)(_flow_sums_rows)
+        except RuntimeError:  # no writable cache folder: compile at each start instead
+            _FLOW_SUMS = numba.njit(parallel=True, nogil=True)(_flow_sums_rows)
+    return _FLOW_SUMS
 
 
 def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, min_share) -> np.ndarray:

@@ -37,6 +37,7 @@ from solarplan.pv.yieldsim import MONTH_COLUMNS
 SITE_INPUT_COLUMNS = ("connection_voltage_kv", "grid_mode", "zero_export", "transformer_kva", "grid_area", "province",
                       "load_profile_file", *MONTHLY_LOAD_COLUMNS)
 _TRUE = {"1", "true", "yes", "y", "是", "t", "防逆流"}
+_SHAPED = ("agency", "school", "hospital", "venue", "soe", "other")  # categories with a load shape
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,22 @@ def site_loads(inputs: pd.DataFrame, load_dir: str = "") -> tuple[np.ndarray, li
     monthly = np.column_stack([_num(inputs, c) for c in MONTHLY_LOAD_COLUMNS])
     annual = _num(inputs, "annual_load_kwh")
     files = inputs["load_profile_file"] if "load_profile_file" in inputs else pd.Series([None] * n)
-    for i, (cat, f) in enumerate(zip(inputs["category"], files)):
-        shape = load_shape(cat if cat in ("agency", "school", "hospital", "venue", "soe", "other") else "other")
+    cats = np.array([c if c in _SHAPED else "other" for c in inputs["category"]], dtype=object)
+    has_file = np.array([isinstance(f, str) and bool(f.strip()) for f in files], bool)
+    has_bills = ~np.isnan(monthly).all(axis=1)
+    # the common case, the category shape scaled to annual_load_kwh, for a whole category at once
+    plain = ~has_file & ~has_bills & (annual > 0)
+    for cat in set(cats[plain]):
+        rows = np.flatnonzero(plain & (cats == cat))
+        loads[rows] = annual[rows, None] * load_shape(cat)[None, :]
+    for i, (cat, f) in enumerate(zip(cats, files)):
+        if plain[i]:
+            source.append("category shape scaled to annual_load_kwh")
+            flags.append("")
+            continue
+        shape = load_shape(cat)
         flag = ""
-        if isinstance(f, str) and f.strip():
+        if has_file[i]:
             p = Path(f.strip())
             p = p if p.is_absolute() or not load_dir else Path(load_dir) / p
             try:
@@ -252,10 +265,15 @@ def site_flows(pv_hourly_kwh: np.ndarray, inputs: pd.DataFrame, schedule: tf.Tou
     size_k = gr.largest_capacity_for_share(pv, loads, 1.0 - grid.max_curtailment_share)
     if grid.size_to_load:
         scale = np.where(~export_ok, size_k, 1.0)
-    pv_s = pv * scale[:, None]
-    flows = gr.energy_flows(pv_s, loads, export_ok)
+    pv_s = pv if (scale == 1.0).all() else pv * scale[:, None]
+    # the yearly sums of gridrules.energy_flows and tariffs.value_by_period in one pass, no hourly array
+    generated, self_used, weighted = gr.flow_sums(pv_s, loads, schedule.period_index, schedule.multiplier,
+                                                  len(tf.PERIODS))
+    surplus = np.maximum(generated - self_used, 0.0)
+    flows = gr.Flows(generated, self_used, np.where(export_ok, surplus, 0.0), np.where(export_ok, 0.0, surplus),
+                     None)
     tariff = inputs["tariff_cny_per_kwh"].astype(float).fillna(default_tariff_cny_per_kwh).to_numpy()
-    by_period = tf.value_by_period(flows.self_consumed_hourly, tariff, schedule)
+    by_period = weighted * tariff[:, None]
     out = pd.DataFrame(index=inputs.index)
     out["grid_class"] = cls["grid_class"].to_numpy()
     out["connection_voltage_kv"] = cls["connection_voltage_kv"].to_numpy()

@@ -286,3 +286,19 @@ def test_largest_capacity_numpy_form_equals_the_compiled_one(monkeypatch):
     monkeypatch.setattr(gr, "numba", None)
     np.testing.assert_allclose(gr.largest_capacity_for_share(pv, load, target), compiled, rtol=0, atol=1e-12)
     assert ((compiled > 0) & (compiled < 1)).sum() > 10
+
+
+def test_flow_sums_equal_the_hourly_flows():
+    """gridrules.flow_sums (one compiled pass, no hourly array) against energy_flows and value_by_period on
+    the same sites: the same yearly sums to summation order (1e-12 relative)."""
+    rng = np.random.default_rng(11)
+    pv = np.clip(rng.normal(50, 40, (40, 8760)), 0, None)
+    load = rng.uniform(0, 80, (40, 8760))
+    schedule = tf.get_schedule("hubei_2024")
+    flows = gr.energy_flows(pv, load, np.ones(40, bool))
+    gen, used, weighted = gr.flow_sums(pv, load, schedule.period_index, schedule.multiplier, len(tf.PERIODS))
+    np.testing.assert_allclose(gen, flows.generated_kwh, rtol=1e-12)
+    np.testing.assert_allclose(used, flows.self_consumed_kwh, rtol=1e-12)
+    tariff = rng.uniform(0.5, 0.9, 40)
+    np.testing.assert_allclose(weighted * tariff[:, None], tf.value_by_period(flows.self_consumed_hourly, tariff,
+                                                                              schedule), rtol=1e-12, atol=1e-9)
