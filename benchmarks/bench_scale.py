@@ -8,10 +8,14 @@ interpreter of its own, so no figure carries over from another case)::
     python benchmarks/bench_scale.py dask 12        # demo inventory x 12 (10,140 surfaces), local vs dask
     python benchmarks/bench_scale.py packages 100000
 
-``dask``: wall time and CPU seconds (the process and every worker process it started) of
-:func:`solarplan.simulate_sites` on the same inventory, locally (one thread per core) and on a
-``LocalCluster`` of one single-threaded worker per core, cluster start and shutdown included; the
-ratio dask / local is the figure issue 21 bounds by 1.2. Sites are copies of the demo city's sites
+``dask``: wall time and CPU seconds of :func:`solarplan.simulate_sites` on the same inventory, locally (numba
+threads, one per core) and on a ``LocalCluster`` of one single-threaded worker per core, twice each, each case in
+a fresh process; issue 21 bounds the ratio dask / local by 1.2. Three cases: ``local``; ``dask`` (cold:
+solarplan starts and stops the cluster inside ``simulate_sites``; CPU of the process and every worker process);
+``dask-warm`` (the cluster is started first, as a cluster started for a job is, and the CPU seconds of the
+client process and of the workers are read before and after). ``local`` and ``dask-warm`` also time a second
+run in the same processes. The load average of the machine is printed with the ratios.
+Sites are copies of the demo city's sites
 moved by up to 20 km, with azimuths jittered so that about half the configurations are distinct.
 
 ``packages``: :func:`solarplan.planning.packages.make_packages` on N random sites over a province
@@ -21,6 +25,7 @@ grid cell (the case that recursed until a TypeError before issue 21).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -35,7 +40,7 @@ def _measure(kind: str, arg: str):
     the case in a subprocess and add the wall time, the CPU seconds and the peak RSS of it and its children."""
     t = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "_run", kind, arg], cwd=ROOT, capture_output=True, text=True,
-                         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - t
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:
@@ -75,17 +80,44 @@ def _inventory(copies: int):
     return pd.concat(parts, ignore_index=True), cfg
 
 
+def _cpu(who) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
+def _worker_cpu() -> float:
+    return _cpu(resource.RUSAGE_SELF)
+
+
 def _run(kind: str, arg: str):
-    if kind in ("local", "dask"):
+    if kind in ("local", "dask", "dask-warm"):
+        from contextlib import nullcontext
+
         from solarplan.app.pipeline import simulate_sites
+        from solarplan.pv.distributed import dask_client
         from solarplan.pv.yieldsim import unique_configs, SystemParams
         clean, cfg = _inventory(int(arg))
-        t = time.perf_counter()
-        _, sites = simulate_sites(clean, cfg, engine=kind)
-        wall = time.perf_counter() - t
+        with (dask_client() if kind == "dask-warm" else nullcontext()) as client:
+            # warm: the cluster already runs (as a cluster started for the job does); its start and stop are
+            # outside the figures, and the workers' CPU seconds are read from them before and after
+            # local and warm: a second run in the same processes (numba's kernel already loaded from its cache,
+            # about 0.85 s of CPU per process on the first call, every lazy import done)
+            runs = []
+            for _ in range(1 if kind == "dask" else 2):
+                w0 = sum(client.run(_worker_cpu).values()) if client else 0.0
+                c0, k0, t = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), time.perf_counter()
+                _, sites = simulate_sites(clean, cfg, engine="local" if kind == "local" else "dask", client=client)
+                wall = time.perf_counter() - t
+                # cold: the workers are this process's children, reaped when simulate_sites closes the cluster
+                cpu = _cpu(resource.RUSAGE_SELF) - c0 + _cpu(resource.RUSAGE_CHILDREN) - k0
+                if client:
+                    cpu += sum(client.run(_worker_cpu).values()) - w0
+                runs.append((wall, cpu))
         n_cfg = len(unique_configs(clean, SystemParams().orientation_resolution_deg)[0])
         sites.drop(columns="geometry").to_parquet(f"/tmp/bench_scale_{kind}.parquet")
-        print(json.dumps(dict(case=kind, surfaces=len(clean), sites=len(sites), configs=n_cfg, simulate_wall_s=wall)))
+        print(json.dumps(dict(case=kind, surfaces=len(clean), sites=len(sites), configs=n_cfg,
+                              simulate_wall_s=runs[0][0], simulate_cpu_s=runs[0][1],
+                              again_wall_s=runs[-1][0], again_cpu_s=runs[-1][1])))
     elif kind == "packages":
         import numpy as np
         from solarplan.planning.packages import make_packages
@@ -113,25 +145,42 @@ def main(argv):
         return _measure(argv[1], argv[2])
     if argv[0] == "dask":
         copies = argv[1] if len(argv) > 1 else "12"
-        rows = [_child("local", copies), _child("dask", copies), _child("local", copies), _child("dask", copies)]
+        load = os.getloadavg()
+        rows = [_child(k, copies) for _ in range(2) for k in ("local", "dask", "dask-warm")]
         for r in rows:
             print(json.dumps(r))
         import numpy as np
         import pandas as pd
-        a, b = pd.read_parquet("/tmp/bench_scale_local.parquet"), pd.read_parquet("/tmp/bench_scale_dask.parquet")
-        num = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
-        x, y = a[num].to_numpy(float), b[num].to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = np.nanmax(np.where(np.abs(x) > 1e-9, np.abs(x - y) / np.abs(x), np.abs(x - y)))
-        loc = [r for r in rows if r["case"] == "local"]
-        dsk = [r for r in rows if r["case"] == "dask"]
-        med = lambda rs, k: float(np.median([r[k] for r in rs]))  # noqa: E731
-        print(f"{loc[0]['surfaces']} surfaces, {loc[0]['sites']} sites, {loc[0]['configs']} configurations: "
-              f"wall dask/local {med(dsk, 'process_wall_s') / med(loc, 'process_wall_s'):.2f} "
-              f"(simulate_sites only {med(dsk, 'simulate_wall_s') / med(loc, 'simulate_wall_s'):.2f}); "
-              f"CPU dask/local {med(dsk, 'cpu_s') / med(loc, 'cpu_s'):.2f}; peak RSS local "
-              f"{med(loc, 'peak_rss_mib'):.0f} MiB, dask largest process {med(dsk, 'peak_rss_mib'):.0f} MiB; "
-              f"largest relative difference over {len(num)} numeric site columns {rel:.1e}")
+        a = pd.read_parquet("/tmp/bench_scale_local.parquet")
+        rel = 0.0
+        for other in ("dask", "dask-warm"):
+            b = pd.read_parquet(f"/tmp/bench_scale_{other}.parquet")
+            num = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
+            x, y = a[num].to_numpy(float), b[num].to_numpy(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = max(rel, np.nanmax(np.where(np.abs(x) > 1e-9, np.abs(x - y) / np.abs(x), np.abs(x - y))))
+        by = {k: [r for r in rows if r["case"] == k] for k in ("local", "dask", "dask-warm")}
+        for r in by["local"]:  # the whole process of one local run: without its second run
+            r["process_wall_s"] -= r["again_wall_s"]
+            r["cpu_s"] -= r["again_cpu_s"]
+        med = lambda k, f: float(np.median([r[f] for r in by[k]]))  # noqa: E731
+        ratio = lambda k, f: med(k, f) / med("local", f)  # noqa: E731
+        loc = by["local"][0]
+        print(f"{loc['surfaces']} surfaces, {loc['sites']} sites, {loc['configs']} configurations; "
+              f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
+        print(f"  cold (solarplan starts and stops a LocalCluster of one single-threaded worker per core; whole "
+              f"process): wall dask/local {ratio('dask', 'process_wall_s'):.2f}, CPU {ratio('dask', 'cpu_s'):.2f} "
+              f"({med('dask', 'cpu_s'):.1f} / {med('local', 'cpu_s'):.1f} s); simulate_sites only: wall "
+              f"{ratio('dask', 'simulate_wall_s'):.2f}, CPU {ratio('dask', 'simulate_cpu_s'):.2f}")
+        print(f"  warm (the cluster already runs; simulate_sites only): first run wall dask/local "
+              f"{ratio('dask-warm', 'simulate_wall_s'):.2f}, CPU {ratio('dask-warm', 'simulate_cpu_s'):.2f} "
+              f"({med('dask-warm', 'simulate_cpu_s'):.1f} / {med('local', 'simulate_cpu_s'):.1f} s); second run in "
+              f"the same processes wall {ratio('dask-warm', 'again_wall_s'):.2f}, CPU "
+              f"{ratio('dask-warm', 'again_cpu_s'):.2f} ({med('dask-warm', 'again_cpu_s'):.1f} / "
+              f"{med('local', 'again_cpu_s'):.1f} s)")
+        print(f"  peak RSS local {med('local', 'peak_rss_mib'):.0f} MiB, dask largest process "
+              f"{med('dask', 'peak_rss_mib'):.0f} MiB; largest relative difference over {len(num)} numeric site "
+              f"columns {rel:.1e}")
     elif argv[0] == "packages":
         r = _child("packages", argv[1] if len(argv) > 1 else "100000")
         print(json.dumps(r))

@@ -18,6 +18,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_WEATHER = ROOT.parent / "shared" / "weather"
 
 
+#: The test files that take longest (``pytest --durations``), longest first. They are collected first so
+#: that pytest-xdist (``--dist loadfile``) hands them out at the start and no long file starts last and
+#: keeps one core busy alone at the end. Order only: no test depends on it.
+SLOW_FILES = ("test_readme.py", "app/test_hostile_text.py", "pv/test_distributed.py", "test_notebooks.py",
+              "app/test_outputs.py", "app/test_web.py", "app/test_cli_lang.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+
+    def slow_first(item):
+        path = Path(item.path)
+        rel = path.relative_to(ROOT / "tests").as_posix() if path.is_relative_to(ROOT / "tests") else ""
+        return rank.get(rel, len(rank))
+    items.sort(key=slow_first)   # stable: every other test keeps its place
+
+
 def shared_weather_dir() -> Path:
     if not SHARED_WEATHER.is_dir():
         pytest.skip(f"../shared/weather not found at {SHARED_WEATHER}: the real CSWD EPW files are needed "

@@ -232,7 +232,7 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     with ExitStack() as stack:
         if engine == "dask" and groups:
             cl = stack.enter_context(dask_client(client=client, scheduler=scheduler, scheduler_file=scheduler_file,
-                                                 dashboard=dashboard))
+                                                 dashboard=dashboard, warn=warn))
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:

@@ -5,24 +5,26 @@ province's cluster. Dask is an optional dependency (``pip install "solarplan[das
 
 How a run is split (:func:`simulate_groups`):
 
-1. For each weather year, the distinct configurations of all its surfaces are found on the client
-   (:func:`solarplan.pv.yieldsim.unique_configs`), and the sites are cut into partitions of whole
-   sites, ordered by their first configuration so that sites sharing configurations sit together.
-2. A configuration used by one partition only is computed inside that partition. A configuration
-   used by several partitions is computed once, in a task of its own, and its hourly profile is
-   handed to the partitions that need it: duplicates are merged across partitions.
-3. Each partition computes the hourly PV of its sites and their self-consumption, time-of-use value
-   and grid rules with :func:`solarplan.pv.siteflows.flows_for_surfaces`, the function the local
-   engine calls, on the worker; only per-site and per-configuration results come back.
-4. The per-surface table is built on the client from the per-configuration results by
-   :func:`solarplan.pv.yieldsim.surface_yields`, as the local engine builds it.
+1. For each weather year, the sites are cut on the client into partitions of whole sites
+   (:func:`plan_partitions`): one per worker by default, ordered by each site's main configuration so that
+   sites sharing configurations sit together.
+2. Each partition runs :func:`solarplan.pv.sitesim.simulate_with_flows`, the local engine's own chunk
+   function, with the same yield engine (``params.engine``: the fused numba kernel, loaded from numba's
+   on-disk cache, or the pvlib reference), on the worker: yield, self-consumption, time-of-use value and
+   grid rules. Only the per-surface yields and the per-site flows come back. Parity with the local engine
+   holds by construction (the same code on the same sites), up to floating-point summation order.
+3. A configuration used by sites of two partitions is computed in both (``Plan.repeated`` counts them): with
+   the fused kernel a configuration costs about 20 microseconds, less than shipping its hourly profile
+   between workers, and cutting one partition per worker along sorted sites keeps them few.
 
-The weather year and its solar geometry are scattered once per run. One client serves the whole
+The weather year and its solar geometry are scattered once per weather group. One client serves the whole
 run (:func:`dask_client`); a ``LocalCluster`` it starts is closed at the end with its processes,
-and has no dashboard unless asked. The workers' solarplan version is checked before any work.
+has no dashboard unless asked, and its workers keep glibc's malloc defaults
+(:func:`local_cluster_settings`). The workers' solarplan version is checked before any work.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 from contextlib import contextmanager
@@ -36,16 +38,28 @@ import pvlib
 
 import solarplan
 from solarplan.core.errors import ConfigError
-from solarplan.pv.sitesim import FlowTerms, config_results
-from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, solar_geometry, surface_yields, unique_configs
+from solarplan.pv.siteflows import SITE_INPUT_COLUMNS
+from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
+from solarplan.pv.yieldsim import SURFACE_COLUMNS, SolarGeometry, SystemParams, solar_geometry, unique_configs
 from solarplan.weather.core import WeatherYear
+
+log = logging.getLogger(__name__)
+
+#: The surface columns :func:`~solarplan.pv.sitesim.simulate_with_flows` reads (the yield engines' and
+#: :func:`~solarplan.pv.siteflows.site_inputs`'), the only ones sent to the workers.
+WORKER_COLUMNS = frozenset(("site_id", *SURFACE_COLUMNS, "annual_load_kwh", "category", "tariff_cny_per_kwh",
+                            *SITE_INPUT_COLUMNS))
 
 #: The message when the optional dependency is missing.
 MISSING_DASK = ("the dask engine needs the optional dependency dask.distributed; install it with "
                 "pip install \"solarplan[dask]\" (or run with --engine local)")
-#: Surfaces per partition aimed at when the caller gives no count (estimate: a partition then holds
-#: a few hundred MB of hourly profiles at most, and there are enough partitions to balance the workers).
+#: Most surfaces in one partition when the caller gives no count (an engineering choice: a partition's memory is
+#: bounded by the chunk function anyway; this keeps a task under a few seconds so that a large cluster's workers
+#: share the work).
 SURFACES_PER_PARTITION = 20_000
+#: Fewest surfaces per partition (an engineering choice: below this a task costs less than Dask's scheduling
+#: and the extra weather and table transfers, so a small weather group is one task).
+MIN_SURFACES_PER_PARTITION = 500
 
 
 def _distributed():
@@ -57,12 +71,16 @@ def _distributed():
 
 
 def _worker_versions() -> dict:
-    return {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__}
+    return {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__,
+            "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
 
-def check_workers(client) -> int:
+def check_workers(client, warn: Callable[[str], None] | None = None) -> int:
     """Number of workers; ConfigError when there are none, or when a worker runs another solarplan or
-    pvlib version than this process (or cannot import solarplan)."""
+    pvlib version than this process (or cannot import solarplan).
+
+    ``warn`` (default: this module's logger) is told when workers run with ``MALLOC_TRIM_THRESHOLD_`` set
+    (distributed's nanny sets it by default; see :func:`local_cluster_settings`), with the fix."""
     mine = {"solarplan": solarplan.__version__, "pvlib": pvlib.__version__}
     try:
         theirs = client.run(_worker_versions)
@@ -72,18 +90,66 @@ def check_workers(client) -> int:
     if not theirs:
         raise ConfigError(f"the Dask scheduler at {client.scheduler.address} has no workers; start some with "
                           "`dask worker <scheduler address>`")
+    trimmed = {w: v.pop("malloc_trim") for w, v in theirs.items()}
+    trimmed = {w: t for w, t in trimmed.items() if t is not None}
     bad = {w: v for w, v in theirs.items() if v != mine}
     if bad:
         w, v = next(iter(bad.items()))
         raise ConfigError(f"{len(bad)} Dask worker(s) run other versions than this machine (solarplan "
                           f"{mine['solarplan']}, pvlib {mine['pvlib']}); e.g. {w} runs solarplan {v['solarplan']}, "
                           f"pvlib {v['pvlib']}. Install the same versions on the workers so both give the same answers")
+    if trimmed:
+        (warn or log.warning)(
+            f"{len(trimmed)} of {len(theirs)} Dask worker(s) run with MALLOC_TRIM_THRESHOLD_="
+            f"{next(iter(trimmed.values()))} (set by Dask's nanny by default): it turns off glibc's adaptive mmap "
+            "threshold and made the simulation take about 2.5x the CPU time (docs/cluster.md). Start the workers "
+            "with the Dask setting distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null (or "
+            "`dask worker --no-nanny`)")
     return len(theirs)
+
+
+#: The key of Dask's configuration that sets glibc's ``MALLOC_TRIM_THRESHOLD_`` in the worker processes a
+#: nanny starts, and the value distributed ships (its ``distributed.yaml``).
+TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+DASK_TRIM_DEFAULT = 65536
+
+
+@contextmanager
+def local_cluster_settings(dashboard: bool = False) -> Iterator[None]:
+    """Dask settings while solarplan starts a ``LocalCluster`` itself (never for a cluster it is given).
+
+    * distributed's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536`` to hand freed memory
+      back to the operating system. Setting that variable switches off glibc's adaptive mmap threshold, so
+      every array over 128 kB (the engine's and the site flows' arrays are 1-20 MB) is mapped from and
+      returned to the kernel at each use: the partitions then took 2.5x the CPU seconds, most of it system
+      time (measured on the demo x 12, docs/cluster.md). The workers are started without it, glibc's default,
+      unless the user chose it: a value in Dask's configuration other than distributed's default, or another
+      value in the environment. (The variable with Dask's value in this process's environment was put there
+      by an earlier nanny, which sets it in the process that starts workers; it is left out while the workers
+      start, then restored.)
+    * Without a dashboard nobody reads the workers' statistical profiler, which samples every thread every
+      10 ms: it is switched off.
+    """
+    import dask  # lazy: optional (the dask extra), ~0.4 s to import; only the Dask path needs it
+    settings = {} if dashboard else {"distributed.worker.profile.enabled": False}
+    env = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    ours = dask.config.get(TRIM_KEY, None) == DASK_TRIM_DEFAULT and env in (None, str(DASK_TRIM_DEFAULT))
+    if ours:
+        settings[TRIM_KEY] = None  # None removes the variable (distributed.nanny._get_env_variables)
+    with dask.config.set(settings):
+        if ours and env is not None:
+            del os.environ["MALLOC_TRIM_THRESHOLD_"]
+        try:
+            yield
+        finally:
+            if ours and env is not None:
+                os.environ["MALLOC_TRIM_THRESHOLD_"] = env
 
 
 @contextmanager
 def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: str | Path | None = None,
-                dashboard: bool = False, n_workers: int | None = None) -> Iterator:
+                dashboard: bool = False, n_workers: int | None = None,
+                warn: Callable[[str], None] | None = None) -> Iterator:
     """The one Dask client of a run.
 
     Parameters
@@ -98,6 +164,8 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
         Serve the dashboard of a ``LocalCluster`` this function starts (default off).
     n_workers : int, optional
         Worker processes of that ``LocalCluster`` (default one single-threaded worker per core).
+    warn : callable(str), optional
+        Told of worker settings that slow the run (:func:`check_workers`).
 
     Without any of the first three, Dask's own configuration decides: its ``scheduler-address`` key
     (``DASK_SCHEDULER_ADDRESS``) if set, else a ``LocalCluster`` on this machine, closed with its worker
@@ -106,7 +174,7 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
     versions (:func:`check_workers`).
     """
     if client is not None:
-        check_workers(client)
+        check_workers(client, warn)
         yield client
         return
     distributed = _distributed()
@@ -128,17 +196,18 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
                 raise ConfigError(f"cannot reach the Dask scheduler at {address or scheduler_file}: {exc}") from None
         else:
             # without a dashboard the scheduler still serves health checks: on loopback, on a free port
-            cluster = distributed.LocalCluster(
-                n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                dashboard_address=":8787" if dashboard else None,
-                scheduler_kwargs=None if dashboard else {"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+            with local_cluster_settings(dashboard):
+                cluster = distributed.LocalCluster(
+                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    dashboard_address=":8787" if dashboard else None,
+                    scheduler_kwargs=None if dashboard else {"dashboard": False, "dashboard_address": "127.0.0.1:0"})
             cl = distributed.Client(cluster, set_as_default=False)
     except BaseException:
         if cluster is not None:
             cluster.close()
         raise
     try:
-        check_workers(cl)
+        check_workers(cl, warn)
         yield cl
     finally:
         cl.close()
@@ -148,69 +217,89 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
 
 # --- tasks (run on the workers) ---------------------------------------------------------------------------
 
-def _shared_task(configs: pd.DataFrame, weather: WeatherYear, geometry, params: SystemParams):
-    return config_results(configs, weather, params, geometry)
-
-
-def _partition_task(surfaces: pd.DataFrame, codes: np.ndarray, owned: pd.DataFrame, shared: Sequence,
-                    shared_ids: Sequence[np.ndarray], weather: WeatherYear, geometry, params: SystemParams,
-                    terms: FlowTerms):
-    """Owned configurations computed here; shared ones taken from their tasks; flows of the partition's sites."""
-    summary, hourly = config_results(owned, weather, params, geometry) if len(owned) else \
-        (pd.DataFrame(columns=["annual", "poa", *MONTH_COLUMNS], dtype=float), np.zeros((0, 8760)))
-    ids = [owned.index.to_numpy()]
-    blocks = [hourly]
-    for (_, h), gid in zip(shared, shared_ids):
-        keep = np.isin(gid, codes)
-        ids.append(gid[keep])
-        blocks.append(h[keep])
-    ids = np.concatenate(ids)
-    local = pd.Index(ids).get_indexer(codes)  # every code is owned or shared, so none is -1
-    flows = terms.flows(surfaces, local, np.concatenate(blocks))
-    return summary, flows
+def _partition_task(surfaces: pd.DataFrame, weather: WeatherYear, geometry: SolarGeometry, params: SystemParams,
+                    terms: FlowTerms) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The local engine's chunk function on one partition of whole sites, on one thread (one worker thread
+    per core: numba threads on top would oversubscribe the cores)."""
+    return simulate_with_flows(surfaces, weather, params, terms, threads=1, yield_engine=params.engine,
+                               geometry=geometry)
 
 
 # --- the client side --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Plan:
-    configs: pd.DataFrame
-    codes: np.ndarray
-    parts: list[np.ndarray]        # surface positions of each partition
-    owner: np.ndarray              # partition of each configuration, -1 when shared
+class Plan:
+    """How one weather group's surfaces are cut into partitions of whole sites.
+
+    Attributes
+    ----------
+    parts : list of int arrays
+        Positions (``iloc``) of each partition's surfaces.
+    configs : int
+        Distinct configurations of the group (:func:`~solarplan.pv.yieldsim.unique_configs`).
+    part_configs : list of int
+        Distinct configurations of each partition: their sum less ``configs`` is the work repeated because
+        a configuration is used by sites of several partitions.
+    """
+
+    parts: list
+    configs: int
+    part_configs: list
+
+    @property
+    def repeated(self) -> int:
+        """Configurations computed more than once (once per extra partition that uses them)."""
+        return sum(self.part_configs) - self.configs
 
 
-def _plan(surfaces: pd.DataFrame, params: SystemParams, n_parts: int) -> _Plan:
-    configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
+def plan_partitions(surfaces: pd.DataFrame, params: SystemParams, n_parts: int) -> Plan:
+    """Cut ``surfaces`` into ``n_parts`` partitions of whole sites, of about equal numbers of surfaces.
+
+    Sites are ordered by their most used configuration (then their first), so that sites sharing a
+    configuration sit side by side and a configuration rarely spans two partitions: each partition then
+    computes its configurations once, and only the few configurations at a cut are computed twice
+    (``Plan.repeated``; with the fused kernel a configuration costs about 20 microseconds, less than
+    sending its hourly profile from one worker to another).
+    """
+    _, codes = unique_configs(surfaces, params.orientation_resolution_deg)
     site_code, site_key = pd.factorize(surfaces["site_id"], sort=False)
-    first_cfg = np.full(len(site_key), np.iinfo(np.int64).max)
-    np.minimum.at(first_cfg, site_code, codes)
-    n_surf = np.bincount(site_code, minlength=len(site_key))
-    order = np.argsort(first_cfg, kind="stable")  # sites sharing configurations side by side
+    n_sites = len(site_key)
+    # each site's most used configuration (capacity-blind: by surfaces), ties to the smallest code
+    pair = pd.DataFrame({"s": site_code, "c": codes}).value_counts().reset_index()
+    pair = pair.sort_values(["s", "count", "c"], ascending=[True, False, True], kind="stable")
+    main_cfg = np.empty(n_sites, np.int64)
+    main_cfg[pair.drop_duplicates("s")["s"].to_numpy()] = pair.drop_duplicates("s")["c"].to_numpy()
+    n_surf = np.bincount(site_code, minlength=n_sites)
+    order = np.argsort(main_cfg, kind="stable")
     cum = np.cumsum(n_surf[order])
-    n_parts = max(1, min(n_parts, len(site_key)))
+    n_parts = max(1, min(n_parts, n_sites))
     cut = np.searchsorted(cum, np.arange(1, n_parts) * cum[-1] / n_parts, side="left") + 1
-    part_of_site = np.empty(len(site_key), int)
+    part_of_site = np.empty(n_sites, np.int64)
     for p, chunk in enumerate(np.split(order, cut)):
         part_of_site[chunk] = p
     part = part_of_site[site_code]
     parts = [np.flatnonzero(part == p) for p in range(n_parts)]
     parts = [p for p in parts if len(p)]
-    part = np.empty(len(surfaces), int)
-    for p, pos in enumerate(parts):
-        part[pos] = p
-    pairs = np.unique(np.column_stack([codes, part]), axis=0)
-    users = np.bincount(pairs[:, 0], minlength=len(configs))
-    owner = np.full(len(configs), -1)
-    single = users[pairs[:, 0]] == 1
-    owner[pairs[single, 0]] = pairs[single, 1]
-    return _Plan(configs, codes, parts, owner)
+    return Plan(parts, int(codes.max()) + 1 if len(codes) else 0, [len(np.unique(codes[p])) for p in parts])
+
+
+def default_partitions(n_surfaces: int, n_workers: int) -> int:
+    """Partitions of a weather group: one per worker (the fewest that keep every worker busy, so the fewest
+    configurations computed twice), more when a partition would exceed :data:`SURFACES_PER_PARTITION`
+    surfaces, and one for groups under :data:`MIN_SURFACES_PER_PARTITION` surfaces per worker."""
+    by_size = math.ceil(n_surfaces / SURFACES_PER_PARTITION)
+    by_workers = min(n_workers, max(1, n_surfaces // MIN_SURFACES_PER_PARTITION))
+    return max(1, by_size, by_workers)
 
 
 def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], params: SystemParams,
                     terms: FlowTerms, *, n_partitions: int | None = None,
                     progress: Callable[[int, int], None] | None = None) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """What :func:`solarplan.pv.sitesim.simulate_with_flows` returns for each group, computed on the cluster.
+
+    Each partition of whole sites runs :func:`~solarplan.pv.sitesim.simulate_with_flows` itself, with the
+    yield engine of ``params`` (``params.engine``), so the cluster and the local engine run the same code
+    on the same sites' surfaces.
 
     Parameters
     ----------
@@ -219,10 +308,10 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
     groups : sequence of (surfaces, WeatherYear)
         Surfaces sharing one weather year (whole sites).
     n_partitions : int, optional
-        Site partitions per group; default 2 x workers, or more for groups over
-        :data:`SURFACES_PER_PARTITION` surfaces per partition.
+        Site partitions per group; default :func:`default_partitions`.
     progress : callable(done, total), optional
-        Configurations done and total, over all groups.
+        Configurations done and total, over all groups (a configuration computed by two partitions
+        counts twice).
 
     Returns
     -------
@@ -231,52 +320,30 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
     """
     distributed = _distributed()
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-    futures, size, plans, pending = {}, {}, [], []
+    futures, size, pending = {}, {}, []
     for gi, (surf, weather) in enumerate(groups):
-        n_parts = n_partitions or max(2 * n_workers, math.ceil(len(surf) / SURFACES_PER_PARTITION))
-        plan = _plan(surf, params, n_parts)
-        # the workers need the table, not the shapes: no geometry to pickle, no geopandas to import there
-        tabular = pd.DataFrame(surf.drop(columns=[c for c in ("geometry",) if c in surf.columns]))
-        plans.append(plan)
+        plan = plan_partitions(surf, params, n_partitions or default_partitions(len(surf), n_workers))
+        # the workers need the columns the chunk function reads, not the shapes (no geopandas to import there)
+        # nor the register's other columns (a quarter of the bytes on the demo)
+        tabular = pd.DataFrame(surf[[c for c in surf.columns if c in WORKER_COLUMNS]])
         weather_f, geom_f = client.scatter([weather, solar_geometry(weather, params)], broadcast=True)
-        shared_ids = np.flatnonzero(plan.owner < 0)
-        n_chunks = math.ceil(len(shared_ids) / 1024) if len(shared_ids) else 0
-        n_chunks = min(max(n_chunks, 2 * n_workers), len(shared_ids))
-        chunks = [c for c in np.array_split(shared_ids, n_chunks)] if n_chunks else []
-        shared_f = []
-        for c in chunks:
-            f = client.submit(_shared_task, plan.configs.iloc[c], weather_f, geom_f, params, pure=False)
-            futures[f.key], size[f.key] = (gi, "shared", c), len(c)
-            shared_f.append(f)
+        for pos, n_cfg in zip(plan.parts, plan.part_configs):
+            f = client.submit(_partition_task, tabular.iloc[pos], weather_f, geom_f, params, terms, pure=False)
+            futures[f.key], size[f.key] = gi, n_cfg
             pending.append(f)
-        for p, pos in enumerate(plan.parts):
-            codes = plan.codes[pos]
-            own = np.flatnonzero(plan.owner == p)
-            need = [k for k, c in enumerate(chunks) if np.isin(c, codes).any()]
-            f = client.submit(_partition_task, tabular.iloc[pos], codes, plan.configs.iloc[own],
-                              [shared_f[k] for k in need], [chunks[k] for k in need], weather_f, geom_f, params,
-                              terms, pure=False)
-            futures[f.key], size[f.key] = (gi, "part", own), len(own)
-            pending.append(f)
-    total, done = sum(len(p.configs) for p in plans), 0
-    summaries = [[] for _ in groups]
+    total, done = sum(size.values()), 0
+    yields = [[] for _ in groups]
     flows = [[] for _ in groups]
     try:
-        for fut, result in distributed.as_completed(pending, loop=client.loop, with_results=True):
-            gi, kind, _ = futures[fut.key]
-            summaries[gi].append(result[0])  # indexed by configuration id
-            if kind == "part":
-                flows[gi].append(result[1])
+        for fut, (y, fl) in distributed.as_completed(pending, loop=client.loop, with_results=True):
+            gi = futures[fut.key]
+            yields[gi].append(y)
+            flows[gi].append(fl)
             done += size[fut.key]
             if progress:
                 progress(done, total)
     finally:
         for f in pending:
             f.release()
-    out = []
-    for gi, ((surf, _), plan) in enumerate(zip(groups, plans)):
-        s = pd.concat(summaries[gi]).sort_index()
-        yields = surface_yields(surf["capacity_kwp"].to_numpy(float), plan.codes, s["annual"].to_numpy(),
-                                s["poa"].to_numpy(), s[list(MONTH_COLUMNS)].to_numpy(), surf.index)
-        out.append((yields.drop(columns="config_id"), pd.concat(flows[gi]).sort_index()))
-    return out
+    return [(pd.concat(yields[gi]).loc[surf.index], pd.concat(flows[gi]).sort_index())
+            for gi, (surf, _) in enumerate(groups)]

@@ -33,8 +33,8 @@ from solarplan.pv import gridrules as gr
 from solarplan.pv import tariffs as tf
 from solarplan.pv.engines import DEFAULT_ENGINE, get_engine
 from solarplan.pv.siteflows import GridParams, flows_for_surfaces, site_flows, site_inputs
-from solarplan.pv.yieldsim import (MONTH_COLUMNS, SolarGeometry, SystemParams, check_surface_columns,
-                                   simulate, solar_geometry, surface_yields, unique_configs)
+from solarplan.pv.yieldsim import (SolarGeometry, SystemParams, check_surface_columns, solar_geometry,
+                                   surface_yields, unique_configs)
 from solarplan.weather.core import WeatherYear
 
 #: Largest configurations x hours float64 array the compute-once route keeps [bytes]: 1 GiB, about 30,000
@@ -163,34 +163,6 @@ def simulate_with_flows(surfaces: pd.DataFrame, weather: WeatherYear, params: Sy
     yields, parts = _streamed(surfaces, weather, geom, params, terms, engine, yield_engine, configs, codes, inputs,
                               site_idx, cap, table, chunk, threads, progress)
     return yields, pd.concat(parts)
-
-
-def config_results(configs: pd.DataFrame, weather: WeatherYear, params: SystemParams,
-                   geometry: SolarGeometry | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Per-kWp results of distinct configurations, in their order.
-
-    Parameters
-    ----------
-    configs : DataFrame
-        ``surface_tilt``, ``surface_azimuth``, ``mounting``, ``gcr`` as
-        :func:`solarplan.pv.yieldsim.unique_configs` returns them (already rounded and distinct).
-
-    Returns
-    -------
-    (summary, hourly)
-        ``summary``: ``annual`` [kWh/kWp], ``poa`` [kWh/m2] and ``monthly_ac_kwh_01`` .. ``_12``
-        [kWh/kWp] per configuration (index of ``configs``); ``hourly``: array (configurations, 8760)
-        of AC per kWp [kWh/kWp].
-    """
-    one = configs.assign(capacity_kwp=1.0)
-    res = simulate(one, weather, params, hourly=True, threads=1, geometry=geometry)
-    cid = res.surfaces["config_id"].to_numpy()
-    summary = pd.DataFrame({"annual": res.surfaces["specific_yield_kwh_per_kwp"].to_numpy(),
-                            "poa": res.surfaces["poa_kwh_m2"].to_numpy()}, index=configs.index)
-    for c in MONTH_COLUMNS:  # capacity 1: the monthly energy per kWp itself
-        summary[c] = res.surfaces[c].to_numpy()
-    hourly = np.ascontiguousarray(res.hourly_per_kwp.to_numpy().T[cid])
-    return summary, hourly
 
 
 def _full_year(pv: np.ndarray, cols: np.ndarray | None) -> np.ndarray:

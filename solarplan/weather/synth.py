@@ -49,7 +49,6 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 import pvlib
-from scipy import stats
 
 from solarplan.weather.core import TYPICAL_YEAR, WeatherYear
 from solarplan.weather.stations import MonthlyClimate
@@ -71,6 +70,8 @@ def _seed(lat: float, lon: float) -> int:
 
 
 def _daily_index(month_of_day: np.ndarray, daily_cs: np.ndarray, target_wh: np.ndarray, rng) -> np.ndarray:
+    from scipy import stats  # lazy: 0.25 s of CPU to import, paid by each Dask worker unpickling a WeatherYear
+
     k = np.zeros(len(daily_cs))
     for m in range(1, 13):
         days = np.flatnonzero(month_of_day == m)

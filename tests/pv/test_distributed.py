@@ -103,6 +103,35 @@ def test_own_local_cluster_is_closed_without_dashboard(demo_clean):
     assert client.status == "closed"
 
 
+def _trim_env():
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_own_cluster_keeps_glibc_malloc_defaults_and_a_default_cluster_is_warned_about(monkeypatch):
+    """distributed's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers (and in the process that starts
+    them), which made the partitions take 2.5x the CPU time (docs/cluster.md): the cluster solarplan starts
+    runs without it, even after a default LocalCluster poisoned this process's environment; a cluster given
+    to solarplan with it set gets a warning naming the setting that removes it."""
+    from solarplan.pv.distributed import check_workers, dask_client
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
+            distributed.Client(cl) as client:
+        assert set(client.run(_trim_env).values()) == {"65536"}  # Dask's default, as on most clusters
+        said = []
+        check_workers(client, said.append)
+        assert len(said) == 1 and "MALLOC_TRIM_THRESHOLD_: null" in said[0] and "--no-nanny" in said[0]
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"  # the nanny put it into this process
+    said = []
+    with dask_client(n_workers=1, warn=said.append) as client:
+        assert set(client.run(_trim_env).values()) == {None}
+        assert not said
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"  # restored as it was
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")  # a user's own choice is kept
+    with dask_client(n_workers=1, warn=said.append) as client:
+        assert set(client.run(_trim_env).values()) == {"1000000"}
+        assert len(said) == 1
+
+
 def test_worker_version_mismatch_is_refused_with_a_clear_message():
     from solarplan.pv.distributed import check_workers
 
