@@ -237,6 +237,11 @@ def flow_sums(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, period_ind
     return pv.sum(axis=1), sc.sum(axis=1), sc @ m
 
 
+def _pv_hours(pv: np.ndarray) -> np.ndarray:
+    """The hours (columns) in which any site of ``pv`` produces: the compiled loops skip the others."""
+    return np.flatnonzero((pv != 0).any(axis=0)).astype(np.int64)
+
+
 def _flow_sums_rows(pv, load, period_index, multiplier, n_periods):
     n, n_h = pv.shape
     generated = np.zeros(n)
@@ -290,7 +295,8 @@ def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.nd
     load = np.atleast_2d(np.asarray(load_hourly_kwh, float))
     target = np.array(np.broadcast_to(np.asarray(min_share, float), (pv.shape[0],)))  # a writable copy: one signature
     if numba is not None:
-        return _scale_compiled()(np.ascontiguousarray(pv), np.ascontiguousarray(load), target, 200)
+        pv = np.ascontiguousarray(pv)  # hours without PV change none of the sums below (loads >= 0): skipped
+        return _scale_compiled()(pv, np.ascontiguousarray(load), target, 200, _pv_hours(pv))
     total = pv.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         at_one = np.where(total > 0, np.minimum(pv, load).sum(axis=-1) / total, 1.0)
@@ -303,10 +309,10 @@ def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.nd
     return out
 
 
-def _scale_rows(pv, load, target, max_steps):
+def _scale_rows(pv, load, target, max_steps, hours):
     """:func:`largest_capacity_for_share` one site at a time (compiled by numba: no temporaries; the same
     tests and Newton steps as :func:`_newton_scale`)."""
-    n, n_h = pv.shape
+    n = pv.shape[0]
     out = np.empty(n)
     stride = 1 if load.shape[0] > 1 else 0  # one load row for every site, or one each
     for i in prange(n):
@@ -315,7 +321,7 @@ def _scale_rows(pv, load, target, max_steps):
         total = 0.0
         at_one = 0.0
         floor = 0.0
-        for h in range(n_h):
+        for h in hours:
             p = pv[i, h]
             ld = load[row, h]
             total += p
@@ -332,7 +338,7 @@ def _scale_rows(pv, load, target, max_steps):
         for step in range(max_steps):
             a = 0.0
             b = 0.0
-            for h in range(n_h):
+            for h in hours:
                 p = pv[i, h]
                 ld = load[row, h]
                 if k * p <= ld:
