@@ -65,6 +65,13 @@ def local_sites(demo_clean):
     return simulate_sites(clean, cfg)
 
 
+def _kernel_cache_stats():
+    """(cache hits, cache misses) of the numba kernels this process has used."""
+    from solarplan.pv import fused, gridrules
+    used = [k for k in (fused._KERNEL, fused._SITE_KERNEL, gridrules._FLOW_SUMS, gridrules._SCALE) if k is not None]
+    return (sum(sum(k.stats.cache_hits.values()) for k in used), sum(sum(k.stats.cache_misses.values()) for k in used))
+
+
 def test_localcluster_gives_the_local_sites_table(demo_clean, local_sites):
     clean, cfg = demo_clean
     before = _children()
@@ -73,6 +80,14 @@ def test_localcluster_gives_the_local_sites_table(demo_clean, local_sites):
         seen = []
         surfaces, sites = simulate_sites(clean, cfg, client=client, progress=lambda d, t: seen.append((d, t)))
         assert client.status == "running"  # a client passed in is left open for its owner
+        # the workers ran the numba kernels loaded from the on-disk cache the local run above wrote, without
+        # compiling them again (a compilation is a cache miss)
+        # (unless no cache folder is writable here: then fused compiles uncached, by design)
+        from solarplan.pv import fused
+        if type(fused._kernel()._cache).__name__ != "NullCache":
+            loaded = client.run(_kernel_cache_stats)
+            assert all(misses == 0 for _, misses in loaded.values()), loaded
+            assert sum(hits for hits, _ in loaded.values()) >= 2, loaded  # the yield kernel and the flows kernel
     s0, sites0 = local_sites
     assert_same_table(pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites).drop(columns="geometry"))
     assert_same_table(s0, surfaces)
