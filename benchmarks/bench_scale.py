@@ -10,10 +10,12 @@ interpreter of its own, so no figure carries over from another case)::
 
 ``dask``: wall time and CPU seconds of :func:`solarplan.simulate_sites` on the same inventory, locally (numba
 threads, one per core) and on a ``LocalCluster`` of one single-threaded worker per core, twice each, each case in
-a fresh process; issue 21 bounds the ratio dask / local by 1.2. Three cases: ``local``; ``dask`` (cold:
-solarplan starts and stops the cluster inside ``simulate_sites``; CPU of the process and every worker process);
-``dask-warm`` (the cluster is started first, as a cluster started for a job is, and the CPU seconds of the
-client process and of the workers are read before and after). ``local`` and ``dask-warm`` also time a second
+a fresh process; issue 21 bounds the ratio dask / local by 1.2. Four cases: ``local``; ``dask`` (cold:
+solarplan starts and stops its cluster inside ``simulate_sites``: in-process workers, the default);
+``dask-proc`` (cold with worker processes: ``dask_client(processes=True)`` started, run and closed, CPU of the
+process and every worker process); ``dask-warm`` (a cluster of worker processes is started first, as a
+cluster started for a job is, and the CPU seconds of the client process and of the workers are read before
+and after). ``local`` and ``dask-warm`` also time a second
 run in the same processes. The load average of the machine is printed with the ratios.
 Sites are copies of the demo city's sites
 moved by up to 20 km, with azimuths jittered so that about half the configurations are distinct.
@@ -90,14 +92,30 @@ def _worker_cpu() -> float:
 
 
 def _run(kind: str, arg: str):
-    if kind in ("local", "dask", "dask-warm"):
+    if kind == "dask-proc":
+        # cold, worker processes: start a LocalCluster of processes, run, close it, all timed (the default
+        # before threads; kept to show what the processes cost)
+        from solarplan.app.pipeline import simulate_sites
+        from solarplan.pv.distributed import dask_client
+        clean, cfg = _inventory(int(arg))
+        c0, k0, t = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), time.perf_counter()
+        with dask_client(processes=True) as client:
+            _, sites = simulate_sites(clean, cfg, client=client)
+        wall = time.perf_counter() - t
+        time.sleep(0.5)  # the worker processes reaped
+        cpu = _cpu(resource.RUSAGE_SELF) - c0 + _cpu(resource.RUSAGE_CHILDREN) - k0
+        sites.drop(columns="geometry").to_parquet(f"/tmp/bench_scale_{kind}.parquet")
+        print(json.dumps(dict(case=kind, surfaces=len(clean), sites=len(sites), simulate_wall_s=wall,
+                              simulate_cpu_s=cpu, again_wall_s=wall, again_cpu_s=cpu)))
+    elif kind in ("local", "dask", "dask-warm"):
         from contextlib import nullcontext
 
         from solarplan.app.pipeline import simulate_sites
         from solarplan.pv.distributed import dask_client
         from solarplan.pv.yieldsim import unique_configs, SystemParams
         clean, cfg = _inventory(int(arg))
-        with (dask_client() if kind == "dask-warm" else nullcontext()) as client:
+        # warm: a cluster of worker processes already running, as one started for a job (dask worker) is
+        with (dask_client(processes=True) if kind == "dask-warm" else nullcontext()) as client:
             # warm: the cluster already runs (as a cluster started for the job does); its start and stop are
             # outside the figures, and the workers' CPU seconds are read from them before and after
             # local and warm: a second run in the same processes (numba's kernel already loaded from its cache,
@@ -146,20 +164,21 @@ def main(argv):
     if argv[0] == "dask":
         copies = argv[1] if len(argv) > 1 else "12"
         load = os.getloadavg()
-        rows = [_child(k, copies) for _ in range(2) for k in ("local", "dask", "dask-warm")]
+        kinds = ("local", "dask", "dask-proc", "dask-warm")
+        rows = [_child(k, copies) for _ in range(2) for k in kinds]
         for r in rows:
             print(json.dumps(r))
         import numpy as np
         import pandas as pd
         a = pd.read_parquet("/tmp/bench_scale_local.parquet")
         rel = 0.0
-        for other in ("dask", "dask-warm"):
+        for other in ("dask", "dask-proc", "dask-warm"):
             b = pd.read_parquet(f"/tmp/bench_scale_{other}.parquet")
             num = [c for c in a.columns if pd.api.types.is_numeric_dtype(a[c])]
             x, y = a[num].to_numpy(float), b[num].to_numpy(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 rel = max(rel, np.nanmax(np.where(np.abs(x) > 1e-9, np.abs(x - y) / np.abs(x), np.abs(x - y))))
-        by = {k: [r for r in rows if r["case"] == k] for k in ("local", "dask", "dask-warm")}
+        by = {k: [r for r in rows if r["case"] == k] for k in kinds}
         for r in by["local"]:  # the whole process of one local run: without its second run
             r["process_wall_s"] -= r["again_wall_s"]
             r["cpu_s"] -= r["again_cpu_s"]
@@ -168,11 +187,14 @@ def main(argv):
         loc = by["local"][0]
         print(f"{loc['surfaces']} surfaces, {loc['sites']} sites, {loc['configs']} configurations; "
               f"load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")
-        print(f"  cold (solarplan starts and stops a LocalCluster of one single-threaded worker per core; whole "
-              f"process): wall dask/local {ratio('dask', 'process_wall_s'):.2f}, CPU {ratio('dask', 'cpu_s'):.2f} "
+        print(f"  cold (solarplan starts and stops its LocalCluster, one single-threaded in-process worker per core, "
+              f"the default; whole process): wall dask/local {ratio('dask', 'process_wall_s'):.2f}, CPU {ratio('dask', 'cpu_s'):.2f} "
               f"({med('dask', 'cpu_s'):.1f} / {med('local', 'cpu_s'):.1f} s); simulate_sites only: wall "
               f"{ratio('dask', 'simulate_wall_s'):.2f}, CPU {ratio('dask', 'simulate_cpu_s'):.2f}")
-        print(f"  warm (the cluster already runs; simulate_sites only): first run wall dask/local "
+        print(f"  cold with worker processes (dask_client(processes=True) started, run and closed; whole process): "
+              f"wall {ratio('dask-proc', 'process_wall_s'):.2f}, CPU {ratio('dask-proc', 'cpu_s'):.2f} "
+              f"({med('dask-proc', 'cpu_s'):.1f} / {med('local', 'cpu_s'):.1f} s)")
+        print(f"  warm (a cluster of worker processes already runs; simulate_sites only): first run wall dask/local "
               f"{ratio('dask-warm', 'simulate_wall_s'):.2f}, CPU {ratio('dask-warm', 'simulate_cpu_s'):.2f} "
               f"({med('dask-warm', 'simulate_cpu_s'):.1f} / {med('local', 'simulate_cpu_s'):.1f} s); second run in "
               f"the same processes wall {ratio('dask-warm', 'again_wall_s'):.2f}, CPU "

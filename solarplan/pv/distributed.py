@@ -148,7 +148,7 @@ def local_cluster_settings(dashboard: bool = False) -> Iterator[None]:
 
 @contextmanager
 def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: str | Path | None = None,
-                dashboard: bool = False, n_workers: int | None = None,
+                dashboard: bool = False, n_workers: int | None = None, processes: bool = False,
                 warn: Callable[[str], None] | None = None) -> Iterator:
     """The one Dask client of a run.
 
@@ -163,7 +163,14 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
     dashboard : bool
         Serve the dashboard of a ``LocalCluster`` this function starts (default off).
     n_workers : int, optional
-        Worker processes of that ``LocalCluster`` (default one single-threaded worker per core).
+        Workers of that ``LocalCluster`` (default one single-threaded worker per core).
+    processes : bool
+        Run the workers of that ``LocalCluster`` as separate processes. Default False: in-process
+        workers (threads), because on one machine the work releases the GIL (the numba kernels run with
+        ``nogil``, numpy's loops and the compiled site flows too) and each worker process costs a fixed
+        ~2.5-3 CPU seconds (imports, the kernels' first load, exit), which made a self-started cluster
+        1.9-2.3x the local CPU at 10,000-20,000 surfaces against 0.9-1.0x in threads (docs/cluster.md).
+        Workers started apart (``dask worker``) are processes whatever this says.
     warn : callable(str), optional
         Told of worker settings that slow the run (:func:`check_workers`).
 
@@ -198,7 +205,7 @@ def dask_client(*, client=None, scheduler: str | None = None, scheduler_file: st
             # without a dashboard the scheduler still serves health checks: on loopback, on a free port
             with local_cluster_settings(dashboard):
                 cluster = distributed.LocalCluster(
-                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
                     dashboard_address=":8787" if dashboard else None,
                     scheduler_kwargs=None if dashboard else {"dashboard": False, "dashboard_address": "127.0.0.1:0"})
             cl = distributed.Client(cluster, set_as_default=False)

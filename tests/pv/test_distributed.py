@@ -98,10 +98,11 @@ def test_localcluster_gives_the_local_sites_table(demo_clean, local_sites):
     assert _children() <= before
 
 
-def test_own_local_cluster_is_closed_without_dashboard(demo_clean):
+@pytest.mark.parametrize("processes", [True, False])
+def test_own_local_cluster_is_closed_without_dashboard(demo_clean, processes):
     from solarplan.pv.distributed import dask_client
     before = _children()
-    with dask_client(n_workers=2) as client:
+    with dask_client(n_workers=2, processes=processes) as client:
         info = client.scheduler_info()
         assert len(info["workers"]) == 2
         # the scheduler's HTTP server answers health checks on loopback, but serves no dashboard pages
@@ -109,8 +110,11 @@ def test_own_local_cluster_is_closed_without_dashboard(demo_clean):
         assert urlopen(f"http://127.0.0.1:{port}/health", timeout=10).status == 200
         with pytest.raises(HTTPError, match="404"):
             urlopen(f"http://127.0.0.1:{port}/status", timeout=10)
-        assert client.run(lambda: os.getpid())  # workers are separate processes
-        assert len(_children() - before) >= 2
+        pids = set(client.run(os.getpid).values())
+        if processes:  # workers are separate processes
+            assert os.getpid() not in pids and len(_children() - before) >= 2
+        else:  # the default: workers are threads of this process, none started
+            assert pids == {os.getpid()} and not (_children() - before)
     deadline = time.time() + 10
     while _children() - before and time.time() < deadline:
         time.sleep(0.2)
@@ -137,12 +141,12 @@ def test_own_cluster_keeps_glibc_malloc_defaults_and_a_default_cluster_is_warned
         assert len(said) == 1 and "MALLOC_TRIM_THRESHOLD_: null" in said[0] and "--no-nanny" in said[0]
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"  # the nanny put it into this process
     said = []
-    with dask_client(n_workers=1, warn=said.append) as client:
+    with dask_client(n_workers=1, processes=True, warn=said.append) as client:
         assert set(client.run(_trim_env).values()) == {None}
         assert not said
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"  # restored as it was
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1000000")  # a user's own choice is kept
-    with dask_client(n_workers=1, warn=said.append) as client:
+    with dask_client(n_workers=1, processes=True, warn=said.append) as client:
         assert set(client.run(_trim_env).values()) == {"1000000"}
         assert len(said) == 1
 
@@ -247,3 +251,15 @@ def test_dask_scheduler_address_setting_is_honoured():
                 assert len(client.scheduler_info()["workers"]) == 1
         assert client.status == "closed"
         assert len(cl.scheduler_info["workers"]) == 1  # the cluster it connected to is not its to close
+
+
+def test_self_started_cluster_in_threads_gives_the_local_sites_table(demo_clean, local_sites):
+    """engine='dask' without a cluster: solarplan starts a LocalCluster of in-process workers (the default,
+    docs/cluster.md), runs the same partitions on it and closes it; the tables equal the local engine's."""
+    clean, cfg = demo_clean
+    before = _children()
+    surfaces, sites = simulate_sites(clean, cfg, engine="dask")
+    s0, sites0 = local_sites
+    assert_same_table(pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites).drop(columns="geometry"))
+    assert_same_table(s0, surfaces)
+    assert not (_children() - before)
