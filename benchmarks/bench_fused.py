@@ -121,11 +121,12 @@ def plain_loop(w, surfaces, daytime_only: bool = False):
     for s, i_sky, i_gnd in zip(surfaces.itertuples(), iam_sky, iam_ground):
         tilt, az = s.surface_tilt, s.surface_azimuth
         aoi = pvlib.irradiance.aoi(tilt, az, zen, saz)
-        sky = pvlib.irradiance.perez(tilt, az, dhi, dni, extra, zen, saz, am, return_components=True)
+        rows = s.mounting == "rows"
+        sky = pvlib.irradiance.perez(tilt, az, dhi, dni, extra, zen, saz, am, return_components=rows)
         ground = pvlib.irradiance.get_ground_diffuse(tilt, ghi, albedo)
-        poa = pvlib.irradiance.poa_components(aoi, dni, sky["poa_sky_diffuse"], ground)
+        poa = pvlib.irradiance.poa_components(aoi, dni, sky["poa_sky_diffuse"] if rows else sky, ground)
         direct, diffuse = poa["poa_direct"], poa["poa_sky_diffuse"]
-        if s.mounting == "rows":
+        if rows:  # the components only where they are needed, as a user would
             fs = pvlib.shading.shaded_fraction1d(zen, saz, az - 90.0, tilt, collector_width=1.0, pitch=1.0 / s.gcr)
             ct = np.cos(np.radians(tilt))
             vf_sky = pvlib.bifacial.utils.vf_row_sky_2d_integ(tilt, s.gcr) / ((1 + ct) / 2)

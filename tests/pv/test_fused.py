@@ -173,3 +173,16 @@ def test_kernels_compile_where_no_cache_folder_is_writable(monkeypatch):
         numba.njit(cache=True)(_double_all)
     kernel = fused._compile(_double_all)
     np.testing.assert_array_equal(kernel(np.arange(3.0)), [0.0, 2.0, 4.0])
+
+
+def test_physical_iam_series_is_within_its_tolerance_of_pvlib():
+    """The kernels' power series for iam.physical against pvlib.iam.physical itself on a grid of angles the
+    fit never saw (aoi 0-90 deg in 0.01 deg steps), and at normal and grazing incidence."""
+    poly = fused.iam_physical_poly()
+    assert len(poly) == fused.IAM_POLY_DEGREE + 1
+    aoi = np.arange(0.0, 90.0 + 1e-9, 0.01)
+    x = np.cos(np.radians(aoi))
+    series = np.polynomial.polynomial.polyval(x, np.array(poly))
+    ref = pvlib.iam.physical(aoi)
+    assert np.max(np.abs(series - ref)) < fused.IAM_POLY_TOLERANCE
+    assert series[0] == pytest.approx(1.0, abs=1e-8) and abs(series[-1]) < 1e-8
