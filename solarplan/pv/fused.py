@@ -51,6 +51,7 @@ import pandas as pd
 import pvlib
 
 from solarplan.core.errors import ConfigError, InputError
+from solarplan.core.jit import compile_cached
 from solarplan.weather.core import WeatherYear
 from solarplan.pv import yieldsim
 from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
@@ -331,6 +332,18 @@ def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, te
     return acc_poa
 
 
+def _month_sums(buf, month_start, monthly):
+    """Each month's sum of ``buf`` into ``monthly`` (12); returns the year's sum."""
+    acc = 0.0
+    for mo in range(12):
+        acc_m = 0.0
+        for h in range(month_start[mo], month_start[mo + 1]):
+            acc_m += buf[h]
+        monthly[mo] = acc_m
+        acc += acc_m
+    return acc
+
+
 def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
                month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
                iam_ground, mounting, transposition, iam_code, iam_poly, b_ashrae, gamma_pdc, loss_keep,
@@ -350,13 +363,7 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         acc_poa = _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, tr, valid,
                                 cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c],
                                 vf_ground[c], iam_sky[c], iam_ground[c], transposition, iam_code, const, buf)
-        acc = 0.0
-        for mo in range(12):
-            acc_m = 0.0
-            for h in range(month_start[mo], month_start[mo + 1]):
-                acc_m += buf[h]
-            monthly[c, mo] = acc_m
-            acc += acc_m
+        acc = _month_sums(buf, month_start, monthly[c])
         if keep_hourly:
             for h in range(n_h):
                 hourly[c, h] = buf[h]
@@ -391,14 +398,7 @@ def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, 
                                     iam_ground[c], transposition, iam_code, const, buf)
             for h in range(n_h):
                 out[h] += k * buf[h]
-            acc = 0.0
-            for mo in range(12):
-                acc_m = 0.0
-                for h in range(month_start[mo], month_start[mo + 1]):
-                    acc_m += buf[h]
-                pair_monthly[q, mo] = acc_m
-                acc += acc_m
-            pair_annual[q] = acc
+            pair_annual[q] = _month_sums(buf, month_start, pair_monthly[q])
             pair_poa[q] = acc_poa
 
 
@@ -410,20 +410,16 @@ if numba is not None:
     _constants = numba.njit(inline="always")(_constants)
     _hour_ac = numba.njit(inline="always", fastmath=FASTMATH, error_model="numpy")(_hour_ac)
     _config_hours = numba.njit(inline="always", fastmath=FASTMATH, error_model="numpy")(_config_hours)
+    _month_sums = numba.njit(inline="always", fastmath=FASTMATH)(_month_sums)
 
 _KERNEL = None
 _SITE_KERNEL = None
 
 
 def _compile(py_func):
-    """``py_func`` compiled (lazily, at its first call) with its machine code cached on disk where numba finds
-    a writable cache folder; without one (a read-only install and no writable ``NUMBA_CACHE_DIR`` or home),
-    uncached: the run recompiles at each start instead of failing."""
-    opts = dict(parallel=True, nogil=True, fastmath=FASTMATH, error_model="numpy")  # x/0 is inf, as numpy
-    try:
-        return numba.njit(cache=True, **opts)(py_func)
-    except RuntimeError:  # numba: "cannot cache function ...: no locator available for file ..."
-        return numba.njit(cache=False, **opts)(py_func)
+    """``py_func`` compiled as every kernel here is (:func:`solarplan.core.jit.compile_cached`)."""
+    # error_model numpy: x/0 is inf, as numpy, never an exception in a worker thread
+    return compile_cached(py_func, parallel=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
 
 
 def _kernel():

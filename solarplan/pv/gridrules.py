@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
     prange = range
 
 from solarplan.core.errors import InputError
-
+from solarplan.core.jit import compile_cached
 from solarplan.core.resources import data_path
 
 GENERAL_CI, LARGE_CI, NOT_DISTRIBUTED = "一般工商业", "大型工商业", "非分布式"
@@ -270,10 +270,7 @@ _FLOW_SUMS = None
 def _flow_sums_compiled():
     global _FLOW_SUMS
     if _FLOW_SUMS is None:
-        try:
-            _FLOW_SUMS = numba.njit(parallel=True, cache=True, nogil=True)(_flow_sums_rows)
-        except RuntimeError:  # no writable cache folder: compile at each start instead
-            _FLOW_SUMS = numba.njit(parallel=True, nogil=True)(_flow_sums_rows)
+        _FLOW_SUMS = compile_cached(_flow_sums_rows, parallel=True, nogil=True)
     return _FLOW_SUMS
 
 
@@ -360,10 +357,7 @@ _SCALE = None
 def _scale_compiled():
     global _SCALE
     if _SCALE is None:
-        try:
-            _SCALE = numba.njit(parallel=True, cache=True, nogil=True)(_scale_rows)
-        except RuntimeError:  # no writable cache folder: compile at each start instead
-            _SCALE = numba.njit(parallel=True, nogil=True)(_scale_rows)
+        _SCALE = compile_cached(_scale_rows, parallel=True, nogil=True)
     return _SCALE
 
 
