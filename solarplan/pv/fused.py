@@ -314,31 +314,52 @@ def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, spectral, temp_air,
 
 def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
                   ct, ay, ax, st, is_rows, pitch, vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code,
-                  const, buf):
-    """AC per kWp of one configuration in every daytime hour into ``buf``; returns its unshaded POA sum [Wh/m2].
+                  const, buf, buf_poa):
+    """AC per kWp [kW/kWp] and unshaded POA [W/m2] of one configuration in every daytime hour, into ``buf``
+    and ``buf_poa``.
 
-    One plain loop over all hours, nothing else in it: LLVM vectorises it (8 hours per AVX-512 instruction
-    here). Month sums are taken afterwards from ``buf``: a loop nested in a month loop, with the sums in it,
-    ran 2.4 times slower (measured 2026-11-21, 10,000 configurations: 0.42 s against 0.17 s of CPU).
-    ``temp_rise`` is the configuration's mounting row of :attr:`HourTerms.temp_rise`.
+    One plain loop over all hours with no sum in it: LLVM vectorises it (8 hours per AVX-512 instruction
+    here) without being allowed to reorder additions. The sums are taken afterwards by :func:`_sum8`. A loop
+    nested in a month loop, with the sums in it, ran 2.4 times slower (measured 2026-11-21, 10,000
+    configurations: 0.42 s against 0.17 s of CPU). ``temp_rise`` is the configuration's mounting row of
+    :attr:`HourTerms.temp_rise`.
     """
-    acc_poa = 0.0
     for h in range(cz.shape[0]):
         ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h], sky_c[h],
                                spectral[h], temp_air[h], temp_rise[h], valid[h], ct, ay, ax, st, is_rows, pitch,
                                vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code, const)
         buf[h] = ac
-        acc_poa += poa_ref
-    return acc_poa
+        buf_poa[h] = poa_ref
+
+
+def _sum8(a, lo, hi):
+    """Sum of ``a[lo:hi]`` in a fixed order: eight running sums over interleaved elements, the tail into the
+    first, combined pairwise. Written out so that the compiler may vectorise it (the eight sums are
+    independent) but never reorder it: with LLVM's ``reassoc`` flag the kernels' sums came out different
+    in the last bits between a freshly compiled kernel and the same kernel loaded from numba's cache, and
+    two runs of the demo were not byte-identical (found by CI on a fresh clone, 2026-11-21)."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    n8 = lo + ((hi - lo) // 8) * 8
+    for h in range(lo, n8, 8):
+        s0 += a[h]
+        s1 += a[h + 1]
+        s2 += a[h + 2]
+        s3 += a[h + 3]
+        s4 += a[h + 4]
+        s5 += a[h + 5]
+        s6 += a[h + 6]
+        s7 += a[h + 7]
+    for h in range(n8, hi):
+        s0 += a[h]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
 def _month_sums(buf, month_start, monthly):
-    """Each month's sum of ``buf`` into ``monthly`` (12); returns the year's sum."""
+    """Each month's sum of ``buf`` into ``monthly`` (12, by :func:`_sum8`); returns the year's sum (the
+    months added in order)."""
     acc = 0.0
     for mo in range(12):
-        acc_m = 0.0
-        for h in range(month_start[mo], month_start[mo + 1]):
-            acc_m += buf[h]
+        acc_m = _sum8(buf, month_start[mo], month_start[mo + 1])
         monthly[mo] = acc_m
         acc += acc_m
     return acc
@@ -360,15 +381,16 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         m = mounting[c]
         tr = temp_rise[m]
         buf = np.empty(n_h)
-        acc_poa = _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, tr, valid,
-                                cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c],
-                                vf_ground[c], iam_sky[c], iam_ground[c], transposition, iam_code, const, buf)
+        buf_poa = np.empty(n_h)
+        _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, tr, valid,
+                      cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c],
+                      vf_ground[c], iam_sky[c], iam_ground[c], transposition, iam_code, const, buf, buf_poa)
         acc = _month_sums(buf, month_start, monthly[c])
         if keep_hourly:
             for h in range(n_h):
                 hourly[c, h] = buf[h]
         annual[c] = acc
-        poa_sum[c] = acc_poa
+        poa_sum[c] = _sum8(buf_poa, 0, n_h)
 
 
 def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
@@ -389,27 +411,31 @@ def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, 
     for s in prange(n_sites):
         out = site_hourly[s]
         buf = np.empty(n_h)
+        buf_poa = np.empty(n_h)
         for q in range(site_start[s], site_start[s + 1]):
             c = pair_cfg[q]
             k = pair_cap[q]
-            acc_poa = _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air,
-                                    temp_rise[mounting[c]], valid, cos_tilt[c], st_cos_az[c], st_sin_az[c],
-                                    sin_tilt[c], rows[c], pitch[c], vf_sky[c], vf_ground[c], iam_sky[c],
-                                    iam_ground[c], transposition, iam_code, const, buf)
+            _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air,
+                          temp_rise[mounting[c]], valid, cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c],
+                          rows[c], pitch[c], vf_sky[c], vf_ground[c], iam_sky[c], iam_ground[c], transposition,
+                          iam_code, const, buf, buf_poa)
             for h in range(n_h):
                 out[h] += k * buf[h]
             pair_annual[q] = _month_sums(buf, month_start, pair_monthly[q])
-            pair_poa[q] = acc_poa
+            pair_poa[q] = _sum8(buf_poa, 0, n_h)
 
 
-#: LLVM fast-math flags of the kernel: reassociation (vectorised sums), contraction (FMA), reciprocal
-#: division, no signed zeros; not 'nnan'/'ninf', which would drop the NaN handling of the reference.
-FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+#: LLVM fast-math flags of the kernels: contraction (FMA), reciprocal division, no signed zeros. Not
+#: 'reassoc': with it the sums came out different in the last bits between a freshly compiled kernel and the
+#: same kernel loaded from numba's cache (so two runs were not byte-identical); :func:`_sum8` vectorises the
+#: sums without it. Not 'nnan'/'ninf', which would drop the NaN handling of the reference.
+FASTMATH = {"contract", "arcp", "nsz"}
 
 if numba is not None:
     _constants = numba.njit(inline="always")(_constants)
     _hour_ac = numba.njit(inline="always", fastmath=FASTMATH, error_model="numpy")(_hour_ac)
     _config_hours = numba.njit(inline="always", fastmath=FASTMATH, error_model="numpy")(_config_hours)
+    _sum8 = numba.njit(inline="always", fastmath=FASTMATH)(_sum8)
     _month_sums = numba.njit(inline="always", fastmath=FASTMATH)(_month_sums)
 
 _KERNEL = None

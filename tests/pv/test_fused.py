@@ -186,3 +186,31 @@ def test_physical_iam_series_is_within_its_tolerance_of_pvlib():
     ref = pvlib.iam.physical(aoi)
     assert np.max(np.abs(series - ref)) < fused.IAM_POLY_TOLERANCE
     assert series[0] == pytest.approx(1.0, abs=1e-8) and abs(series[-1]) < 1e-8
+
+
+_BITS = """
+import numpy as np, pandas as pd
+from solarplan.app.pipeline import demo_inventory_path, load_plan, read_inventory, simulate_sites
+cfg = load_plan(None)
+surfaces, sites = simulate_sites(read_inventory(demo_inventory_path(), cfg).clean, cfg)
+num = [c for c in sites.columns if pd.api.types.is_float_dtype(sites[c])]
+print(sites[num].to_numpy().tobytes().hex())
+"""
+
+
+def test_a_fresh_kernel_and_the_cached_one_give_the_same_bits(tmp_path):
+    """Two runs must give byte-identical outputs (issue 22), so the kernels' sums may not depend on whether
+    numba compiled them in this process or loaded them from its cache (with LLVM's reassoc flag they did:
+    CI's fresh clone found two demo runs differing in the last bits). One process simulates the demo with
+    kernels compiled into an empty cache folder, the next loads them from it; every float of the sites
+    table agrees to the last bit."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", _BITS], capture_output=True, text=True, env=env, timeout=600)
+            for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-2000:]
+    assert any((tmp_path / "cache").rglob("*.nbc")), "the first run wrote no cache"
+    assert runs[0].stdout == runs[1].stdout
