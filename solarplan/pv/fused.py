@@ -56,7 +56,7 @@ from solarplan.weather.core import WeatherYear
 from solarplan.pv import yieldsim
 from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
                                    SystemParams, YieldResult, check_surface_columns, solar_geometry, surface_yields,
-                                   unique_configs)
+                                   unique_configs, yield_result)
 
 try:  # a core dependency; guarded so the pvlib engine runs on a platform without it
     import numba
@@ -541,6 +541,26 @@ def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = 
     return annual, poa, monthly, (hourly_arr if hourly else None)
 
 
+def config_yields(hours: HourTerms, configs: pd.DataFrame, params: SystemParams, *, hourly: bool = False,
+                  chunk_size: int = 4096, progress: Callable[[int, int], None] | None = None):
+    """Per kWp, every distinct configuration through the kernel, ``chunk_size`` at a time: annual AC [kWh/kWp],
+    unshaded POA [kWh/m2], monthly AC (configurations, 12) [kWh/kWp] and, with ``hourly``, AC in each
+    daytime hour (configurations, daytime hours) [kWh/kWp] (else None). Threads as the caller set them
+    (:func:`numba_threads`)."""
+    n = len(configs)
+    annual, poa, monthly = np.zeros(n), np.zeros(n), np.zeros((n, 12))
+    hourly_arr = np.zeros((n, len(hours.cos_zenith))) if hourly else None
+    for lo in range(0, n, chunk_size):
+        block = slice(lo, min(lo + chunk_size, n))
+        a, p, m, h = ac_totals(hours, config_terms(configs.iloc[block], params), params, hourly)
+        annual[block], poa[block], monthly[block] = a, p / 1e3, m
+        if hourly:
+            hourly_arr[block] = h
+        if progress:
+            progress(block.stop, n)
+    return annual, poa, monthly, hourly_arr
+
+
 def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
              chunk_size: int = 4096, hourly: bool = False, threads: int | None = None,
              progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
@@ -569,24 +589,11 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
     check_surface_columns(surfaces)
     geom = geometry or solar_geometry(weather, params)
     configs, codes = unique_configs(surfaces, params.orientation_resolution_deg)
-    n_cfg = len(configs)
-    hours = hour_terms(geom, params)
-    annual, poa, monthly = np.zeros(n_cfg), np.zeros(n_cfg), np.zeros((n_cfg, 12))
-    hourly_arr = np.zeros((len(geom.day), n_cfg)) if hourly else None
-    day_rows = np.flatnonzero(geom.day)
     with numba_threads(threads):
-        for lo in range(0, n_cfg, chunk_size):
-            block = np.arange(lo, min(lo + chunk_size, n_cfg))
-            cfg = config_terms(configs.iloc[block], params)
-            a, p, mth, hr = ac_totals(hours, cfg, params, hourly)
-            annual[block], poa[block], monthly[block] = a, p / 1e3, mth
-            if hourly:
-                hourly_arr[day_rows[:, None], block[None, :]] = hr.T
-            if progress:
-                progress(int(block[-1]) + 1, n_cfg)
-    configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
-    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
-    hourly_df = None
+        annual, poa, monthly, hourly_day = config_yields(hour_terms(geom, params), configs, params, hourly=hourly,
+                                                         chunk_size=chunk_size, progress=progress)
+    hourly_arr = None
     if hourly:
-        hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index, columns=pd.RangeIndex(n_cfg, name="config_id"))
-    return YieldResult(res, configs, hourly_df, weather.source, weather.shift_applied_h)
+        hourly_arr = np.zeros((len(geom.day), len(configs)))
+        hourly_arr[geom.day] = hourly_day.T
+    return yield_result(surfaces, weather, configs, codes, annual, poa, monthly, hourly_arr)

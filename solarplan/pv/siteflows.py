@@ -25,7 +25,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from solarplan.core.errors import ConfigError
 from solarplan.core.limits import accepts
@@ -349,41 +348,6 @@ def params_metadata(tariffs: TariffParams, grid: GridParams, schedule: tf.TouSch
     return pd.DataFrame(rows)
 
 
-def flows_for_surfaces(surfaces: pd.DataFrame, config_id: np.ndarray, hourly_per_kwp: np.ndarray,
-                       schedule: tf.TouSchedule, grid: GridParams, export_price_cny_per_kwh: float,
-                       default_tariff_cny_per_kwh: float, chunk: int = 256) -> pd.DataFrame:
-    """:func:`site_flows` for every site of a set of surfaces, ``chunk`` sites at a time (memory linear in sites).
-
-    Parameters
-    ----------
-    surfaces : DataFrame
-        ``site_id``, ``capacity_kwp`` and the site input columns.
-    config_id : array (surfaces,)
-        Column of ``hourly_per_kwp`` each surface uses.
-    hourly_per_kwp : array (configurations, 8760)
-        Hourly AC per kWp of each configuration [kWh/kWp].
-
-    Returns
-    -------
-    DataFrame indexed by site_id (sorted), the columns of :func:`site_flows`.
-    """
-    inputs = site_inputs(surfaces)
-    site_idx = inputs.index.get_indexer(surfaces["site_id"])
-    a = sparse.csr_matrix((surfaces["capacity_kwp"].to_numpy(float), (site_idx, np.asarray(config_id))),
-                          shape=(len(inputs), hourly_per_kwp.shape[0]))
-    table = gr.min_share_table(grid.min_share_table or None)
-    parts = []
-    for lo in range(0, len(inputs), chunk):
-        sl = slice(lo, lo + chunk)
-        pv = np.asarray(a[sl] @ hourly_per_kwp)
-        parts.append(site_flows(pv, inputs.iloc[sl], schedule, grid, export_price_cny_per_kwh,
-                                default_tariff_cny_per_kwh, table))
-    if not parts:
-        return site_flows(np.zeros((0, 8760)), inputs, schedule, grid, export_price_cny_per_kwh,
-                          default_tariff_cny_per_kwh, table)
-    return pd.concat(parts)
-
-
 def apply_site_flows(sites: pd.DataFrame, flows: pd.DataFrame, grid: GridParams,
                      hosting: pd.DataFrame | None = None) -> pd.DataFrame:
     """Join the per-site flows to the sites; scale sized sites; add hosting-capacity columns and flags.
@@ -393,7 +357,7 @@ def apply_site_flows(sites: pd.DataFrame, flows: pd.DataFrame, grid: GridParams,
     sites : DataFrame
         One row per site (``site_id``, ``capacity_kwp``, energies, ``capex_cny``, ``kwp_<type>``).
     flows : DataFrame
-        :func:`flows_for_surfaces`, indexed by site_id; ``capacity_scale`` is the factor a site's
+        :func:`site_flows` of every site (``solarplan.pv.sitesim.simulate_with_flows``), indexed by site_id; ``capacity_scale`` is the factor a site's
         capacity was sized by (``size_to_load``, minimum self-consumption), 1 otherwise.
     grid : GridParams
     hosting : DataFrame, optional

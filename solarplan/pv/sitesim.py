@@ -32,7 +32,7 @@ from solarplan.pv import fused
 from solarplan.pv import gridrules as gr
 from solarplan.pv import tariffs as tf
 from solarplan.pv.engines import DEFAULT_ENGINE, get_engine
-from solarplan.pv.siteflows import GridParams, flows_for_surfaces, site_flows, site_inputs
+from solarplan.pv.siteflows import GridParams, site_flows, site_inputs
 from solarplan.pv.yieldsim import (SolarGeometry, SystemParams, check_surface_columns, solar_geometry,
                                    surface_yields, unique_configs)
 from solarplan.weather.core import WeatherYear
@@ -50,7 +50,7 @@ ROUTES = ("auto", "once", "stream")
 
 @dataclass(frozen=True)
 class FlowTerms:
-    """What :func:`solarplan.pv.siteflows.flows_for_surfaces` needs besides the profiles.
+    """What :func:`solarplan.pv.siteflows.site_flows` needs besides the profiles and the sites.
 
     Attributes
     ----------
@@ -68,11 +68,6 @@ class FlowTerms:
     grid: GridParams
     export_price_cny_per_kwh: float
     default_tariff_cny_per_kwh: float
-
-    def flows(self, surfaces: pd.DataFrame, config_id: np.ndarray, hourly_per_kwp: np.ndarray) -> pd.DataFrame:
-        """:func:`~solarplan.pv.siteflows.flows_for_surfaces` with these terms."""
-        return flows_for_surfaces(surfaces, config_id, hourly_per_kwp, self.schedule, self.grid,
-                                  self.export_price_cny_per_kwh, self.default_tariff_cny_per_kwh)
 
     def site_flows(self, pv_hourly_kwh: np.ndarray, inputs: pd.DataFrame, min_table=None) -> pd.DataFrame:
         """:func:`~solarplan.pv.siteflows.site_flows` with these terms."""
@@ -144,8 +139,10 @@ def simulate_with_flows(surfaces: pd.DataFrame, weather: WeatherYear, params: Sy
     if chosen == "once":
         # every configuration once: its hourly AC per kWp (configurations, hours), then summed to sites
         if yield_engine == "fused":
-            hours_t = fused.hour_terms(geom, params)
-            annual, poa, monthly, hourly = _fused_configs(hours_t, configs, params, threads, progress)
+            fused.check_supported(params)
+            with fused.numba_threads(threads):
+                annual, poa, monthly, hourly = fused.config_yields(fused.hour_terms(geom, params), configs, params,
+                                                                   hourly=True, progress=progress)
             cols = np.flatnonzero(geom.day)
         else:
             full = engine(surfaces, weather, params, geometry=geom, hourly=True, threads=threads, progress=progress)
@@ -172,23 +169,6 @@ def _full_year(pv: np.ndarray, cols: np.ndarray | None) -> np.ndarray:
     out = np.zeros((pv.shape[0], 8760))
     out[:, cols] = pv
     return out
-
-
-def _fused_configs(hours, configs, params, threads, progress, chunk_size: int = 4096):
-    """Per kWp: annual [kWh], POA [kWh/m2], monthly (configurations, 12), hourly (configurations, daytime
-    hours) of every configuration with the fused kernel."""
-    n = len(configs)
-    annual, poa, monthly = np.zeros(n), np.zeros(n), np.zeros((n, 12))
-    hourly = np.zeros((n, len(hours.cos_zenith)))
-    fused.check_supported(params)
-    with fused.numba_threads(threads):
-        for lo in range(0, n, chunk_size):
-            block = slice(lo, min(lo + chunk_size, n))
-            a, p, m, h = fused.ac_totals(hours, fused.config_terms(configs.iloc[block], params), params, True)
-            annual[block], poa[block], monthly[block], hourly[block] = a, p / 1e3, m, h
-            if progress:
-                progress(block.stop, n)
-    return annual, poa, monthly, hourly
 
 
 def _streamed(surfaces, weather, geom, params, terms, engine, yield_engine, configs, codes, inputs, site_idx, cap,

@@ -729,6 +729,22 @@ def surface_yields(capacity_kwp, codes, annual, poa, monthly, index=None) -> pd.
     return res
 
 
+def yield_result(surfaces: pd.DataFrame, weather: WeatherYear, configs: pd.DataFrame, codes, annual, poa, monthly,
+                 hourly_arr=None) -> YieldResult:
+    """The :class:`YieldResult` of an engine from its per-configuration results (both engines end here).
+
+    ``annual`` [kWh/kWp], ``poa`` [kWh/m2], ``monthly`` (configurations, 12) [kWh/kWp]; ``hourly_arr``
+    (8760, configurations) [kW/kWp] or None.
+    """
+    configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
+    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
+    hourly_df = None
+    if hourly_arr is not None:
+        hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index,
+                                 columns=pd.RangeIndex(len(configs), name="config_id"))
+    return YieldResult(res, configs, hourly_df, weather.source, weather.shift_applied_h)
+
+
 def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams | None = None, *,
              chunk_size: int = 32, hourly: bool = False, threads: int | None = None,
              progress: Callable[[int, int], None] | None = None, geometry: SolarGeometry | None = None
@@ -803,9 +819,4 @@ def simulate(surfaces: pd.DataFrame, weather: WeatherYear, params: SystemParams 
             done += n
             if progress:
                 progress(done, n_cfg)
-    configs = configs.assign(annual_ac_kwh_per_kwp=annual, poa_kwh_m2=poa)
-    res = surface_yields(surfaces["capacity_kwp"].to_numpy(float), codes, annual, poa, monthly, surfaces.index)
-    hourly_df = None
-    if hourly:
-        hourly_df = pd.DataFrame(hourly_arr, index=weather.data.index, columns=pd.RangeIndex(n_cfg, name="config_id"))
-    return YieldResult(res, configs, hourly_df, weather.source, weather.shift_applied_h)
+    return yield_result(surfaces, weather, configs, codes, annual, poa, monthly, hourly_arr)
