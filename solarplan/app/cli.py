@@ -644,12 +644,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except Exception as exc:
+        if not _caused_by_interrupt(exc):
+            raise
+        # Ctrl-C that landed inside a C extension (numba loading a cached kernel wraps it in SystemError):
+        # the same answer as click's own interrupt handling, no traceback.
+        console.print("Aborted!", style="bold red", markup=False, highlight=False)
+        return 1
     finally:
         root.handlers[:], warn_log.handlers[:] = saved[0], saved[3]
         root.setLevel(saved[1])
         root.propagate = saved[2]
         logging.captureWarnings(False)
     return 0
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when a KeyboardInterrupt is anywhere in the chain of causes and contexts of ``exc``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _entry():  # pragma: no cover

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import solarplan
 from solarplan.app.cli import main
 
@@ -46,3 +48,28 @@ def test_python_users_get_warnings_through_logging(caplog, tmp_path, demo_invent
     with caplog.at_level(logging.WARNING, logger="solarplan"):
         retrofit_step(tmp_path / "b.csv", tmp_path / "r.csv", load_plan(None))
     assert any(r.name.startswith("solarplan") and r.levelno == logging.WARNING for r in caplog.records)
+
+
+def _wrapped_interrupt(**_):
+    # what numba does when Ctrl-C lands while it unpickles a cached kernel (seen in CI): the interrupt
+    # arrives as the cause of a SystemError
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as exc:
+        raise SystemError("returned a result with an exception set") from exc
+
+
+def test_an_interrupt_wrapped_by_a_c_extension_is_still_an_interrupt(monkeypatch, capsys):
+    monkeypatch.setattr("solarplan.app.cli.check_claim", _wrapped_interrupt)
+    assert main(["check", "--area", "1000", "--location", "十堰"]) == 1
+    captured = capsys.readouterr()
+    assert "Aborted!" in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_other_errors_are_not_taken_for_interrupts(monkeypatch):
+    def broken(**_):
+        raise SystemError("a real bug")
+    monkeypatch.setattr("solarplan.app.cli.check_claim", broken)
+    with pytest.raises(SystemError, match="a real bug"):
+        main(["check", "--area", "1000", "--location", "十堰"])
