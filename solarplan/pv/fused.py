@@ -6,9 +6,10 @@ The same models as the pvlib reference path (:mod:`solarplan.pv.yieldsim`), spli
   solar azimuth, from ``Location.get_solarposition`` in :func:`yieldsim.solar_geometry`), the Perez F1/F2
   coefficients (the hour-only half of ``irradiance.perez``, :func:`yieldsim.perez_coefficients`) or the
   Hay-Davies anisotropy index, the
-  spectral modifier (``spectrum.spectral_factor_sapm``), and the cell-temperature rise per W/m2 of each
-  mounting (``temperature.sapm_cell`` / ``faiman`` evaluated at 1 W/m2: both are linear in
-  ``poa_global``);
+  spectral modifier (``spectrum.spectral_factor_sapm``) with the PVWatts losses and the W to kW scale
+  folded in, and the temperature factor of ``pvsystem.pvwatts_dc``, 1 + gamma (T_cell - 25), written as
+  a + b poa_global per mounting (``temperature.sapm_cell`` / ``faiman`` are linear in ``poa_global``, so
+  b is gamma times the model evaluated at 1 W/m2);
 * **once per configuration, with pvlib** (:func:`config_terms`): cos/sin of tilt and azimuth, Marion's
   diffuse IAM of the tilt (:func:`yieldsim.diffuse_iam`, the reference's own values), and for rows the
   view factors ``bifacial.utils.vf_row_sky_2d_integ`` / ``vf_row_ground_2d_integ``
@@ -16,12 +17,14 @@ The same models as the pvlib reference path (:mod:`solarplan.pv.yieldsim`), spli
 * **per configuration and hour, in the kernel** (:func:`_kernel`): the angle of incidence (once), the
   sky components, beam, ground light, the row shaded fraction (``shading.shaded_fraction1d`` for a fixed
   row reduces to 1 - pitch cos z / abs(cos aoi)), the beam IAM (``iam.ashrae`` written on cos aoi;
-  ``iam.physical`` by its power series in cos aoi, :func:`iam_physical_poly`, within 5e-9 of pvlib), cell
-  temperature, ``pvsystem.pvwatts_dc``, the PVWatts losses and ``inverter.pvwatts``.
+  ``iam.physical`` by a rational function of cos aoi, :func:`iam_physical_rational`, within 1e-8 of pvlib),
+  ``pvsystem.pvwatts_dc`` with cell temperature and losses, and ``inverter.pvwatts``.
 
 Nothing of size configurations x hours is stored unless hourly output is asked for: annual, monthly and
 plane-of-array sums are accumulated inside the loop. NaN handling follows the reference: Perez's undefined
-hours (DHI = DNI = 0 with the sun up) give 0 AC, as ModelChain does. The equality with the reference is
+hours (DHI = DNI = 0 with the sun up) give 0 AC, as ModelChain does. The arithmetic is grouped differently
+from pvlib's (constants folded per hour and per run), so results agree with the reference to rounding,
+not bit for bit. The equality with the reference is
 tested hour by hour for every model choice (tests/pv/test_fused.py).
 
 numba is a core dependency; should it fail to import (a platform without a numba wheel), the fused engine
@@ -37,6 +40,8 @@ References
 .. [2] Perez, R. et al. (1990). Modeling daylight availability and irradiance components from direct
    and global irradiance. Solar Energy 44(5), 271-289.
 .. [3] Dobos, A. P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+.. [4] Sanathanan, C. K., Koerner, J. (1963). Transfer function synthesis as a ratio of two complex
+   polynomials. IEEE Transactions on Automatic Control 8(1), 56-58.
 """
 from __future__ import annotations
 
@@ -102,9 +107,12 @@ class HourTerms:
 
     ``sky_a``, ``sky_b``, ``sky_c``: Perez: DHI (1 - F1)/2, DHI F1 / max(cos z, cos 85 deg), DHI F2 (0
     where the air mass is undefined, as pvlib); Hay-Davies: DHI (1 - AI)/2, DHI AI / max(cos z, 0.01745),
-    0. ``temp_rise``: cell temperature rise per W/m2 [K m2/W], shape (3, hours), by :data:`MOUNTINGS`.
-    ``valid``: 1.0, or 0.0 where an hour term is NaN (the reference gives 0 AC there; the terms are then
-    set to 0). ``month_start``: 13 offsets of each month's hours (hours are in time order).
+    0. ``dc_scale``: spectral modifier x (1 - losses) / 1000 [kW/kWp per W/m2]. ``temp_base``:
+    1 + gamma_pdc (T_air - 25) [-]; ``temp_slope``: gamma_pdc x the cell-temperature rise per W/m2
+    [m2/W], shape (3, hours), by :data:`MOUNTINGS`; DC per kWp is dc_scale x effective irradiance x
+    (temp_base + temp_slope x poa_global). ``valid``: 1.0, or 0.0 where an hour term is NaN (the
+    reference gives 0 AC there): every term of such an hour is 0, so the kernel's AC and POA are 0 there
+    with no test. ``month_start``: 13 offsets of each month's hours (hours are in time order).
     """
 
     cos_zenith: np.ndarray
@@ -115,9 +123,9 @@ class HourTerms:
     sky_a: np.ndarray
     sky_b: np.ndarray
     sky_c: np.ndarray
-    spectral: np.ndarray
-    temp_air: np.ndarray
-    temp_rise: np.ndarray
+    dc_scale: np.ndarray
+    temp_base: np.ndarray
+    temp_slope: np.ndarray
     valid: np.ndarray
     month_start: np.ndarray
 
@@ -163,11 +171,14 @@ def hour_terms(geom: SolarGeometry, params: SystemParams) -> HourTerms:
     if np.any(np.diff(month) < 0):
         raise InputError("weather hours are not in time order (the fused engine sums them by month)")
     month_start = np.searchsorted(month, np.arange(1, 14)).astype(np.int64)
-    terms = [cz, sz * np.cos(saz), sz * np.sin(saz), dni, geom.ghi * geom.albedo, sky_a, sky_b, sky_c, spectral,
-             geom.temp_air.astype(float)]
-    valid = np.logical_and.reduce([np.isfinite(t) for t in terms] + [np.isfinite(temp_rise).all(axis=0)])
-    c = lambda a: np.ascontiguousarray(np.where(np.isfinite(a), a, 0.0), dtype=float)  # noqa: E731
-    return HourTerms(*(c(t) for t in terms), c(temp_rise), valid.astype(float), month_start)
+    gamma = params.gamma_pdc
+    terms = [cz, sz * np.cos(saz), sz * np.sin(saz), dni, geom.ghi * geom.albedo, sky_a, sky_b, sky_c,
+             spectral * (1.0 - params.loss_fraction()) * 1e-3, 1.0 + gamma * (geom.temp_air.astype(float) - 25.0)]
+    temp_slope = gamma * temp_rise
+    valid = np.logical_and.reduce([np.isfinite(t) for t in terms] + [np.isfinite(temp_slope).all(axis=0)])
+    # an hour with a NaN term: every term 0 (AC and POA then come out 0 in the kernel, as in the reference)
+    c = lambda a: np.ascontiguousarray(np.where(valid, a, 0.0), dtype=float)  # noqa: E731
+    return HourTerms(*(c(t) for t in terms), c(temp_slope), valid.astype(float), month_start)
 
 
 def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.ndarray]:
@@ -198,64 +209,74 @@ def config_terms(configs: pd.DataFrame, params: SystemParams) -> dict[str, np.nd
                 mounting=np.array([MOUNTINGS.index(m) for m in mounting], dtype=np.int64))
 
 
-#: Degree of the power series in cos(aoi) that stands for ``pvlib.iam.physical`` in the kernels.
-IAM_POLY_DEGREE = 16
-#: Largest absolute difference from ``pvlib.iam.physical`` the series may have on [0, 1] [-].
-IAM_POLY_TOLERANCE = 1e-8
+#: Degrees of numerator and denominator of the rational function of cos(aoi) that stands for
+#: ``pvlib.iam.physical`` in the kernels.
+IAM_RATIONAL_DEGREE = 5
+#: Largest absolute difference from ``pvlib.iam.physical`` the rational function may have on [0, 1] [-].
+IAM_RATIONAL_TOLERANCE = 1e-8
 
 
 @lru_cache(maxsize=None)
-def iam_physical_poly(n: float = IAM_PHYSICAL[0], K: float = IAM_PHYSICAL[1], L: float = IAM_PHYSICAL[2]) -> tuple:
-    """``pvlib.iam.physical`` as a power series in x = cos(aoi) on [0, 1]: coefficients c0 .. c16.
+def iam_physical_rational(n: float = IAM_PHYSICAL[0], K: float = IAM_PHYSICAL[1], L: float = IAM_PHYSICAL[2]
+                          ) -> tuple:
+    """``pvlib.iam.physical`` as a rational function of x = cos(aoi) on [0, 1], P(x) / Q(x), both of degree
+    :data:`IAM_RATIONAL_DEGREE`: the coefficients (p0 .. p5, q1 .. q5), Q's constant term being 1.
 
-    Chebyshev interpolation of pvlib's own function at 17 points (``numpy.polynomial.chebyshev``), turned
-    into powers of x. The Fresnel and absorption terms are analytic on [0, 1] (their nearest singularity,
-    cos(theta_r) = 0, lies at x = +-i sqrt(n^2 - 1)), so the series converges geometrically: degree 16 is
-    within 5e-9 of pvlib everywhere on [0, 1], checked here on 20,001 points against
-    :data:`IAM_POLY_TOLERANCE`. Horner's rule on it is 16 fused multiply-adds, where the closed form needs a
-    square root, two divisions and an exponential: the kernel runs 20% faster (benchmarks/README.md).
+    Fitted to pvlib's own function at 4,000 Chebyshev points of [0, 1] by the Sanathanan-Koerner iteration
+    [4]_ (least squares of P - f Q, reweighted by 1/|Q| of the previous pass, 30 passes). The Fresnel terms
+    have branch points at x = +-i sqrt(n^2 - 1), close to [0, 1], so polynomials converge slowly (degree 16
+    was needed for 5e-9); the rational function reaches about 1e-9 with 10 multiply-adds and one division,
+    where the closed form needs a square root, two divisions and an exponential. Checked here on 20,001
+    points against :data:`IAM_RATIONAL_TOLERANCE`, with Q > 0 on [0, 1] (no pole). The kernel ran 13% faster
+    than with the degree-16 power series (benchmarks/README.md).
     """
     def iam(x):
         return pvlib.iam.physical(np.degrees(np.arccos(np.clip(x, 0.0, 1.0))), n=n, K=K, L=L)
 
-    cheb = np.polynomial.chebyshev.chebinterpolate(lambda t: iam((t + 1.0) / 2.0), IAM_POLY_DEGREE)
-    power_t = np.polynomial.chebyshev.cheb2poly(cheb)            # in t = 2x - 1
-    coef = np.zeros(1)
-    for k, a in enumerate(power_t):                              # substitute t = 2x - 1
-        coef = np.polynomial.polynomial.polyadd(coef, a * np.polynomial.polynomial.polypow([-1.0, 2.0], k))
+    m = IAM_RATIONAL_DEGREE
+    xs = 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, 4000))
+    fs = iam(xs)
+    design = np.hstack([xs[:, None] ** np.arange(m + 1), -fs[:, None] * xs[:, None] ** np.arange(1, m + 1)])
+    weight = np.ones_like(xs)
+    for _ in range(30):
+        coef = np.linalg.lstsq(design * weight[:, None], fs * weight, rcond=None)[0]
+        weight = 1.0 / np.abs(np.polynomial.polynomial.polyval(xs, np.r_[1.0, coef[m + 1:]]))
     x = np.linspace(0.0, 1.0, 20_001)
-    err = float(np.max(np.abs(np.polynomial.polynomial.polyval(x, coef) - iam(x))))
-    if not err <= IAM_POLY_TOLERANCE:
-        raise ConfigError(f"the fused engine's physical IAM series is {err:.1e} from pvlib.iam.physical(n={n}, "
-                          f"K={K}, L={L}) (allowed {IAM_POLY_TOLERANCE:.0e}); use engine='pvlib'")
+    num = np.polynomial.polynomial.polyval(x, coef[:m + 1])
+    den = np.polynomial.polynomial.polyval(x, np.r_[1.0, coef[m + 1:]])
+    err = float(np.max(np.abs(num / den - iam(x))))
+    if not (err <= IAM_RATIONAL_TOLERANCE and den.min() > 0.0):
+        raise ConfigError(f"the fused engine's rational form of pvlib.iam.physical(n={n}, K={K}, L={L}) is "
+                          f"{err:.1e} from it (allowed {IAM_RATIONAL_TOLERANCE:.0e}); use engine='pvlib'")
     return tuple(float(c) for c in coef)
 
 
-def _constants(iam_poly, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref):
+def _constants(iam_rational, b_ashrae, eta_nom, eta_ref, pdc0_inv):
     """The run's constants as one tuple for :func:`_hour_ac` (a call of over 30 arguments compiles to a
-    ``*args`` call, which numba cannot inline), flat (a parallel loop takes tuples of floats only): the 17
-    coefficients of :func:`iam_physical_poly`, then b of iam.ashrae, gamma_pdc, 1 - losses, eta_nom/eta_ref,
-    1/pdc0, pdc0, pac0."""
-    return iam_poly + (b_ashrae, gamma_pdc, loss_keep, eta_nom / eta_ref, 1.0 / pdc0_inv, pdc0_inv,
-                       eta_nom * pdc0_inv)
+    ``*args`` call, which numba cannot inline), flat (a parallel loop takes tuples of floats only): the 11
+    coefficients of :func:`iam_physical_rational`, b of iam.ashrae, then ``inverter.pvwatts`` per kWp of DC
+    written as AC = a1 dc - a2 dc^2 - a3 (a3 only where dc != 0), and pac0 [kW/kWp]: with
+    k = eta_inv_nom / eta_inv_ref, a1 = 0.9858 k, a2 = 0.0162 k / pdc0, a3 = 0.0059 k pdc0; pac0 =
+    eta_inv_nom pdc0."""
+    k = eta_nom / eta_ref
+    return iam_rational + (b_ashrae, 0.9858 * k, 0.0162 * k / pdc0_inv, 0.0059 * k * pdc0_inv, eta_nom * pdc0_inv)
 
 
-def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, dc_scale, temp_base, temp_slope,
              ct, ay, ax, st, is_rows, pitch, vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code,
              const):
     """The physics of one configuration in one hour: (AC per kWp [kW/kWp], unshaded POA [W/m2]).
 
     The one place the per-hour models live; every kernel calls it (inlined by numba). Arguments are
-    scalars: the hour's terms (:class:`HourTerms`, ``temp_rise`` of the configuration's mounting), the
+    scalars: the hour's terms (:class:`HourTerms`, ``temp_slope`` of the configuration's mounting), the
     configuration's (:func:`config_terms`: cos tilt, sin tilt cos/sin azimuth, sin tilt, rows flag,
     pitch, view factors, diffuse IAMs), the model codes and the run's constants (:func:`_constants`).
-    The hour terms are finite (:func:`hour_terms` sets a NaN term to 0 with ``valid`` = 0, where the
-    reference gives 0 AC), so nothing here is NaN but the row shading's 0/0, which is taken as unshaded,
-    as the reference does.
+    The hour terms are finite (:func:`hour_terms` sets every term of an hour with a NaN to 0, where the
+    reference gives 0 AC, and so does this), so nothing here is NaN but the row shading's 0/0, which is
+    taken as unshaded, as the reference does.
     """
-    p = const  # p[0] .. p[16]: the iam.physical series
-    b_ashrae, gamma_pdc, loss_keep, k_inv, inv_pdc0, pdc0_inv, pac0 = (const[17], const[18], const[19], const[20],
-                                                                  const[21], const[22], const[23])
+    p = const  # p[0] .. p[10]: the iam.physical rational function
+    b_ashrae, a1, a2, a3, pac0 = const[11], const[12], const[13], const[14], const[15]
     # angle of incidence: irradiance.aoi_projection, clipped to [-1, 1]
     ca = ct * cz + ay * szc + ax * szs
     ca = 1.0 if ca > 1.0 else ca
@@ -287,32 +308,28 @@ def _hour_ac(cz, szc, szs, dni, ground, sky_a, sky_b, sky_c, spectral, temp_air,
     gnd = gnd * vf_ground if is_rows else gnd
     # beam IAM on cos aoi: iam.physical (Fresnel + absorption) or iam.ashrae
     if iam_code == 0:
-        # iam.physical by its power series in cos aoi (iam_physical_poly; Horner, constant indices so that it
-        # unrolls and vectorises)
-        iam = p[0] + cpos * (p[1] + cpos * (p[2] + cpos * (p[3] + cpos * (p[4] + cpos * (p[5] + cpos * (
-            p[6] + cpos * (p[7] + cpos * (p[8] + cpos * (p[9] + cpos * (p[10] + cpos * (p[11] + cpos * (
-                p[12] + cpos * (p[13] + cpos * (p[14] + cpos * (p[15] + cpos * p[16])))))))))))))))
+        # iam.physical as P(x)/Q(x) (iam_physical_rational; Horner, constant indices so that it unrolls and
+        # vectorises; the two chains are independent)
+        num = p[0] + cpos * (p[1] + cpos * (p[2] + cpos * (p[3] + cpos * (p[4] + cpos * p[5]))))
+        den = 1.0 + cpos * (p[6] + cpos * (p[7] + cpos * (p[8] + cpos * (p[9] + cpos * p[10]))))
+        iam = num / den
     else:
         iam = 1.0 - b_ashrae * (1.0 / ca - 1.0)
         iam = 0.0 if iam < 0.0 else iam
         iam = 0.0 if ca <= 0.0 else iam
     poa = direct + sky + gnd
-    eff = spectral * (direct * iam + sky * iam_sky + gnd * iam_ground)
-    t_cell = temp_air + poa * temp_rise
-    dc = eff * 0.001 * (1.0 + gamma_pdc * (t_cell - 25.0)) * loss_keep
-    # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0, the 0.0059/zeta term times dc is
-    # 0.0059 pdc0 (0 when dc = 0), clipped to [0, pac0]
-    ac = k_inv * ((0.9858 - 0.0162 * dc * inv_pdc0) * dc - (0.0059 * pdc0_inv if dc != 0.0 else 0.0))
+    # pvsystem.pvwatts_dc per kWp with the losses: eff/1000 (1 + gamma (T_cell - 25)) (1 - losses), with
+    # T_cell = T_air + rise poa (sapm_cell, faiman); dc_scale, temp_base and temp_slope fold the constants
+    dc = dc_scale * (direct * iam + sky * iam_sky + gnd * iam_ground) * (temp_base + temp_slope * poa)
+    # inverter.pvwatts: eta(zeta) dc with zeta = dc/pdc0; the 0.0059/zeta term times dc is 0.0059 pdc0 (0
+    # when dc = 0); clipped to [0, pac0]
+    ac = dc * (a1 - a2 * dc) - (a3 if dc != 0.0 else 0.0)
     ac = pac0 if ac > pac0 else ac
     ac = 0.0 if ac < 0.0 else ac
-    # an hour whose terms were NaN (valid = 0; the terms were set to 0) produces nothing, as the reference;
-    # with finite terms nothing above can be NaN, so no per-hour NaN test is needed (it cost 15%)
-    ac = ac * valid
-    poa_ref = poa_ref * valid
     return ac, poa_ref
 
 
-def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, dc_scale, temp_base, temp_slope,
                   ct, ay, ax, st, is_rows, pitch, vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code,
                   const, buf, buf_poa):
     """AC per kWp [kW/kWp] and unshaded POA [W/m2] of one configuration in every daytime hour, into ``buf``
@@ -321,12 +338,12 @@ def _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, te
     One plain loop over all hours with no sum in it: LLVM vectorises it (8 hours per AVX-512 instruction
     here) without being allowed to reorder additions. The sums are taken afterwards by :func:`_sum8`. A loop
     nested in a month loop, with the sums in it, ran 2.4 times slower (measured 2026-11-21, 10,000
-    configurations: 0.42 s against 0.17 s of CPU). ``temp_rise`` is the configuration's mounting row of
-    :attr:`HourTerms.temp_rise`.
+    configurations: 0.42 s against 0.17 s of CPU). ``temp_slope`` is the configuration's mounting row of
+    :attr:`HourTerms.temp_slope`.
     """
     for h in range(cz.shape[0]):
         ac, poa_ref = _hour_ac(cz[h], szc[h], szs[h], dni[h], ground_h[h], sky_a[h], sky_b[h], sky_c[h],
-                               spectral[h], temp_air[h], temp_rise[h], valid[h], ct, ay, ax, st, is_rows, pitch,
+                               dc_scale[h], temp_base[h], temp_slope[h], ct, ay, ax, st, is_rows, pitch,
                                vf_sky, vf_ground, iam_sky, iam_ground, transposition, iam_code, const)
         buf[h] = ac
         buf_poa[h] = poa_ref
@@ -339,18 +356,19 @@ def _sum8(a, lo, hi):
     in the last bits between a freshly compiled kernel and the same kernel loaded from numba's cache, and
     two runs of the demo were not byte-identical (found by CI on a fresh clone, 2026-11-21)."""
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    n8 = lo + ((hi - lo) // 8) * 8
-    for h in range(lo, n8, 8):
-        s0 += a[h]
-        s1 += a[h + 1]
-        s2 += a[h + 2]
-        s3 += a[h + 3]
-        s4 += a[h + 4]
-        s5 += a[h + 5]
-        s6 += a[h + 6]
-        s7 += a[h + 7]
-    for h in range(n8, hi):
-        s0 += a[h]
+    seg = a[lo:hi]  # indices from 0: no negative-index handling in the loop
+    n8 = (seg.shape[0] // 8) * 8
+    for h in range(0, n8, 8):
+        s0 += seg[h]
+        s1 += seg[h + 1]
+        s2 += seg[h + 2]
+        s3 += seg[h + 3]
+        s4 += seg[h + 4]
+        s5 += seg[h + 5]
+        s6 += seg[h + 6]
+        s7 += seg[h + 7]
+    for h in range(n8, seg.shape[0]):
+        s0 += seg[h]
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
@@ -365,26 +383,26 @@ def _month_sums(buf, month_start, monthly):
     return acc
 
 
-def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
-               month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
-               iam_ground, mounting, transposition, iam_code, iam_poly, b_ashrae, gamma_pdc, loss_keep,
-               pdc0_inv, eta_nom, eta_ref, keep_hourly, annual, poa_sum, monthly, hourly):
+def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, dc_scale, temp_base, temp_slope, month_start,
+               cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky, iam_ground,
+               mounting, transposition, iam_code, iam_rational, b_ashrae, pdc0_inv, eta_nom, eta_ref, keep_hourly,
+               annual, poa_sum, monthly, hourly):
     """One pass over configurations x hours; fills annual, poa_sum, monthly (and hourly) in place.
 
     Hours are contiguous by month (``month_start``, 13 offsets); the physics of each hour is
     :func:`_hour_ac`.
     """
     n_cfg = cos_tilt.shape[0]
-    const = _constants(iam_poly, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
+    const = _constants(iam_rational, b_ashrae, eta_nom, eta_ref, pdc0_inv)
     n_h = cz.shape[0]
     for c in prange(n_cfg):
         m = mounting[c]
-        tr = temp_rise[m]
+        tr = temp_slope[m]
         buf = np.empty(n_h)
         buf_poa = np.empty(n_h)
-        _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, tr, valid,
-                      cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c],
-                      vf_ground[c], iam_sky[c], iam_ground[c], transposition, iam_code, const, buf, buf_poa)
+        _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, dc_scale, temp_base, tr, cos_tilt[c],
+                      st_cos_az[c], st_sin_az[c], sin_tilt[c], rows[c], pitch[c], vf_sky[c], vf_ground[c],
+                      iam_sky[c], iam_ground[c], transposition, iam_code, const, buf, buf_poa)
         acc = _month_sums(buf, month_start, monthly[c])
         if keep_hourly:
             for h in range(n_h):
@@ -393,11 +411,10 @@ def _kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_
         poa_sum[c] = _sum8(buf_poa, 0, n_h)
 
 
-def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air, temp_rise, valid,
+def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, dc_scale, temp_base, temp_slope,
                     month_start, cos_tilt, st_cos_az, st_sin_az, sin_tilt, pitch, rows, vf_sky, vf_ground, iam_sky,
-                    iam_ground, mounting, site_start, pair_cfg, pair_cap, transposition, iam_code, iam_poly,
-                    b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref, site_hourly, pair_annual, pair_poa,
-                    pair_monthly):
+                    iam_ground, mounting, site_start, pair_cfg, pair_cap, transposition, iam_code, iam_rational,
+                    b_ashrae, pdc0_inv, eta_nom, eta_ref, site_hourly, pair_annual, pair_poa, pair_monthly):
     """Site x hour sums: one pass over each site's (configuration, capacity) pairs x hours.
 
     ``site_start`` (sites + 1 offsets) delimits each site's pairs; pair q adds ``pair_cap[q]`` x the AC per
@@ -405,7 +422,7 @@ def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, 
     configuration's annual, POA and monthly sums per kWp to ``pair_*[q]``. Threads split the sites, so
     no two threads write one row; the physics of each hour is :func:`_hour_ac`.
     """
-    const = _constants(iam_poly, b_ashrae, gamma_pdc, loss_keep, pdc0_inv, eta_nom, eta_ref)
+    const = _constants(iam_rational, b_ashrae, eta_nom, eta_ref, pdc0_inv)
     n_sites = site_start.shape[0] - 1
     n_h = cz.shape[0]
     for s in prange(n_sites):
@@ -415,8 +432,8 @@ def _site_kernel_py(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, 
         for q in range(site_start[s], site_start[s + 1]):
             c = pair_cfg[q]
             k = pair_cap[q]
-            _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, spectral, temp_air,
-                          temp_rise[mounting[c]], valid, cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c],
+            _config_hours(cz, szc, szs, dni, ground_h, sky_a, sky_b, sky_c, dc_scale, temp_base,
+                          temp_slope[mounting[c]], cos_tilt[c], st_cos_az[c], st_sin_az[c], sin_tilt[c],
                           rows[c], pitch[c], vf_sky[c], vf_ground[c], iam_sky[c], iam_ground[c], transposition,
                           iam_code, const, buf, buf_poa)
             for h in range(n_h):
@@ -468,19 +485,18 @@ def _scalar_args(params: SystemParams) -> tuple:
     """The model codes and constants both kernels take after the configuration arrays."""
     # the reference calls inverter.pvwatts with its default eta_inv_ref
     eta_ref = inspect.signature(pvlib.inverter.pvwatts).parameters["eta_inv_ref"].default
-    poly = iam_physical_poly() if params.iam_model == "physical" else (0.0,) * (IAM_POLY_DEGREE + 1)
-    return (_TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], poly, IAM_ASHRAE_B,
-            params.gamma_pdc, 1.0 - params.loss_fraction(), 1.0 / params.dc_ac_ratio / params.eta_inv_nom,
-            params.eta_inv_nom, eta_ref)
+    rational = (iam_physical_rational() if params.iam_model == "physical"
+                else (0.0,) * (2 * IAM_RATIONAL_DEGREE + 1))
+    return (_TRANSPOSITION_CODE[params.transposition], _IAM_CODE[params.iam_model], rational, IAM_ASHRAE_B,
+            1.0 / params.dc_ac_ratio / params.eta_inv_nom, params.eta_inv_nom, eta_ref)
 
 
 def _array_args(hours: HourTerms, cfg: dict) -> tuple:
     """The hour and configuration arrays both kernels take first."""
     return (hours.cos_zenith, hours.sz_cos_az, hours.sz_sin_az, hours.dni, hours.ground, hours.sky_a,
-            hours.sky_b, hours.sky_c, hours.spectral, hours.temp_air, hours.temp_rise, hours.valid,
-            hours.month_start, cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"],
-            cfg["pitch"], cfg["rows"], cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"],
-            cfg["mounting"])
+            hours.sky_b, hours.sky_c, hours.dc_scale, hours.temp_base, hours.temp_slope, hours.month_start,
+            cfg["cos_tilt"], cfg["st_cos_az"], cfg["st_sin_az"], cfg["sin_tilt"], cfg["pitch"], cfg["rows"],
+            cfg["vf_sky"], cfg["vf_ground"], cfg["iam_sky"], cfg["iam_ground"], cfg["mounting"])
 
 
 def site_sums(hours: HourTerms, configs: pd.DataFrame, params: SystemParams, site_start: np.ndarray,

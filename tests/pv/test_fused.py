@@ -175,17 +175,19 @@ def test_kernels_compile_where_no_cache_folder_is_writable(monkeypatch):
     np.testing.assert_array_equal(kernel(np.arange(3.0)), [0.0, 2.0, 4.0])
 
 
-def test_physical_iam_series_is_within_its_tolerance_of_pvlib():
-    """The kernels' power series for iam.physical against pvlib.iam.physical itself on a grid of angles the
-    fit never saw (aoi 0-90 deg in 0.01 deg steps), and at normal and grazing incidence."""
-    poly = fused.iam_physical_poly()
-    assert len(poly) == fused.IAM_POLY_DEGREE + 1
+def test_physical_iam_rational_is_within_its_tolerance_of_pvlib():
+    """The kernels' rational function for iam.physical against pvlib.iam.physical itself on a grid of angles
+    the fit never saw (aoi 0-90 deg in 0.01 deg steps), and at normal and grazing incidence."""
+    coef = np.array(fused.iam_physical_rational())
+    m = fused.IAM_RATIONAL_DEGREE
+    assert len(coef) == 2 * m + 1
     aoi = np.arange(0.0, 90.0 + 1e-9, 0.01)
     x = np.cos(np.radians(aoi))
-    series = np.polynomial.polynomial.polyval(x, np.array(poly))
+    approx = (np.polynomial.polynomial.polyval(x, coef[:m + 1])
+              / np.polynomial.polynomial.polyval(x, np.r_[1.0, coef[m + 1:]]))
     ref = pvlib.iam.physical(aoi)
-    assert np.max(np.abs(series - ref)) < fused.IAM_POLY_TOLERANCE
-    assert series[0] == pytest.approx(1.0, abs=1e-8) and abs(series[-1]) < 1e-8
+    assert np.max(np.abs(approx - ref)) < fused.IAM_RATIONAL_TOLERANCE
+    assert approx[0] == pytest.approx(1.0, abs=1e-8) and abs(approx[-1]) < 1e-8
 
 
 _BITS = """
