@@ -1,4 +1,4 @@
 """``python -m solarplan``: the same command line as ``solarplan``."""
-from solarplan.app.cli import _entry
+from solarplan.app.launch import run
 
-_entry()
+run()

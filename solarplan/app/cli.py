@@ -648,9 +648,9 @@ def main(argv: list[str] | None = None) -> int:
         if not _caused_by_interrupt(exc):
             raise
         # Ctrl-C that landed inside a C extension (numba loading a cached kernel wraps it in SystemError):
-        # the same answer as click's own interrupt handling, no traceback.
+        # the same answer as typer's own interrupt handling (exit status 130), no traceback.
         console.print("Aborted!", style="bold red", markup=False, highlight=False)
-        return 1
+        return 130
     finally:
         root.handlers[:], warn_log.handlers[:] = saved[0], saved[3]
         root.setLevel(saved[1])
@@ -668,10 +668,6 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
-
-
-def _entry():  # pragma: no cover
-    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,7 +61,7 @@ def _wrapped_interrupt(**_):
 
 def test_an_interrupt_wrapped_by_a_c_extension_is_still_an_interrupt(monkeypatch, capsys):
     monkeypatch.setattr("solarplan.app.cli.check_claim", _wrapped_interrupt)
-    assert main(["check", "--area", "1000", "--location", "十堰"]) == 1
+    assert main(["check", "--area", "1000", "--location", "十堰"]) == 130
     captured = capsys.readouterr()
     assert "Aborted!" in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
@@ -73,3 +73,23 @@ def test_other_errors_are_not_taken_for_interrupts(monkeypatch):
     monkeypatch.setattr("solarplan.app.cli.check_claim", broken)
     with pytest.raises(SystemError, match="a real bug"):
         main(["check", "--area", "1000", "--location", "十堰"])
+
+
+class _InterruptedImport:
+    """A meta-path finder that raises KeyboardInterrupt when the command line module is imported: Ctrl-C
+    while the libraries load (the first second or two of every run)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "solarplan.app.cli":
+            raise KeyboardInterrupt
+        return None
+
+
+def test_ctrl_c_while_the_libraries_load_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from solarplan.app.launch import run
+    monkeypatch.delitem(sys.modules, "solarplan.app.cli", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_InterruptedImport(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exc:
+        run()
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == "Aborted!\n"
