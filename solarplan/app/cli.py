@@ -422,7 +422,8 @@ def map_cmd(
         check_complete(results)
     path = write_map(results, out_file, tiles=tiles, offline=offline, lang=lang,
                      tianditu_key=cfg.section("maps").get("tianditu_key"))
-    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False, highlight=False)
+    out.print(f"{say('wrote', lang, path=path).strip()} ({path.stat().st_size / 1e6:.1f} MB)", markup=False,
+              highlight=False)
 
 
 @app.command("briefing")
@@ -434,14 +435,16 @@ def briefing_cmd(
     tiles: str = typer.Option("none", "--tiles", help="Basemap of the embedded map (default none)."),
     docx: bool = typer.Option(False, "--docx", help="Also write the briefing as Word (.docx, 公文 layout) beside "
                                                     "the HTML, with the same name: briefing.html -> briefing.docx."),
-    appendix: bool = typer.Option(False, "--appendix", help="Add an appendix page (monthly yield, package scores; "
-                                                            "measures in the .docx)."),
+    appendix: bool = typer.Option(False, "--appendix", help="Add an appendix (monthly yield, package scores, "
+                                                            "the recommended measures, and every package when the "
+                                                            "page lists only the top ones)."),
     date: Optional[str] = typer.Option(None, "--date", help="Date printed on the briefing, YYYY-MM-DD (default: "
                                                             "the day packages.csv was written, or "
                                                             "SOURCE_DATE_EPOCH)."),
 ):
-    """Write a one-page briefing: headline figures, indicators, top sites, the recommendation, the package
-    table and the map; prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
+    """Write a one-page briefing: headline figures (of all packages), indicators, top sites, the recommendation,
+    the top packages (a line counts the others: they are in shortlist.xlsx and packages.csv) and the map;
+    prints on one A4 page. With --docx also a Word copy to edit in WPS or Word.
 
     Example: solarplan briefing maps/ --out maps/briefing.html --lang zh --offline --docx
     """

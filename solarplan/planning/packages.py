@@ -32,6 +32,7 @@ References
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -203,6 +204,12 @@ def _merge_small(groups: list[np.ndarray], xy, cap, rules: PackageRules) -> list
             return groups
 
 
+def _mw_below(kw: float) -> str:
+    """A capacity in MW with two decimals, rounded down: a capacity below a limit never prints equal to it
+    (999.996 kW is "0.99 MW < 1 MW", not "1.00 MW < 1 MW")."""
+    return f"{math.floor(kw / 10) / 100:.2f}"
+
+
 def _exclusions(sites: pd.DataFrame, rules: PackageRules) -> pd.Series:
     reason = pd.Series("", index=sites.index, dtype=object)
     need = ["lat", "lon", "capacity_kwp", "annual_ac_kwh", "specific_yield_kwh_per_kwp"]
@@ -283,7 +290,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
         k = 0
         for g in groups:
             if cap[g].sum() < rules.min_package_mw * 1000:
-                reason[g] = (f"package below minimum capacity ({cap[g].sum() / 1000:.2f} MW < "
+                reason[g] = (f"package below minimum capacity ({_mw_below(cap[g].sum())} MW < "
                              f"{rules.min_package_mw:g} MW, no neighbour it can join within {rules.max_spread_km:g} km and the bounds)")
                 continue
             k += 1

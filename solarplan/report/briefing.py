@@ -1,5 +1,5 @@
 """A one-page leadership briefing: PV, retrofit and trusteeship headlines, indicators, top sites, the
-recommendation, the map and the package table (layout in :mod:`solarplan.report.page`, numbers in
+recommendation, the map and the top packages (layout in :mod:`solarplan.report.page`, numbers in
 :mod:`solarplan.report.content`); the two charts go to an appendix page when asked.
 
 Self-contained HTML: charts are inline SVG (text drawn by the browser, so Chinese renders with
@@ -24,7 +24,7 @@ import pandas as pd
 from solarplan.core.atomic import write_text
 from solarplan.core.errors import InputError
 from solarplan.core.i18n import TEXT, check_lang, package_label
-from solarplan.report.content import content_from_tables, read_deal
+from solarplan.report.content import TOP_PACKAGES, content_from_tables, read_deal
 from solarplan.report.html import add_csp, csp_sources
 from solarplan.report.maps import TILE_HOSTS, build_map, load_results, render
 from solarplan.report.page import appendix_html, briefing_html
@@ -90,7 +90,7 @@ def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lan
     folder = Path(results) if results is not None else None
     retro = deal = None
     if folder is not None and (folder / "retrofit.csv").exists():
-        retro = pd.read_csv(folder / "retrofit.csv", encoding="utf-8-sig")
+        retro = pd.read_csv(folder / "retrofit.csv", encoding="utf-8-sig", low_memory=False)   # one type per column
     if folder is not None:
         deal = read_deal(folder)
     b = content_from_tables(sites, packages, retro, deal, folder, lang, title)
@@ -101,8 +101,10 @@ def build_briefing(sites: pd.DataFrame, packages: pd.DataFrame, outlines, *, lan
         s = sites[sites["package_id"].fillna("").astype(str) != ""] if "package_id" in sites else sites
         monthly = [float(s[c].sum()) / (1e4 if lang == "zh" else 1e3) if c in s else 0.0 for c in MONTHS]
         pk = packages.sort_values("rank") if len(packages) else packages
+        ranking = t["ranking"] if len(pk) <= TOP_PACKAGES else t["ranking_top"].format(n=TOP_PACKAGES)
+        pk = pk.head(TOP_PACKAGES)   # a bar per package: the top ones (the whole list is the appendix's table)
         charts = [(t["monthly"], _bars_svg([str(m) for m in range(1, 13)], monthly)),
-                  (t["ranking"], _bars_svg([f"#{int(r)} {package_label(pid, lang)}" for r, pid in
+                  (ranking, _bars_svg([f"#{int(r)} {package_label(pid, lang)}" for r, pid in
                                             zip(pk.get("rank", []), pk.get("package_id", []))],
                                            list(pk.get("score", [])), height=max(120, 18 * len(pk) + 10),
                                            horizontal=True, color="#2ca02c"))]

@@ -22,6 +22,13 @@ from solarplan.io.tables import read_results
 from solarplan.core.i18n import TEXT, check_lang, energy, money, package_label, value_label
 
 TOP_SITES = 10
+#: Packages listed on the one-page briefing (HTML and the .docx's body); the rest are counted in a line that
+#: says where they are listed, and listed in the appendix when one is asked for. The headline figures are
+#: always those of all packages. 25 rows and that line stay within the height of the map beside them, so the
+#: page is no taller than the demo's and prints on one A4 sheet in Chromium (measured on 315 packages: zh fits
+#: up to about 33 rows, en up to 27; tests/report/test_briefing_scale.py checks one page). The demo's 12
+#: packages are all shown. An estimate of what fits, not a rule from a standard.
+TOP_PACKAGES = 25
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,17 @@ def package_table(packages: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+def more_packages(b: "Briefing", in_appendix: bool) -> str:
+    """The line under a truncated package table: how many packages are not listed and where they are;
+    empty when every package is listed."""
+    n = len(b.packages) - TOP_PACKAGES
+    if n <= 0:
+        return ""
+    t = TEXT[b.lang]
+    return t["more_packages"].format(n=f"{n:,}", total=f"{len(b.packages):,}",
+                                     where=t["in_appendix"] if in_appendix else "")
+
+
 def recommendation(pv: tuple[Card, ...], measures: pd.DataFrame, ts: tuple[Card, ...], pk: pd.DataFrame,
                    ind: pd.DataFrame, lang: str) -> str:
     """A short paragraph generated from the numbers (no free text from the inputs except package names)."""
@@ -269,9 +287,11 @@ def briefing_content(folder: str | Path, lang: str = "zh", title: str | None = N
         raise InputError(f"{folder}: a briefing needs sites.csv and packages.csv; run `solarplan packages` or "
                          "`solarplan demo` first")
     sites = pd.read_csv(folder / "sites.csv", encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
-                                                                             "name": str})
+                                                                             "name": str},
+                        low_memory=False)   # types from the whole file (see solarplan.report.maps.load_results)
     packages = pd.read_csv(folder / "packages.csv", encoding="utf-8-sig")
-    retro = pd.read_csv(folder / "retrofit.csv", encoding="utf-8-sig") if (folder / "retrofit.csv").exists() else None
+    retro = (pd.read_csv(folder / "retrofit.csv", encoding="utf-8-sig", low_memory=False)
+             if (folder / "retrofit.csv").exists() else None)
     return content_from_tables(sites, packages, retro, read_deal(folder), folder, lang, title)
 
 

@@ -111,8 +111,10 @@ def load_results(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict | N
         raise InputError(f"{sites_file}: `map` draws results, not an inventory; give the folder `solarplan "
                          "packages`/`demo` wrote, or its sites.csv")
     try:
+        # low_memory=False: types from the whole file, not chunk by chunk (a text column such as excluded_reason,
+        # empty in the first rows of a province's sites.csv, otherwise comes out of mixed type with a warning)
         sites = pd.read_csv(sites_file, encoding="utf-8-sig", dtype={"site_id": str, "package_id": str,
-                                                                     "name": str})
+                                                                     "name": str}, low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{sites_file}: not a sites table written by solarplan ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0][:200]})") from None

@@ -3,9 +3,13 @@
 Layout (print, A4 portrait, 10 mm margins): title and date; three headline boxes (rooftop PV, the
 recommended retrofit measures, energy-cost trusteeship); the recommendation paragraph and the per-person
 and per-m² indicators before and after beside the top-10 sites; the map (its zoom and layer controls
-hidden in print, the whole legend shown) beside the package table. Everything is sized so that the page
+hidden in print, the whole legend shown) beside the package table: the first
+:data:`~solarplan.report.content.TOP_PACKAGES` packages by rank, and when there are more, a line saying how
+many more there are and where they are listed (shortlist.xlsx, packages.csv, the appendix when asked); the
+headline figures are always those of all packages. Everything is sized so that the page
 prints on exactly one A4 sheet in Chromium (tests/report/test_briefing_print.py checks the PDF). With
-``appendix=True`` a second page carries the charts and the recommended measures in detail.
+``appendix=True`` a second page carries the charts, the recommended measures in detail and, when the page
+lists only the top packages, the whole package table.
 
 Every text is HTML-escaped; no ``style`` attribute appears in the markup (the page's stylesheet is one
 ``<style>`` element, allowed by hash in the Content-Security-Policy).
@@ -15,7 +19,7 @@ from __future__ import annotations
 import html as _html
 
 from solarplan.core.i18n import TEXT, energy, money
-from solarplan.report.content import Briefing
+from solarplan.report.content import TOP_PACKAGES, Briefing, more_packages
 
 
 def _e(x) -> str:
@@ -78,10 +82,17 @@ def _table(head: list[str], rows: list[list], text_cols=(1,), table_id: str = ""
     return f"<table{ident}><tr>{th}</tr>{body}</table>"
 
 
+def _package_table(b: Briefing, rows, table_id: str = "") -> str:
+    t, lang = TEXT[b.lang], b.lang
+    return _table([t["rank"], t["package"], t["n_sites"], "MW", energy(0, lang)[1], money(0, lang)[1], t["irr"],
+                   t["score"]], [[r.rank, r.package, r.n_sites, r.mw, r.yield_, r.capex, r.irr, r.score]
+                                 for r in rows.rename(columns={"yield": "yield_"}).itertuples()], table_id=table_id)
+
+
 def briefing_html(b: Briefing, map_html: str, *, date_text: str = "", appendix_html: str = "") -> str:
     """The page (without its Content-Security-Policy, which the caller adds)."""
     t, lang = TEXT[b.lang], b.lang
-    e_unit, m_unit = energy(0, lang)[1], money(0, lang)[1]
+    e_unit = energy(0, lang)[1]
     n_pk, n_sites = len(b.packages), int(b.packages["n_sites"].sum()) if len(b.packages) else 0
     sub = " · ".join(x for x in (date_text, f"{n_pk} {t['packages']}", f"{n_sites} {t['sites']}") if x)
     ind = (_table(["" if lang == "zh" else "", t["before"], t["after"], ""],
@@ -91,9 +102,11 @@ def briefing_html(b: Briefing, map_html: str, *, date_text: str = "", appendix_h
     top = _table(["#", "单位名称" if lang == "zh" else "Name", t["package"], "MW", e_unit],
                  [[r.rank, r.name, r.package, r.capacity, r.yield_] for r in
                   b.top_sites.rename(columns={"yield": "yield_"}).itertuples()], text_cols=(1, 2), table_id="top-sites")
-    pk = _table([t["rank"], t["package"], t["n_sites"], "MW", e_unit, m_unit, t["irr"], t["score"]],
-                [[r.rank, r.package, r.n_sites, r.mw, r.yield_, r.capex, r.irr, r.score]
-                 for r in b.packages.rename(columns={"yield": "yield_"}).itertuples()], table_id="packages")
+    pk = _package_table(b, b.packages.head(TOP_PACKAGES), "packages")
+    more = more_packages(b, in_appendix=bool(appendix_html))
+    pk_head = t["top_packages"].format(n=TOP_PACKAGES, total=f"{n_pk:,}") if more else t["packages"]
+    if more:
+        pk += f'<p class="note" id="more-packages">{_e(more)}</p>'
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <title>{_e(b.title)}</title>
@@ -112,7 +125,7 @@ def briefing_html(b: Briefing, map_html: str, *, date_text: str = "", appendix_h
 </div>
 <div class="row map">
 <div><h2>{_e(t['map'])}</h2><iframe id="map" title="map" srcdoc="{_e(map_html)}"></iframe></div>
-<div><h2>{_e(t['packages'])}</h2>{pk}</div>
+<div><h2>{_e(pk_head)}</h2>{pk}</div>
 </div>
 <p class="note">{_e(t['note'])}</p>
 </div>
@@ -133,5 +146,7 @@ def appendix_html(b: Briefing, charts: list[tuple[str, str]]) -> str:
                              f"{t['investment']} [{m_unit}]", f"{t['payback']} [{t['year_unit']}]"],
                             [[r.label, r.buildings, money(r.saved_cny, lang)[0], money(r.capex_cny, lang)[0],
                               f"{r.payback_yr:.1f}"] for r in b.measures.itertuples()], text_cols=(0,)))
+    if len(b.packages) > TOP_PACKAGES:   # the page lists the top ones only: the whole list here
+        parts.append(f"<h2>{_e(t['packages'])}</h2>" + _package_table(b, b.packages, "all-packages"))
     parts.append("</section>")
     return "".join(parts)

@@ -7,11 +7,13 @@ A 公文-like A4 layout after GB/T 9704-2012 (党政机关公文格式): margins
 layout with Arial / Times New Roman.
 
 The content (cards, tables, the recommendation) is :class:`solarplan.report.content.Briefing`, the same
-object the HTML briefing is drawn from, so both carry the same numbers. Every text is added as a run's
+object the HTML briefing is drawn from, so both carry the same numbers and list the same top packages (the
+whole package table goes to the appendix when one is asked for). Every text is added as a run's
 text, never parsed as markup.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from docx import Document
@@ -23,7 +25,7 @@ from docx.shared import Mm, Pt
 from solarplan.core.atomic import atomic_path
 from solarplan.core.i18n import TEXT, energy, money
 from solarplan.io.writers import normalise_xlsx
-from solarplan.report.content import Briefing, briefing_content
+from solarplan.report.content import TOP_PACKAGES, Briefing, briefing_content, more_packages
 
 FONTS = {"zh": {"heading": "黑体", "body": "仿宋", "latin": "Times New Roman"},
          "en": {"heading": "Arial", "body": "Times New Roman", "latin": "Times New Roman"}}
@@ -55,17 +57,34 @@ def _para(doc, text: str, f: dict, size=16.0, heading=False, align=None, bold=Fa
     return p
 
 
+def _fill(cells, values, f: dict, size: float, head: bool):
+    for j, (cell, v) in enumerate(zip(cells, values)):
+        cell.text = ""   # an empty first run, as earlier versions wrote: the same document, the same bytes
+        par = cell.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER if head or j > 0 else WD_ALIGN_PARAGRAPH.LEFT
+        _font(par.add_run(str(v)), f["heading"] if head else f["body"], size, head, f["latin"])
+
+
 def _table(doc, header: list[str], rows: list[list[str]], f: dict, size=12.0):
-    t = doc.add_table(rows=1 + len(rows), cols=len(header))
+    """A grid table with a bold header row.
+
+    Linear in the rows: the header and the first row are formatted through python-docx, every further row
+    is a copy of the first row's XML with its texts replaced (``Table.cell(r, c)`` walks the whole table on
+    every call, so filling cell by cell was quadratic: 315 package rows took 95 s; formatting every run
+    through python-docx is linear but took 8 s for 2,205 rows; see benchmarks/bench_briefing.py).
+    """
+    t = doc.add_table(rows=0, cols=len(header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, row in enumerate([header] + rows):
-        for j, v in enumerate(row):
-            cell = t.cell(i, j)
-            cell.text = ""
-            par = cell.paragraphs[0]
-            par.alignment = WD_ALIGN_PARAGRAPH.CENTER if i == 0 or j > 0 else WD_ALIGN_PARAGRAPH.LEFT
-            _font(par.add_run(str(v)), f["heading"] if i == 0 else f["body"], size, i == 0, f["latin"])
+    _fill(t.add_row().cells, header, f, size, True)
+    if rows:
+        first = t.add_row()
+        _fill(first.cells, rows[0], f, size, False)
+        for values in rows[1:]:
+            tr = copy.deepcopy(first._tr)
+            for tc, v in zip(tr.tc_lst, values):
+                tc.p_lst[0].r_lst[-1].text = str(v)   # the formatted run; CT_R.text keeps tabs and spaces
+            t._tbl.append(tr)
     doc.add_paragraph()
     return t
 
@@ -105,16 +124,28 @@ def build_docx(b: Briefing, appendix: bool = False) -> Document:
                  f"{t['payback']}[{t['year_unit']}]"],
            [[str(r.rank), r.name, r.package, r.capacity, r.yield_, r.payback]
             for r in b.top_sites.rename(columns={"yield": "yield_"}).itertuples()], f, 10.5)
-    head(4, t["packages"])
-    _table(doc, [t["rank"], t["package"], t["n_sites"], "MW", e_unit, m_unit, t["irr"], t["score"]],
-           [[str(r.rank), r.package, str(r.n_sites), r.mw, r.yield_, r.capex, r.irr, r.score]
-            for r in b.packages.rename(columns={"yield": "yield_"}).itertuples()], f, 10.5)
+    more = more_packages(b, in_appendix=appendix)
+    head(4, t["top_packages"].format(n=TOP_PACKAGES, total=f"{len(b.packages):,}") if more else t["packages"])
+
+    def packages(rows):
+        _table(doc, [t["rank"], t["package"], t["n_sites"], "MW", e_unit, m_unit, t["irr"], t["score"]],
+               [[str(r.rank), r.package, str(r.n_sites), r.mw, r.yield_, r.capex, r.irr, r.score]
+                for r in rows.rename(columns={"yield": "yield_"}).itertuples()], f, 10.5)
+
+    packages(b.packages.head(TOP_PACKAGES))
+    if more:
+        _para(doc, more, f, 12, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=6)
+    k = 5
     if appendix and len(b.measures):
-        head(5, t["measures"])
+        head(k, t["measures"])
+        k += 1
         _table(doc, [t["measures"], t["sites"], m_unit, f"{t['investment']}[{m_unit}]",
                      f"{t['payback']}[{t['year_unit']}]"],
                [[r.label, str(r.buildings), money(r.saved_cny, lang)[0], money(r.capex_cny, lang)[0],
                  f"{r.payback_yr:.1f}"] for r in b.measures.itertuples()], f, 10.5)
+    if appendix and more:   # the body lists the top packages only: the whole list here
+        head(k, t["packages"])
+        packages(b.packages)
     _para(doc, t["note"], f, 10.5, align=WD_ALIGN_PARAGRAPH.LEFT)
     return doc
 

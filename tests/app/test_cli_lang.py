@@ -103,6 +103,16 @@ def test_briefing_docx_beside_the_html(demo, tmp_path):
     assert not (tmp_path / "plain.docx").exists()
 
 
+@pytest.mark.parametrize("lang, wrote", [("zh", "已写出"), ("en", "wrote")])
+def test_map_wrote_line_follows_lang(demo, tmp_path, lang, wrote):
+    """`map` says what it wrote in the --lang of the other commands (zh by default), as `briefing` does."""
+    d, _ = demo
+    out = tmp_path / "map.html"
+    args = ("map", d, "--out", out, "--tiles", "none") + (("--lang", "en") if lang == "en" else ())
+    lines = run(*args).strip().splitlines()
+    assert lines[-1].startswith(f"{wrote} {out} (") and lines[-1].endswith(" MB)"), lines
+
+
 def test_bad_lang_is_one_message():
     r = subprocess.run([sys.executable, "-m", "solarplan", "retrofit", "x.csv", "--out", "y.csv", "--lang", "fr"],
                        capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
