@@ -204,10 +204,14 @@ def _merge_small(groups: list[np.ndarray], xy, cap, rules: PackageRules) -> list
             return groups
 
 
-def _mw_below(kw: float) -> str:
-    """A capacity in MW with two decimals, rounded down: a capacity below a limit never prints equal to it
-    (999.996 kW is "0.99 MW < 1 MW", not "1.00 MW < 1 MW")."""
-    return f"{math.floor(kw / 10) / 100:.2f}"
+def _mw_below(kw: float, limit_mw: float) -> str:
+    """A capacity below ``limit_mw`` in MW, with two decimals unless these print it equal to the limit: then
+    as many more as it takes (999.6 kW under 1 MW is "0.9996", not "1.00"); rounded down at six."""
+    for digits in range(2, 7):
+        text = f"{kw / 1000:.{digits}f}"
+        if float(text) < float(f"{limit_mw:g}"):
+            return text
+    return f"{math.floor(kw) / 1000:.6f}"
 
 
 def _exclusions(sites: pd.DataFrame, rules: PackageRules) -> pd.Series:
@@ -290,7 +294,7 @@ def make_packages(sites: pd.DataFrame, rules: PackageRules = PackageRules()) -> 
         k = 0
         for g in groups:
             if cap[g].sum() < rules.min_package_mw * 1000:
-                reason[g] = (f"package below minimum capacity ({_mw_below(cap[g].sum())} MW < "
+                reason[g] = (f"package below minimum capacity ({_mw_below(cap[g].sum(), rules.min_package_mw)} MW < "
                              f"{rules.min_package_mw:g} MW, no neighbour it can join within {rules.max_spread_km:g} km and the bounds)")
                 continue
             k += 1

@@ -207,11 +207,13 @@ def test_package_grid_class_is_its_most_demanding_site():
     assert g.loc["a", "n_grid_flagged"] == 1 and g.loc["b", "n_grid_flagged"] == 1
 
 
-@pytest.mark.parametrize("kw, min_mw, shown", [(999.996, 1.0, "0.99 MW < 1 MW"), (994.9, 0.995, "0.99 MW < 0.995 MW"),
-                                               (1234.0, 1.5, "1.23 MW < 1.5 MW")])
+@pytest.mark.parametrize("kw, min_mw, shown", [(999.996, 1.0, "0.999996 MW < 1 MW"), (999.6, 1.0, "0.9996 MW < 1 MW"),
+                                               (994.9, 0.995, "0.99 MW < 0.995 MW"),
+                                               (1234.0, 1.5, "1.23 MW < 1.5 MW"), (705.4, 1.0, "0.71 MW < 1 MW")])
 def test_below_minimum_capacity_never_prints_equal_to_the_minimum(kw, min_mw, shown):
-    """A lone site just under the minimum package size: the reason's capacity is rounded down, so the two
-    numbers it compares read as unequal (the tester saw '1.00 MW < 1 MW' for a capacity just under 1 MW)."""
+    """A lone site under the minimum package size: two decimals as before unless they would print the capacity
+    equal to the minimum, then as many as it takes (the tester saw '1.00 MW < 1 MW' for a capacity just under
+    1 MW)."""
     sites = random_sites(1, seed=3)
     sites["capacity_kwp"], sites["specific_yield_kwh_per_kwp"], sites["annual_ac_kwh"] = kw, 1000.0, kw * 1000
     res = make_packages(sites, PackageRules(min_package_mw=min_mw))
