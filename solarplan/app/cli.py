@@ -72,6 +72,9 @@ def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
         root.removeHandler(h)
     handler = _ConsoleHandler()
     handler._solarplan_cli = True
+    # the handler keeps the chosen level: the progress display lowers the logger's level to see progress
+    # records, and those must not reach the console as lines unless -v asked for them
+    handler.setLevel(level)
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
@@ -103,13 +106,13 @@ EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (sam
                                                    "pip install \"solarplan\\[dask]\"; see docs/cluster.md); "
                                                    "fused = local with --yield-engine fused.")
 YieldEngineOpt = typer.Option(None, "--yield-engine", help="fused (default: a compiled kernel) or pvlib (the "
-                                                           "reference it equals within 1e-6); default [yield] "
+                                                           "reference it equals within 1e-6); default \\[yield] "
                                                            "engine of plan.toml.")
-SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
-                                                      "--engine dask; default: Dask's scheduler-address setting, "
-                                                      "else a local cluster).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies "
+                                                      "--engine dask; default with --engine dask: Dask's "
+                                                      "scheduler-address setting, else a local cluster).")
 SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
-                                                               "--scheduler-file` (with --engine dask).")
+                                                               "--scheduler-file` (implies --engine dask).")
 DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
                                                        "(with --engine dask; off by default).")
 LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
@@ -221,11 +224,15 @@ class _BarHandler(logging.Handler):
 
 @contextmanager
 def _progress():
-    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command (none with -q)."""
+    logger = logging.getLogger("solarplan")
+    chosen = [h.level for h in logger.handlers if getattr(h, "_solarplan_cli", False)]
+    if chosen and min(chosen) >= logging.ERROR:
+        yield None
+        return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TimeRemainingColumn(), console=console, transient=True)
     handler = _BarHandler(bar)
-    logger = logging.getLogger("solarplan")
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -252,7 +259,7 @@ def simulate(
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
-                                      "curtailment ([grid] max_curtailment_share, default 5 %)."),
+                                      "curtailment (\\[grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
@@ -380,7 +387,7 @@ def packages_cmd(
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
-    Bounds and weights come from [packages] in plan.toml; every site ends in one package or in
+    Bounds and weights come from \\[packages] in plan.toml; every site ends in one package or in
     excluded.csv with its reason.
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
