@@ -636,6 +636,12 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
               markup=False, highlight=False)
 
 
+#: What Ctrl-C prints (exit status 130). Outputs are written whole or not at all (solarplan.core.atomic) and an
+#: output folder's manifest says whether its run finished (solarplan.io.outputs).
+INTERRUPTED = ("interrupted: the run stopped before it finished. Every file it wrote is whole; an output folder "
+               "is marked unfinished, so map and briefing refuse it and the next run into it needs --overwrite")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning SolarplanError into one clear message.
 
@@ -650,13 +656,15 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
         return 2
     except SystemExit as exc:
+        if _caused_by_interrupt(exc):   # typer turns Ctrl-C into exit status 130, silently
+            console.print(INTERRUPTED, style="bold red", markup=False, highlight=False)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     except Exception as exc:
         if not _caused_by_interrupt(exc):
             raise
         # Ctrl-C that landed inside a C extension (numba loading a cached kernel wraps it in SystemError):
         # the same answer as typer's own interrupt handling (exit status 130), no traceback.
-        console.print("Aborted!", style="bold red", markup=False, highlight=False)
+        console.print(INTERRUPTED, style="bold red", markup=False, highlight=False)
         return 130
     finally:
         root.handlers[:], warn_log.handlers[:] = saved[0], saved[3]

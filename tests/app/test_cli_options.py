@@ -63,7 +63,7 @@ def test_an_interrupt_wrapped_by_a_c_extension_is_still_an_interrupt(monkeypatch
     monkeypatch.setattr("solarplan.app.cli.check_claim", _wrapped_interrupt)
     assert main(["check", "--area", "1000", "--location", "十堰"]) == 130
     captured = capsys.readouterr()
-    assert "Aborted!" in captured.out + captured.err
+    assert "interrupted: the run stopped before it finished" in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
 
 
@@ -92,7 +92,7 @@ def test_ctrl_c_while_the_libraries_load_is_one_line_not_a_traceback(monkeypatch
     with pytest.raises(SystemExit) as exc:
         run()
     assert exc.value.code == 130
-    assert capsys.readouterr().err == "Aborted!\n"
+    assert capsys.readouterr().err == "interrupted: stopped while starting, before anything was written\n"
 
 
 @pytest.mark.parametrize("flags, info_lines", [([], False), (["-v"], True), (["-q"], False)])
