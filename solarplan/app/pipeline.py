@@ -42,7 +42,7 @@ from solarplan.pv.economics import EconomicParams, capex_by_surface, export_pric
 from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, params_metadata
 from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
 from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weather
-from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams
+from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, unique_configs
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
 from solarplan.report.word import write_docx
@@ -188,17 +188,21 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         (the same tables computed on a Dask cluster, :mod:`solarplan.pv.distributed`). 'fused' is kept from
         before the yield engine was a separate choice: 'local' with ``yield_engine='fused'``.
     scheduler, scheduler_file, client, dashboard
-        Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
+        Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client``, ``scheduler`` or
+        ``scheduler_file`` implies 'dask'.
     yield_engine : {'fused', 'pvlib'}, optional
         The yield engine (:data:`solarplan.pv.engines.ENGINES`); default ``[yield] engine`` ('fused', the
         numba kernel; 'pvlib' is the reference it equals within 1e-6).
     progress : callable(done, total), optional
-        Configurations simulated and their total.
+        Configurations simulated and their total, one count over every weather group.
     """
-    if client is not None:
-        engine = "dask"
     if engine not in ("local", "fused", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; valid: local, fused, dask")
+    if client is not None or scheduler or scheduler_file:
+        if engine == "fused":
+            raise ConfigError("a Dask scheduler or client was given with engine 'fused', which runs in this process; "
+                              "use engine 'dask' (--engine dask) with --yield-engine fused")
+        engine = "dask"  # naming a cluster is asking for it (a tester's run with --scheduler-file ran locally)
     params = system_params(config)
     if engine == "fused" or yield_engine is not None:
         params = replace(params, engine="fused" if engine == "fused" and yield_engine is None else yield_engine)
@@ -236,9 +240,12 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:
-            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated,
-                                            yield_engine=params.engine)
-                        for _, grp, r in groups)
+            # one count over the whole run, as the Dask path reports it, not one per weather group
+            sizes = [len(unique_configs(grp, params.orientation_resolution_deg)[0]) for _, grp, _ in groups]
+            offsets, grand = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int), int(sum(sizes))
+            computed = (simulate_with_flows(grp, r.weather, params, terms, yield_engine=params.engine,
+                                            progress=lambda done, _n, o=int(o): simulated(o + done, grand))
+                        for (_, grp, r), o in zip(groups, offsets))
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
             wy = resolved.weather
