@@ -218,8 +218,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     for g in weather_groups:
         group = clean[pd.Series(site_of).isin(g.site_ids).to_numpy()]   # hashed: np.isin on strings is n x k
         resolved = weather_for_group(weather_spec, g, wopts)
-        for w in resolved.warnings:
-            warn(w)
+        for w in resolved.warnings:   # said of the group's place: name the sites it concerns
+            more = len(g.site_ids) - 3
+            ids = ", ".join(map(str, g.site_ids[:3])) + (f" and {more} more" if more > 0 else "")
+            warn(f"weather for site(s) {ids} (at {g.lat:.3f}, {g.lon:.3f}): {w}")
         wy = resolved.weather
         if not per_location(weather_spec):
             far = haversine_km(wy.latitude, wy.longitude, group["lat"].to_numpy(), group["lon"].to_numpy()) > 150

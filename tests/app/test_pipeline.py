@@ -125,3 +125,16 @@ def test_local_progress_is_one_count_over_every_weather_group(demo_inventory):
     expected = sum(len(unique_configs(clean[clean["site_id"].isin(g.site_ids)], res)[0]) for g in groups)
     assert {t for _, t in seen} == {expected}
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == expected
+
+
+def test_a_weather_warning_names_the_sites_it_concerns(demo_inventory):
+    """A climatology warning is said of a place; the user needs to know which sites (a tester saw 'site
+    elevation 950 m differs from the station's 249 m' with no site named)."""
+    from solarplan.app.pipeline import load_plan, simulate_sites
+    cfg = load_plan(None)
+    clean = read_inventory(demo_inventory, cfg).clean
+    one = clean[clean["site_id"] == clean["site_id"].iloc[0]].assign(lat=31.0, lon=88.0)  # western Tibet
+    said = []
+    simulate_sites(one, cfg, warn=said.append)
+    far = [w for w in said if "km away" in w]
+    assert len(far) == 1 and one["site_id"].iloc[0] in far[0] and "(at 31.000, 88.000)" in far[0], said
