@@ -204,6 +204,11 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
                                                    "PVGIS typical year once, then cached) or a weather file "
                                                    "(EPW, TMY3, TMY2, PVGIS csv/json/epw, plain CSV).")
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
+# the reader's options of `inventory validate`, for the commands that read an inventory
+SheetOpt = typer.Option(None, "--sheet", help="XLSX sheet name or number (default: found).")
+HeaderRowOpt = typer.Option(None, "--header-row", help="Row of the header (default: found).")
+CoordsOpt = typer.Option(None, "--coords", help="System of lat/lon: wgs84, cgcs2000, gcj02 (Gaode), bd09 (Baidu).")
+LayerOpt = typer.Option(None, "--layer", help="Layer of a GeoPackage with several.")
 
 
 class _BarHandler(logging.Handler):
@@ -261,6 +266,10 @@ def simulate(
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
                                       "curtailment (\\[grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
+    sheet: Optional[str] = SheetOpt,
+    header_row: Optional[int] = HeaderRowOpt,
+    coords: Optional[str] = CoordsOpt,
+    layer: Optional[str] = LayerOpt,
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
@@ -268,7 +277,7 @@ def simulate(
     """
     check_lang(lang)
     check_outputs(out, surfaces_out, rejects)
-    cfg = load_plan(config)
+    cfg = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
@@ -384,6 +393,10 @@ def packages_cmd(
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
     overwrite: bool = OverwriteOpt,
+    sheet: Optional[str] = SheetOpt,
+    header_row: Optional[int] = HeaderRowOpt,
+    coords: Optional[str] = CoordsOpt,
+    layer: Optional[str] = LayerOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
@@ -392,7 +405,7 @@ def packages_cmd(
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    plan = load_plan(config)
+    plan = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
     run = start_run(out_dir, "packages", overwrite)
     with _progress():
         steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,

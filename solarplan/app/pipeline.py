@@ -342,8 +342,8 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
                   scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=_warn,
                   size_to_load: bool | None = None, lang: str = "zh", yield_engine: str | None = None):
-    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
-    export-price sensitivity)."""
+    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, skipped rows,
+    assumptions and the export-price sensitivity: ``OUT_rejects.csv``, ``OUT_skipped.csv`` ... beside ``out``)."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
@@ -355,7 +355,9 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
         files.append(write_result(surfaces, surfaces_out, lang, "surfaces"))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
     files.append(write_result(res.rejects, rej, lang, "rejects"))
-    summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
+    files.append(write_result(res.skipped, out.with_name(out.stem + "_skipped.csv")))
+    summary = "\n".join([rows_summary(res, lang), *(say("note", lang, text=m) for m in res.messages),
+                         simulation_summary(surfaces, sites, lang)])
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
@@ -791,10 +793,11 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
     ``engine`` takes the engine options of :func:`simulate_sites`."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
-    write_result(res.rejects, out_dir / "rejects.csv")
+    read_files = (write_result(res.rejects, out_dir / "rejects.csv"), write_result(res.skipped, out_dir / "skipped.csv"))
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None
-    steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]
+    steps = [StepResult("inventory", read_files, "\n".join([rows_summary(res, lang),
+                                                          *(say("note", lang, text=m) for m in res.messages)]))]
     if buildings is not None:
         retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
                                     sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)
