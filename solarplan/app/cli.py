@@ -72,6 +72,9 @@ def setup_logging(quiet: bool = False, verbose: int = 0) -> None:
         root.removeHandler(h)
     handler = _ConsoleHandler()
     handler._solarplan_cli = True
+    # the handler keeps the chosen level: the progress display lowers the logger's level to see progress
+    # records, and those must not reach the console as lines unless -v asked for them
+    handler.setLevel(level)
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
@@ -103,13 +106,13 @@ EngineOpt = typer.Option("local", "--engine", help="local (default) or dask (sam
                                                    "pip install \"solarplan\\[dask]\"; see docs/cluster.md); "
                                                    "fused = local with --yield-engine fused.")
 YieldEngineOpt = typer.Option(None, "--yield-engine", help="fused (default: a compiled kernel) or pvlib (the "
-                                                           "reference it equals within 1e-6); default [yield] "
+                                                           "reference it equals within 1e-6); default \\[yield] "
                                                            "engine of plan.toml.")
-SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
-                                                      "--engine dask; default: Dask's scheduler-address setting, "
-                                                      "else a local cluster).")
+SchedulerOpt = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies "
+                                                      "--engine dask; default with --engine dask: Dask's "
+                                                      "scheduler-address setting, else a local cluster).")
 SchedulerFileOpt = typer.Option(None, "--scheduler-file", help="Scheduler file written by `dask scheduler "
-                                                               "--scheduler-file` (with --engine dask).")
+                                                               "--scheduler-file` (implies --engine dask).")
 DashboardOpt = typer.Option(False, "--dashboard", help="Serve the Dask dashboard of the local cluster "
                                                        "(with --engine dask; off by default).")
 LangOpt = typer.Option("zh", "--lang", help="Language of the summary and the workbooks: zh (default; 万kWh, 万元) "
@@ -201,6 +204,11 @@ WeatherOpt = typer.Option("auto", "--weather", help="auto (embedded climatology,
                                                    "PVGIS typical year once, then cached) or a weather file "
                                                    "(EPW, TMY3, TMY2, PVGIS csv/json/epw, plain CSV).")
 ShiftOpt = typer.Option("auto", "--weather-shift", help="Timing correction: auto, none or hours.")
+# the reader's options of `inventory validate`, for the commands that read an inventory
+SheetOpt = typer.Option(None, "--sheet", help="XLSX sheet name or number (default: found).")
+HeaderRowOpt = typer.Option(None, "--header-row", help="Row of the header (default: found).")
+CoordsOpt = typer.Option(None, "--coords", help="System of lat/lon: wgs84, cgcs2000, gcj02 (Gaode), bd09 (Baidu).")
+LayerOpt = typer.Option(None, "--layer", help="Layer of a GeoPackage with several.")
 
 
 class _BarHandler(logging.Handler):
@@ -221,11 +229,15 @@ class _BarHandler(logging.Handler):
 
 @contextmanager
 def _progress():
-    """A rich progress display fed by the ``solarplan`` logger for the duration of a command."""
+    """A rich progress display fed by the ``solarplan`` logger for the duration of a command (none with -q)."""
+    logger = logging.getLogger("solarplan")
+    chosen = [h.level for h in logger.handlers if getattr(h, "_solarplan_cli", False)]
+    if chosen and min(chosen) >= logging.ERROR:
+        yield None
+        return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TimeRemainingColumn(), console=console, transient=True)
     handler = _BarHandler(bar)
-    logger = logging.getLogger("solarplan")
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -252,8 +264,12 @@ def simulate(
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
     size_to_load: bool = typer.Option(False, "--size-to-load", help="Size zero-export sites to the target "
-                                      "curtailment ([grid] max_curtailment_share, default 5 %)."),
+                                      "curtailment (\\[grid] max_curtailment_share, default 5 %)."),
     lang: str = LangOpt,
+    sheet: Optional[str] = SheetOpt,
+    header_row: Optional[int] = HeaderRowOpt,
+    coords: Optional[str] = CoordsOpt,
+    layer: Optional[str] = LayerOpt,
 ):
     """Simulate the hourly PV yield of every roof and carport; write per-site results.
 
@@ -261,7 +277,7 @@ def simulate(
     """
     check_lang(lang)
     check_outputs(out, surfaces_out, rejects)
-    cfg = load_plan(config)
+    cfg = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
     sections = dict(cfg.sections)
     sections["weather"] = MappingProxyType({**dict(cfg.section("weather")), "shift": weather_shift})
     cfg = replace(cfg, sections=MappingProxyType(sections))
@@ -377,15 +393,19 @@ def packages_cmd(
     scheduler_file: Optional[Path] = SchedulerFileOpt,
     dashboard: bool = DashboardOpt,
     overwrite: bool = OverwriteOpt,
+    sheet: Optional[str] = SheetOpt,
+    header_row: Optional[int] = HeaderRowOpt,
+    coords: Optional[str] = CoordsOpt,
+    layer: Optional[str] = LayerOpt,
 ):
     """Group sites into school / hospital / agency packages (分类打包) and rank them.
 
-    Bounds and weights come from [packages] in plan.toml; every site ends in one package or in
+    Bounds and weights come from \\[packages] in plan.toml; every site ends in one package or in
     excluded.csv with its reason.
 
     Example: solarplan packages roofs.geojson --buildings buildings.xlsx --out shortlist/ --lang zh
     """
-    plan = load_plan(config)
+    plan = with_reader_options(load_plan(config), sheet, header_row, coords, layer)
     run = start_run(out_dir, "packages", overwrite)
     with _progress():
         steps = packages_step(inventory, out_dir, plan, buildings, weather, lang,
@@ -632,6 +652,12 @@ def weather_synth(location: str = typer.Option(..., "--location", help="'lat,lon
               markup=False, highlight=False)
 
 
+#: What Ctrl-C prints (exit status 130). Outputs are written whole or not at all (solarplan.core.atomic) and an
+#: output folder's manifest says whether its run finished (solarplan.io.outputs).
+INTERRUPTED = ("interrupted: the run stopped before it finished. Every file it wrote is whole; an output folder "
+               "is marked unfinished, so map and briefing refuse it and the next run into it needs --overwrite")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning SolarplanError into one clear message.
 
@@ -646,13 +672,15 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"error: {exc}", style="bold red", markup=False, highlight=False)
         return 2
     except SystemExit as exc:
+        if _caused_by_interrupt(exc):   # typer turns Ctrl-C into exit status 130, silently
+            console.print(INTERRUPTED, style="bold red", markup=False, highlight=False)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     except Exception as exc:
         if not _caused_by_interrupt(exc):
             raise
         # Ctrl-C that landed inside a C extension (numba loading a cached kernel wraps it in SystemError):
         # the same answer as typer's own interrupt handling (exit status 130), no traceback.
-        console.print("Aborted!", style="bold red", markup=False, highlight=False)
+        console.print(INTERRUPTED, style="bold red", markup=False, highlight=False)
         return 130
     finally:
         root.handlers[:], warn_log.handlers[:] = saved[0], saved[3]

@@ -42,7 +42,7 @@ from solarplan.pv.economics import EconomicParams, capex_by_surface, export_pric
 from solarplan.pv.siteflows import GridParams, TariffParams, apply_site_flows, params_metadata
 from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
 from solarplan.pv.uncertainty import SIGMA, SIGMA_PER_KM, SIGMA_PER_M, for_weather
-from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams
+from solarplan.pv.yieldsim import MONTH_COLUMNS, SystemParams, unique_configs
 from solarplan.report.briefing import write_briefing
 from solarplan.report.maps import write_map
 from solarplan.report.word import write_docx
@@ -188,17 +188,21 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
         (the same tables computed on a Dask cluster, :mod:`solarplan.pv.distributed`). 'fused' is kept from
         before the yield engine was a separate choice: 'local' with ``yield_engine='fused'``.
     scheduler, scheduler_file, client, dashboard
-        Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client`` implies 'dask'.
+        Which Dask cluster (:func:`solarplan.pv.distributed.dask_client`); a ``client``, ``scheduler`` or
+        ``scheduler_file`` implies 'dask'.
     yield_engine : {'fused', 'pvlib'}, optional
         The yield engine (:data:`solarplan.pv.engines.ENGINES`); default ``[yield] engine`` ('fused', the
         numba kernel; 'pvlib' is the reference it equals within 1e-6).
     progress : callable(done, total), optional
-        Configurations simulated and their total.
+        Configurations simulated and their total, one count over every weather group.
     """
-    if client is not None:
-        engine = "dask"
     if engine not in ("local", "fused", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; valid: local, fused, dask")
+    if client is not None or scheduler or scheduler_file:
+        if engine == "fused":
+            raise ConfigError("a Dask scheduler or client was given with engine 'fused', which runs in this process; "
+                              "use engine 'dask' (--engine dask) with --yield-engine fused")
+        engine = "dask"  # naming a cluster is asking for it (a tester's run with --scheduler-file ran locally)
     params = system_params(config)
     if engine == "fused" or yield_engine is not None:
         params = replace(params, engine="fused" if engine == "fused" and yield_engine is None else yield_engine)
@@ -214,8 +218,10 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
     for g in weather_groups:
         group = clean[pd.Series(site_of).isin(g.site_ids).to_numpy()]   # hashed: np.isin on strings is n x k
         resolved = weather_for_group(weather_spec, g, wopts)
-        for w in resolved.warnings:
-            warn(w)
+        for w in resolved.warnings:   # said of the group's place: name the sites it concerns
+            more = len(g.site_ids) - 3
+            ids = ", ".join(map(str, g.site_ids[:3])) + (f" and {more} more" if more > 0 else "")
+            warn(f"weather for site(s) {ids} (at {g.lat:.3f}, {g.lon:.3f}): {w}")
         wy = resolved.weather
         if not per_location(weather_spec):
             far = haversine_km(wy.latitude, wy.longitude, group["lat"].to_numpy(), group["lon"].to_numpy()) > 150
@@ -236,9 +242,12 @@ def simulate_sites(clean: pd.DataFrame, config: PlanConfig, weather_spec=None, *
             computed = simulate_groups(cl, [(grp, r.weather) for _, grp, r in groups], params, terms,
                                        progress=simulated)
         else:
-            computed = (simulate_with_flows(grp, r.weather, params, terms, progress=simulated,
-                                            yield_engine=params.engine)
-                        for _, grp, r in groups)
+            # one count over the whole run, as the Dask path reports it, not one per weather group
+            sizes = [len(unique_configs(grp, params.orientation_resolution_deg)[0]) for _, grp, _ in groups]
+            offsets, grand = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int), int(sum(sizes))
+            computed = (simulate_with_flows(grp, r.weather, params, terms, yield_engine=params.engine,
+                                            progress=lambda done, _n, o=int(o): simulated(o + done, grand))
+                        for (_, grp, r), o in zip(groups, offsets))
         for (g, group, resolved), (res, flows) in zip(groups, computed):
             self_used.append(flows)
             wy = resolved.weather
@@ -333,8 +342,8 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
                   surfaces_out: Path | None = None, rejects_out: Path | None = None, engine="local",
                   scheduler=None, scheduler_file=None, dashboard=False, progress=None, warn=_warn,
                   size_to_load: bool | None = None, lang: str = "zh", yield_engine: str | None = None):
-    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, assumptions and the
-    export-price sensitivity)."""
+    """Read, validate and simulate an inventory; write site results (and surfaces, rejects, skipped rows,
+    assumptions and the export-price sensitivity: ``OUT_rejects.csv``, ``OUT_skipped.csv`` ... beside ``out``)."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
     surfaces, sites = simulate_sites(res.clean, config, weather_spec, engine=engine, scheduler=scheduler,
                                      scheduler_file=scheduler_file, dashboard=dashboard,
@@ -346,7 +355,9 @@ def simulate_step(inventory: Path, out: Path, config: PlanConfig, weather_spec=N
         files.append(write_result(surfaces, surfaces_out, lang, "surfaces"))
     rej = rejects_out or out.with_name(out.stem + "_rejects.csv")
     files.append(write_result(res.rejects, rej, lang, "rejects"))
-    summary = f"{rows_summary(res, lang)}\n{simulation_summary(surfaces, sites, lang)}"
+    files.append(write_result(res.skipped, out.with_name(out.stem + "_skipped.csv")))
+    summary = "\n".join([rows_summary(res, lang), *(say("note", lang, text=m) for m in res.messages),
+                         simulation_summary(surfaces, sites, lang)])
     return surfaces, sites, StepResult("simulate", tuple(files), summary)
 
 
@@ -782,10 +793,11 @@ def packages_step(inventory: Path, out_dir: Path, config: PlanConfig, buildings:
     """Validate and simulate an inventory (and evaluate buildings), then package and rank the sites.
     ``engine`` takes the engine options of :func:`simulate_sites`."""
     res = validated_inventory(inventory, config, require_china=is_embedded(weather_spec))
-    write_result(res.rejects, out_dir / "rejects.csv")
+    read_files = (write_result(res.rejects, out_dir / "rejects.csv"), write_result(res.skipped, out_dir / "skipped.csv"))
     _, sites = simulate_sites(res.clean, config, weather_spec, progress=progress, warn=warn, **engine)
     retro = None
-    steps = [StepResult("inventory", (out_dir / "rejects.csv",), rows_summary(res, lang))]
+    steps = [StepResult("inventory", read_files, "\n".join([rows_summary(res, lang),
+                                                          *(say("note", lang, text=m) for m in res.messages)]))]
     if buildings is not None:
         retro, step = retrofit_step(buildings, out_dir / "retrofit.csv", config, weather_spec, warn=warn,
                                     sites=sites, indicators_out=out_dir / "indicators.csv", lang=lang)

@@ -13,7 +13,9 @@ Hierarchy::
     ├── InputError (ValueError)       a file, row, option or argument value
     │   ├── WeatherError              weather cannot be found, read or trusted
     │   └── QuantityError             text that is not a quantity (solarplan.core.quantity)
-    └── ConfigError (ValueError)      plan.toml or a parameter object (unknown key, bad type, out of range)
+    ├── ConfigError (ValueError)      plan.toml or a parameter object (unknown key, bad type, out of range)
+    ├── OutputError                   an output path that cannot be written
+    └── ClusterError                  a Dask cluster lost a worker or the scheduler during a run
 """
 from __future__ import annotations
 
@@ -41,3 +43,8 @@ class WeatherError(InputError):
 class OutputError(SolarplanError):
     """An output cannot be written: the path is a folder (or a file where a folder is needed), the folder
     cannot be written, the disk is full, or the folder holds an earlier run's outputs."""
+
+
+class ClusterError(SolarplanError):
+    """The Dask cluster failed during a run: a worker or the scheduler was lost (or restarted) and the work
+    could not be finished. Nothing is written; the message says what was lost and to run again."""

@@ -20,7 +20,7 @@ from solarplan.core.errors import ConfigError, InputError
 
 #: base unit of each dimension
 BASE = {"energy": "kWh", "power": "kW", "area": "m2", "mass": "t", "coal": "tce", "co2": "t CO2",
-        "money": "CNY", "intensity": "kg/kWh"}
+        "money": "CNY", "intensity": "kg/kWh", "tariff": "CNY/kWh"}
 
 # unit spelling (normalised: lower case, no spaces) -> (dimension, factor to base)
 UNITS: dict[str, tuple[str, float]] = {
@@ -40,6 +40,13 @@ UNITS: dict[str, tuple[str, float]] = {
     "元": ("money", 1.0), "cny": ("money", 1.0), "rmb": ("money", 1.0), "yuan": ("money", 1.0),
     "kg/kwh": ("intensity", 1.0), "kgco2/kwh": ("intensity", 1.0), "g/kwh": ("intensity", 1e-3),
 }
+# electricity prices: 元 or 分 per kWh, 千瓦时 or 度 (分 = 0.01 元)
+UNITS.update({f"{num}{sep}{per}": ("tariff", f) for num, f in (("元", 1.0), ("cny", 1.0), ("rmb", 1.0),
+                                                                 ("分", 0.01))
+              for sep in ("/", "每") for per in ("kwh", "千瓦时", "度", "度电", "kw·h", "kw.h")})
+#: A cell's unit that names only the numerator of its column's unit, read in that column's unit:
+#: ``0.6元`` in an 电价（元/kWh） column is 0.6 元/kWh (people leave out the "per kWh" the header states).
+NUMERATOR_UNITS = {"tariff": {"元": 1.0, "cny": 1.0, "rmb": 1.0, "yuan": 1.0}}
 MULTIPLIERS = {"": 1.0, "万": 1e4, "亿": 1e8, "千": 1e3, "百万": 1e6, "十万": 1e5, "千万": 1e7, "万亿": 1e12,
                "thousand": 1e3, "million": 1e6, "billion": 1e9}
 AMBIGUOUS_UNITS = {"m": "M could be mega or million: write MW, MWh or 万", "b": "B could mean billion or byte: write 亿",
@@ -122,7 +129,7 @@ def parse_quantity(text: str, expect: str | tuple[str, ...] | None = None) -> Qu
 _EN_PREFIX = {"energy": [(1e9, "TWh"), (1e6, "GWh"), (1e3, "MWh"), (1, "kWh")],
               "power": [(1e6, "GW"), (1e3, "MW"), (1, "kW")]}
 _ZH_UNIT = {"energy": "kWh", "power": "kW", "area": "m²", "mass": "t", "coal": "tce", "co2": "t CO2", "money": "元",
-            "intensity": "kg/kWh"}
+            "intensity": "kg/kWh", "tariff": "元/kWh"}
 
 
 def format_quantity(value: float, dimension: str, lang: str = "zh", digits: int = 4) -> str:
@@ -153,7 +160,7 @@ def format_quantity(value: float, dimension: str, lang: str = "zh", digits: int 
         raise ConfigError(f"unknown language {lang!r}; valid: zh, en")
     unit = _ZH_UNIT[dimension]
     for scale, word in ((1e8, "亿"), (1e4, "万")):
-        if abs(v) >= scale and dimension != "intensity":
+        if abs(v) >= scale and dimension not in ("intensity", "tariff"):
             return f"{num(v / scale)}{word}{unit}"
     return f"{num(v)}{unit}"
 
@@ -182,6 +189,8 @@ def parse_unit(text: str, dimension: str) -> float:
     t = _norm(text)
     if t in MULTIPLIERS:  # a bare multiplier: (万) means "in units of 10,000"
         return MULTIPLIERS[t]
+    if t in NUMERATOR_UNITS.get(dimension, {}):  # 电价（元）: 元 per kWh
+        return NUMERATOR_UNITS[dimension][t]
     return parse_quantity("1" + t, expect=dimension).value
 
 
@@ -192,7 +201,8 @@ def parse_value(text, dimension: str | None = None, unit_factor: float = 1.0) ->
     ----------
     text : str or number
         ``1500``, ``约1500``, ``1500左右``, ``1,500``, ``4200㎡``, ``1200平方米``, ``0.6万``, ``1.2万㎡``,
-        ``６０``, ``60%``. A number with its own unit is converted to the base unit of ``dimension``
+        ``６０``, ``60%``; in a tariff column ``0.6元``, ``0.6元/kWh``, ``0.6元/度``, ``60分/千瓦时``
+        (:data:`NUMERATOR_UNITS`). A number with its own unit is converted to the base unit of ``dimension``
         and ``unit_factor`` is not applied; a bare number (or one with only 万/亿) is multiplied by it.
     dimension : str, optional
         The column's dimension (``area``, ``energy``, ``power``, ``money`` ...); a unit of another
@@ -230,6 +240,8 @@ def parse_value(text, dimension: str | None = None, unit_factor: float = 1.0) ->
         return Value(number * unit_factor, approx)
     if rest in MULTIPLIERS:
         return Value(number * MULTIPLIERS[rest] * unit_factor, approx)
+    if rest in NUMERATOR_UNITS.get(dimension, {}):
+        return Value(number * NUMERATOR_UNITS[dimension][rest], approx)
     if dimension is None:
         raise QuantityError(f"{raw!r} is not a number (unexpected unit {rest!r})")
     try:

@@ -80,6 +80,10 @@ class Field:
         header or in a cell is converted to the base unit (:data:`solarplan.core.quantity.BASE`).
     lo, hi : float
         Accepted range; ``lo_inclusive`` says whether ``lo`` itself is accepted.
+    fallback : str, optional
+        What a blank cell of this optional column falls back to (``the surface type's default``). A cell
+        that cannot be read as a value then falls back to it too, with a note, instead of costing the
+        row (see :func:`numbers`); without it such a cell rejects the row.
     """
 
     name: str
@@ -89,6 +93,7 @@ class Field:
     lo: float = -math.inf
     hi: float = math.inf
     lo_inclusive: bool = True
+    fallback: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,13 +238,21 @@ class Rejects:
         return m
 
 
+#: Examples of cells a numeric column reads, by dimension (quoted in rejects).
+EXAMPLES = {"tariff": "0.65, 0.65元, 0.65元/kWh or 0.65元/度", None: "1500, 约1500, 1,500 or 0.6万"}
+
+
 def numbers(values: pd.Series, f: Field, rejects: Rejects, notes: list[list[str]], factor: float = 1.0,
-            percent_ok: bool = False) -> np.ndarray:
+            percent_ok: bool = False, defaulted: list[list[str]] | None = None) -> np.ndarray:
     """Parse a numeric column; blank -> NaN; bad text and out-of-range values rejected (linear).
 
     Plain numbers go through one vectorised conversion; only cells written with units, 约, 万,
     commas or full-width digits go through :func:`solarplan.core.quantity.parse_value`.
     ``percent_ok``: a value in (1, 100] outside the range is read as a percentage.
+    ``defaulted``: per row, the columns left to their default; when given and the field has a
+    ``fallback``, text that is not a value (``待定``, ``按实际``) is read as blank, noted and named
+    there instead of rejecting the row. A number outside the range is still rejected: it states
+    something wrong (a tariff of 65 written in 分), not "unknown".
     """
     n = len(values)
     v = values.reset_index(drop=True)
@@ -259,8 +272,14 @@ def numbers(values: pd.Series, f: Field, rejects: Rejects, notes: list[list[str]
             else:
                 p = parse_value(raw, f.dimension, factor)
                 x, approx = p.value, p.approximate
-        except QuantityError as exc:
-            example = "110°25'33\" or 110.4258" if f.kind == "coord" else "1500, 约1500, 1,500, 4200㎡ or 0.6万"
+        except QuantityError:
+            if f.fallback and defaulted is not None:
+                notes[i].append(f"{f.name} {text(raw)!r} is not a number: {f.fallback} used")
+                defaulted[i].append(f.name)
+                out[i] = np.nan
+                continue
+            example = "110°25'33\" or 110.4258" if f.kind == "coord" else \
+                EXAMPLES.get(f.dimension, "1500, 约1500, 1,500, 4200㎡ or 0.6万")
             rejects.add(i, f.name, raw, f"{f.name} is {text(raw)!r}, not a number; it must be a number such as "
                                         f"{example}")
             out[i] = np.nan
@@ -291,8 +310,12 @@ def numbers(values: pd.Series, f: Field, rejects: Rejects, notes: list[list[str]
 
 
 def words(values: pd.Series, parse: Callable[[str], str], name: str, rejects: Rejects, notes: list[list[str]],
-          default: str | None = None, default_note: str = "") -> list:
-    """Map a column of words through ``parse`` once per distinct word (linear); blank -> ``default``."""
+          default: str | None = None, default_note: str = "", fallback: str = "",
+          defaulted: list[list[str]] | None = None) -> list:
+    """Map a column of words through ``parse`` once per distinct word (linear); blank -> ``default``.
+
+    ``fallback`` and ``defaulted`` as in :func:`numbers`: a word that cannot be read becomes ``default``
+    with a note instead of rejecting the row."""
     t = texts(values.reset_index(drop=True))
     cache: dict[str, tuple[str | None, str]] = {}
     out = []
@@ -308,7 +331,11 @@ def words(values: pd.Series, parse: Callable[[str], str], name: str, rejects: Re
             except (ValueError, InputError) as exc:
                 cache[w] = (None, str(exc))
         val, err = cache[w]
-        if err:
+        if err and fallback and defaulted is not None:
+            notes[i].append(f"{name} {w!r} not understood: {fallback} used")
+            defaulted[i].append(name)
+            val = default
+        elif err:
             rejects.add(i, name, w, err)
         out.append(val)
     return out

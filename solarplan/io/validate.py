@@ -10,7 +10,6 @@ Validation only validates: usable area and capacity are added in the PV layer
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -23,10 +22,11 @@ from solarplan.core import geodatum
 from solarplan.core import geometry as geo
 from solarplan.core.errors import InputError
 from solarplan.core.defaults import SURFACE_TYPES
-from solarplan.io import gazetteer
+from solarplan.io import gazetteer, siteids
 from solarplan.io.config import PlanConfig
 from solarplan.io.engine import (SKIP_COLUMNS, Field, Rejects, Schema, numbers, skip_kinds, skipped_frame,
                                  summary_line, texts, words)
+from solarplan.io.siteids import site_id_from_name  # noqa: F401  (public name, kept here)
 from solarplan.io.vocab import HEADER_ALIASES, parse_azimuth, parse_category, parse_surface_type
 
 _KINDS = {  # column: (kind, dimension, lo, hi, lo_inclusive); lat/lon ranges are checked after the swap test
@@ -34,7 +34,7 @@ _KINDS = {  # column: (kind, dimension, lo, hi, lo_inclusive); lat/lon ranges ar
     "area_m2": ("number", "area", 0.0, 1e6, False), "surface_tilt": ("number", None, 0.0, 90.0, True),
     "usable_fraction": ("number", None, 0.0, 1.0, False), "capacity_kwp": ("number", "power", 0.0, 1e6, False),
     "annual_load_kwh": ("number", "energy", 0.0, 1e10, True),
-    "tariff_cny_per_kwh": ("number", None, 0.0, 10.0, False),
+    "tariff_cny_per_kwh": ("number", "tariff", 0.0, 10.0, False),
     "floor_area_m2": ("number", "area", 0.0, 1e7, False), "occupants": ("number", None, 0.0, 1e6, True),
     "investment_cny": ("number", "money", 0.0, 1e11, True),
 }
@@ -42,10 +42,16 @@ for _c in HEADER_ALIASES:
     if _c.startswith("area_m2@"):
         _KINDS[_c] = _KINDS["area_m2"]
 
+#: Optional columns with a default: what a blank cell, or one that is not a value (待定), falls back to.
+_FALLBACK = {
+    "tariff_cny_per_kwh": "the [economics] default_tariff_cny_per_kwh",
+    "usable_fraction": "the surface type's default", "surface_tilt": "the surface type's default",
+    "surface_azimuth": "the surface type's default", "capacity_kwp": "usable area x the surface type's power density",
+}
 #: The inventory schema: canonical columns, header spellings, kinds and accepted ranges.
 INVENTORY = Schema("inventory", {
     c: Field(c, *(_KINDS[c][:1]), aliases=a, dimension=_KINDS[c][1], lo=_KINDS[c][2], hi=_KINDS[c][3],
-             lo_inclusive=_KINDS[c][4]) if c in _KINDS else Field(c, "text", aliases=a)
+             lo_inclusive=_KINDS[c][4], fallback=_FALLBACK.get(c, "")) if c in _KINDS else Field(c, "text", aliases=a)
     for c, a in HEADER_ALIASES.items()})
 NUMERIC = {c: _KINDS[c][2:] for c in _KINDS}
 #: Area columns by surface type (a wide register: one surface per non-empty column).
@@ -61,13 +67,16 @@ COORDS = {
     "bd09": geodatum.bd09_to_wgs84,
 }
 
-#: Columns of the clean inventory, in order (user columns follow). The PV layer adds
-#: usable_area_m2, power_density_w_m2, capacity_source, mounting, orientation_source and gcr.
+#: Columns of the clean inventory, in order (user columns follow). ``defaulted``: what the reader left to a
+#: default (``site_id`` made from the name; an optional cell that is not a value), ``;``-joined. The PV layer
+#: adds usable_area_m2, power_density_w_m2, capacity_source, mounting, orientation_source and gcr, and
+#: its own defaults to ``defaulted`` (moved after gcr).
 CLEAN_COLUMNS = [
     "site_id", "surface_id", "name", "category", "surface_type", "district", "address", "lon", "lat",
     "location_source", "location_precision_km", "gross_area_m2", "usable_fraction", "capacity_kwp",
     "surface_tilt", "surface_azimuth", "long_axis_bearing", "long_side_m", "short_side_m",
     "annual_load_kwh", "tariff_cny_per_kwh", "floor_area_m2", "occupants", "approximate", "notes", "source_row",
+    "defaulted",
 ]
 
 
@@ -113,15 +122,6 @@ class ValidationResult:
         return (f"{summary_line(self.n_input, self.n_clean_rows, len(self.rejects), self.skipped)}; "
                 f"{n_ok} surfaces in {self.clean['site_id'].nunique() if n_ok else 0} sites, "
                 f"{area:,.0f} m2 gross{cap}")
-
-
-def site_id_from_name(name: str) -> str:
-    """A stable id made from an institution's name (the same name gives the same id on every run).
-
-    12 hex digits of the name's SHA-1 (48 bits): two of 100,000 distinct names share an id with a
-    probability of about 2e-5; :func:`validate` checks and lengthens colliding ids anyway.
-    """
-    return "N" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:12].upper()
 
 
 def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series, source_file: str,
@@ -172,28 +172,35 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
     get = lambda c: col.get(c, blank)  # noqa: E731
 
     name = texts(get("name"))
-    if "site_id" in col:
-        site = texts(col["site_id"])
-        for i in np.flatnonzero(site == ""):
-            rej.add(i, "site_id", "", "site_id is empty; every surface needs the id of its institution")
-    elif "name" in col:
-        made = {t: site_id_from_name(t) for t in set(name) if t}
-        if len(set(made.values())) < len(made):  # a hash collision: use the full digest for every name
-            made = {t: "N" + hashlib.sha1(t.encode("utf-8")).hexdigest().upper() for t in made}
-        site = pd.Series([made.get(t, "") for t in name], dtype=object)
-        for i in np.flatnonzero(site == ""):
-            rej.add(i, "name", "", "no site_id column and the unit name is empty; give the name or an id")
-        messages.append("no site_id column: site ids made from the unit names (N + 12 hex of the name's SHA-1, "
-                        "stable across runs); add an 编号 column to choose your own")
-    else:
+    if "site_id" not in col and "name" not in col:
         raise InputError(f"{source_file}: required column site_id is missing, and there is no unit name "
                          f"(单位名称) to make ids from; accepted headers: {', '.join(HEADER_ALIASES['site_id'])}")
+    defaulted: list[list[str]] = [[] for _ in range(n)]
+    address, district = texts(get("address")), texts(get("district"))
+    ids = siteids.unit_ids(texts(get("site_id")), name, district, address)
+    site = pd.Series(ids.site, dtype=object)
+    for i in np.flatnonzero(ids.source == ""):
+        rej.add(i, "site_id", "", "site_id (单位编号) and the unit name (单位名称) are both empty; give either "
+                "(an id is made from the name and 区县 when the 编号 cell is blank)")
+    made, linked = ids.source == "generated", ids.source == "same_unit"
+    for i in np.flatnonzero(made | linked):
+        defaulted[i].append("site_id")
+    for i in np.flatnonzero(linked):
+        notes[i].append(f"site_id blank: {site[i]}, the id the other rows of this unit (same name and county) carry")
+    if made.any():
+        what = "no site_id column" if "site_id" not in col else f"{int(made.sum())} rows with a blank site_id"
+        by = " and their county (区县 column, else the address)" if (ids.place[made] != "").any() else ""
+        messages.append(f"{what}: site ids made from the unit names{by} (N + 12 hex of SHA-1, stable across "
+                        "runs; one name in two counties gives two sites); add an 编号 column to choose your own")
+    if linked.any():
+        messages.append(f"{int(linked.sum())} rows with a blank site_id took the id the other rows of their "
+                        "unit (same name and county) carry")
 
     nums = {}
     for c in _KINDS:
         if c in col:
             nums[c] = numbers(col[c], INVENTORY.fields[c], rej, notes, factors.get(c, 1.0),
-                              percent_ok=(c == "usable_fraction"))
+                              percent_ok=(c == "usable_fraction"), defaulted=defaulted)
         else:
             nums[c] = np.full(n, np.nan)
     categories = words(get("category"), parse_category, "category", rej, notes, "other", "category missing: other")
@@ -201,7 +208,12 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
                    "surface_type missing: flat_roof assumed")
     conv = config.inventory.azimuth_convention
     azimuths = np.array(words(get("surface_azimuth"), lambda w: parse_azimuth(_maybe_number(w), conv),
-                              "surface_azimuth", rej, notes, np.nan), dtype=float)
+                              "surface_azimuth", rej, notes, np.nan, fallback=_FALLBACK["surface_azimuth"],
+                              defaulted=defaulted), dtype=float)
+    unread = pd.Series([d for x in defaulted for d in x if d != "site_id"]).value_counts()
+    if len(unread):
+        messages.append("cells that are not values in optional columns (待定, 不详 ...) read as blank, the default "
+                        "used (named in notes and defaulted): " + ", ".join(f"{c} {k}" for c, k in unread.items()))
 
     # coordinates as given: convert picker datums to WGS84
     lat_in, lon_in = nums["lat"], nums["lon"]
@@ -248,7 +260,6 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
     precision = np.where(ok_geom | (loc_source == "coordinates"), 0.0, np.nan)
 
     # rows with neither: an address or a district places them (online geocoder, then the gazetteer)
-    address, district = texts(get("address")), texts(get("district"))
     need = ~has_geom & ~(np.isfinite(lat_in) & np.isfinite(lon_in)) & ~rej.mask(n)
     where_text = np.array([" ".join(t for t in (a, d) if t) for a, d in zip(address, district)], dtype=object)
     todo = np.flatnonzero(need & (where_text != ""))
@@ -319,6 +330,22 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
             rej.add(i, "lon", f"{lon[i]:.4f}", f"location ({lon[i]:.4f}, {lat[i]:.4f}) is outside China "
                     "(lon 73-135, lat 18-54); the embedded weather covers China only: give a weather file")
 
+    # rows under one generated id that lie far apart: the same name in two places?
+    far = siteids.far_apart(site, lat, lon, precision, made & ~rej.mask(n))
+    far_note = {s_id: f"site {s_id}: {row_label}s {rows[a]} and {rows[b]} of {name[a]!r} lie {km:.0f} km apart; "
+                      "two units of one name? give them 单位编号 or a 区县 column"
+                for s_id, km, a, b in far.itertuples(index=False)}
+    if far_note:
+        for i in np.flatnonzero(made):
+            if site[i] in far_note:
+                notes[i].append(far_note[site[i]])
+    if len(far):
+        shown = "; ".join(f"{s_id} {name[a]!r} {row_label}s {rows[a]} and {rows[b]} {km:.0f} km apart"
+                          for s_id, km, a, b in far.head(5).itertuples(index=False))
+        messages.append(f"WARNING: {len(far)} generated site id(s) join rows more than {siteids.FAR_APART_KM:g} km "
+                        f"apart (one name in two places?): {shown}{' ...' if len(far) > 5 else ''}; kept as one "
+                        "site each: give those rows a 单位编号 or a 区县 column to separate them")
+
     # expand to surfaces: (row, surface type override or None, area)
     surf_row, surf_type, surf_area, surf_suffix = [], [], [], []
     base_area = np.where(ok_geom, metrics["area_m2"].to_numpy(float), nums["area_m2"])
@@ -380,6 +407,7 @@ def validate(raw: pd.DataFrame, geoms: pd.Series | None, source_rows: pd.Series,
         "tariff_cny_per_kwh": pick(nums["tariff_cny_per_kwh"]), "floor_area_m2": own_only(nums["floor_area_m2"]),
         "occupants": own_only(nums["occupants"]), "approximate": pick(approx),
         "notes": pick(np.array(["; ".join(x) for x in notes], dtype=object)), "source_row": pick(rows),
+        "defaulted": pick(np.array([";".join(dict.fromkeys(x)) for x in defaulted], dtype=object)),
     })
     bad_types = sorted(set(surf_type) - set(SURFACE_TYPES) - {None})
     assert not bad_types, bad_types

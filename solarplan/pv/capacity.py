@@ -42,7 +42,8 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
         ``orientation_source`` (``input``, ``default`` or ``long_axis``),
         ``mounting``, ``gcr`` [-] and ``defaulted``: the optional inputs a blank cell left to the surface
         type's default (``usable_fraction``, ``capacity_kwp``, ``surface_tilt``, ``surface_azimuth``),
-        joined by ``;`` (the same for a blank CSV cell and a blank XLSX cell).
+        joined by ``;`` (the same for a blank CSV cell and a blank XLSX cell), after what the table's own
+        ``defaulted`` names (the reader's: ``site_id`` made from the name, unreadable optional cells).
     """
     out = table.copy()
     st = out["surface_type"]
@@ -77,7 +78,14 @@ def usable_area_and_capacity(table: pd.DataFrame, surfaces: Mapping[str, Surface
     code = sum(m.to_numpy(bool).astype(np.int64) << j for j, (_, m) in enumerate(named))
     labels = np.array([";".join(n for j, (n, _) in enumerate(named) if c >> j & 1) for c in range(1 << len(named))],
                       dtype=object)
-    out["defaulted"] = labels[np.asarray(code, np.int64)] if len(out) else []
+    mine = labels[np.asarray(code, np.int64)] if len(out) else np.array([], dtype=object)
+    if "defaulted" in table.columns:  # what the reader defaulted (site_id, unreadable cells) comes first
+        read = table["defaulted"].fillna("").astype(str).to_numpy(object)
+        both = read != ""
+        mine = mine.copy()
+        mine[both] = [";".join(dict.fromkeys(t for t in f"{r};{m}".split(";") if t))
+                      for r, m in zip(read[both], mine[both])]
+    out["defaulted"] = mine
     return out
 
 
@@ -85,7 +93,7 @@ def with_capacity(result: ValidationResult, surfaces: Mapping[str, SurfaceDefaul
     """The validated inventory with usable area, capacity and orientation attached (see
     :func:`usable_area_and_capacity`), columns in the documented order."""
     out = usable_area_and_capacity(result.clean, surfaces)
-    order = list(CLEAN_COLUMNS)
+    order = [c for c in CLEAN_COLUMNS if c not in ADDED_AFTER]
     for col, after in ADDED_AFTER.items():
         order.insert(order.index(after) + 1, col)
     extra = [c for c in out.columns if c not in order and c != out.geometry.name]

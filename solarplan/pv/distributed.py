@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ import pandas as pd
 import pvlib
 
 import solarplan
-from solarplan.core.errors import ConfigError
+from solarplan.core.errors import ClusterError, ConfigError
 from solarplan.pv.siteflows import SITE_INPUT_COLUMNS
 from solarplan.pv.sitesim import FlowTerms, simulate_with_flows
 from solarplan.pv.yieldsim import SURFACE_COLUMNS, SolarGeometry, SystemParams, solar_geometry, unique_configs
@@ -87,6 +88,9 @@ def check_workers(client, warn: Callable[[str], None] | None = None) -> int:
     except ImportError as exc:
         raise ConfigError(f"a Dask worker cannot import solarplan ({exc}); install solarplan {mine['solarplan']} "
                           "in the workers' environment") from None
+    except (OSError, TimeoutError) as exc:  # distributed's CommClosedError is an OSError
+        raise ClusterError(f"a Dask worker was lost while solarplan asked the workers for their versions "
+                           f"({type(exc).__name__}: {exc}); check the workers and run again") from None
     if not theirs:
         raise ConfigError(f"the Dask scheduler at {client.scheduler.address} has no workers; start some with "
                           "`dask worker <scheduler address>`")
@@ -232,6 +236,11 @@ def _partition_task(surfaces: pd.DataFrame, weather: WeatherYear, geometry: Sola
                                geometry=geometry)
 
 
+def _same(value):
+    """The task that hands a weather year or its geometry to the cluster (see :func:`simulate_groups`)."""
+    return value
+
+
 # --- the client side --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -333,7 +342,12 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
         # the workers need the columns the chunk function reads, not the shapes (no geopandas to import there)
         # nor the register's other columns (a quarter of the bytes on the demo)
         tabular = pd.DataFrame(surf[[c for c in surf.columns if c in WORKER_COLUMNS]])
-        weather_f, geom_f = client.scatter([weather, solar_geometry(weather, params)], broadcast=True)
+        # the weather year and its solar geometry go to the cluster once, as tasks that return them rather
+        # than scattered data: a worker holding them may be lost, and the scheduler can run a task again
+        # but cannot recover scattered data
+        weather_f = client.submit(_same, weather, pure=False)
+        geom_f = client.submit(_same, solar_geometry(weather, params), pure=False)
+        pending += [weather_f, geom_f]
         for pos, n_cfg in zip(plan.parts, plan.part_configs):
             f = client.submit(_partition_task, tabular.iloc[pos], weather_f, geom_f, params, terms, pure=False)
             futures[f.key], size[f.key] = gi, n_cfg
@@ -342,7 +356,10 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
     yields = [[] for _ in groups]
     flows = [[] for _ in groups]
     try:
-        for fut, (y, fl) in distributed.as_completed(pending, loop=client.loop, with_results=True):
+        for fut, result in _completed(distributed, client, pending):
+            if fut.key not in futures:
+                continue  # a weather year or geometry task
+            y, fl = result
             gi = futures[fut.key]
             yields[gi].append(y)
             flows[gi].append(fl)
@@ -354,3 +371,19 @@ def simulate_groups(client, groups: Sequence[tuple[pd.DataFrame, WeatherYear]], 
             f.release()
     return [(pd.concat(yields[gi]).loc[surf.index], pd.concat(flows[gi]).sort_index())
             for gi, (surf, _) in enumerate(groups)]
+
+
+def _completed(distributed, client, pending):
+    """(future, result) of each of ``pending`` as it completes; :class:`ClusterError` when the cluster loses
+    the work (a worker killed more often than Dask's ``allowed-failures``, futures cancelled because the
+    scheduler or the connection went away). An exception raised by the task itself propagates unchanged."""
+    lost = (distributed.KilledWorker, CancelledError, OSError, TimeoutError)
+    try:
+        for fut, result in distributed.as_completed(pending, loop=client.loop, with_results=True):
+            if isinstance(result, BaseException):   # as_completed hands cancellations over as values
+                raise result
+            yield fut, result
+    except lost as exc:
+        raise ClusterError(f"the Dask cluster lost part of the work ({type(exc).__name__}: {exc}); a worker or "
+                           "the scheduler was lost or restarted. Nothing was written: check the workers "
+                           "(`dask worker` logs) and run again") from None

@@ -63,7 +63,7 @@ def test_an_interrupt_wrapped_by_a_c_extension_is_still_an_interrupt(monkeypatch
     monkeypatch.setattr("solarplan.app.cli.check_claim", _wrapped_interrupt)
     assert main(["check", "--area", "1000", "--location", "十堰"]) == 130
     captured = capsys.readouterr()
-    assert "Aborted!" in captured.out + captured.err
+    assert "interrupted: the run stopped before it finished" in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
 
 
@@ -92,4 +92,15 @@ def test_ctrl_c_while_the_libraries_load_is_one_line_not_a_traceback(monkeypatch
     with pytest.raises(SystemExit) as exc:
         run()
     assert exc.value.code == 130
-    assert capsys.readouterr().err == "Aborted!\n"
+    assert capsys.readouterr().err == "interrupted: stopped while starting, before anything was written\n"
+
+
+@pytest.mark.parametrize("flags, info_lines", [([], False), (["-v"], True), (["-q"], False)])
+def test_progress_lines_only_with_v(tmp_path, capsys, demo_inventory, flags, info_lines):
+    """The progress display needs the logger at info level; that must not print every progress record as an
+    `info:` line (a tester saw 428 of them from `packages`) unless -v asks (-q: errors only; warnings are
+    checked by test_warnings_reach_the_cli_and_quiet_hides_them)."""
+    assert main([*flags, "simulate", str(demo_inventory), "--out", str(tmp_path / "sites.csv")]) == 0
+    err = capsys.readouterr().err
+    assert ("info: simulation" in err) is info_lines
+    assert ("info: validation" in err) is info_lines

@@ -94,6 +94,7 @@ def test_interrupted_run_leaves_only_whole_files(two_demos, tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode != 0 and "Traceback" not in err, err[-2000:]
+    assert "interrupted: the run stopped before it finished" in " ".join(err.split()), err[-2000:]
     left = files(out)
     assert not [n for n in left if ".part" in n]                              # no temporary file
     assert json.loads(left.pop(MANIFEST))["complete"] is False

@@ -103,3 +103,38 @@ def test_yield_config_reaches_the_engine(tmp_path, demo_inventory):
     (tmp_path / "bad.toml").write_text('[yield]\ntransposition = "klucher-ish"\n')
     with pytest.raises(ConfigError, match="transposition = .*one of 'perez', 'haydavies'"):
         yield_for_inventory(clean, load_config(tmp_path / "bad.toml"))
+
+
+def test_local_progress_is_one_count_over_every_weather_group(demo_inventory):
+    """The local engine simulates weather group after weather group; its progress is one count over the
+    whole run (a tester's log showed seventeen times `simulation 4/4`): the total never changes, the count
+    never goes back, and it ends at the total, which is the number of distinct configurations of all groups."""
+    from solarplan.app.pipeline import load_plan, simulate_sites
+    from solarplan.pv.yieldsim import unique_configs
+    from solarplan.weather.grouping import site_weather_groups
+    cfg = load_plan(None)
+    clean = read_inventory(demo_inventory, cfg).clean
+    # half the sites moved 4 degrees north: two climatology stations, so at least two weather groups
+    moved = clean["site_id"].isin(clean["site_id"].unique()[::2])
+    clean = clean.assign(lat=clean["lat"].where(~moved, clean["lat"] + 4.0))
+    groups = list(site_weather_groups(clean[["site_id", "lat", "lon"]], None))
+    assert len(groups) >= 2
+    seen = []
+    simulate_sites(clean, cfg, progress=lambda d, t: seen.append((d, t)))
+    res = SystemParams().orientation_resolution_deg
+    expected = sum(len(unique_configs(clean[clean["site_id"].isin(g.site_ids)], res)[0]) for g in groups)
+    assert {t for _, t in seen} == {expected}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == expected
+
+
+def test_a_weather_warning_names_the_sites_it_concerns(demo_inventory):
+    """A climatology warning is said of a place; the user needs to know which sites (a tester saw 'site
+    elevation 950 m differs from the station's 249 m' with no site named)."""
+    from solarplan.app.pipeline import load_plan, simulate_sites
+    cfg = load_plan(None)
+    clean = read_inventory(demo_inventory, cfg).clean
+    one = clean[clean["site_id"] == clean["site_id"].iloc[0]].assign(lat=31.0, lon=88.0)  # western Tibet
+    said = []
+    simulate_sites(one, cfg, warn=said.append)
+    far = [w for w in said if "km away" in w]
+    assert len(far) == 1 and one["site_id"].iloc[0] in far[0] and "(at 31.000, 88.000)" in far[0], said

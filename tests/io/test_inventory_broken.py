@@ -82,8 +82,11 @@ CASES = [
      ("reject", "area_m2", "not a number")),
     ("tilt_out_of_range", csv(HEAD[:-1] + ",surface_tilt\n" + GOOD[:-1] + ",95\n"),
      ("reject", "surface_tilt", "outside")),
+    # an optional column with a default: a word that is not a direction is read as blank (noted, defaulted)
     ("azimuth_gibberish", csv(HEAD[:-1] + ",surface_azimuth\n" + GOOD[:-1] + ",sideways\n"),
-     ("reject", "surface_azimuth", "direction word")),
+     ("note", "surface_azimuth 'sideways' not understood")),
+    ("tilt_gibberish", csv(HEAD[:-1] + ",surface_tilt\n" + GOOD[:-1] + ",不详\n"),
+     ("note", "surface_tilt '不详' is not a number")),
     ("mixed_crs_in_one_file", wkt_csv("POLYGON ((110.8 32.6, 110.801 32.6, 110.801 32.601, 110.8 32.6))",
                                       "POLYGON ((500000 3600000, 500050 3600000, 500050 3600050, 500000 3600000))"),
      ("reject", "geometry", "not longitude/latitude")),

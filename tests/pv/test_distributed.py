@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.error import HTTPError
@@ -263,3 +265,65 @@ def test_self_started_cluster_in_threads_gives_the_local_sites_table(demo_clean,
     assert_same_table(pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites).drop(columns="geometry"))
     assert_same_table(s0, surfaces)
     assert not (_children() - before)
+
+
+def test_a_worker_killed_mid_run_costs_a_retry_not_the_run(demo_clean, local_sites, monkeypatch):
+    """A worker process killed (SIGKILL) while it runs a partition: its nanny starts a new one, the
+    scheduler runs the lost partition again, and the weather year and geometry it needs are recomputed
+    from their tasks (scattered data could not be recovered; a tester lost a run that way). The tables
+    still equal the local engine's."""
+    from solarplan.pv import distributed as dd
+    real = dd._partition_task
+
+    def slow_partition(*args):   # a local function: pickled by value, so the workers run this one
+        time.sleep(2.0)
+        return real(*args)
+
+    monkeypatch.setattr(dd, "_partition_task", slow_partition)
+    clean, cfg = demo_clean
+    killed = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
+            distributed.Client(cl) as client:
+        pids = client.run(os.getpid)
+
+        def kill_a_busy_worker():
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                busy = [w for w, keys in client.processing().items() if any("slow_partition" in str(k) for k in keys)]
+                if busy:
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                    return
+                time.sleep(0.05)
+
+        killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+        killer.start()
+        surfaces, sites = simulate_sites(clean, cfg, client=client)
+        killer.join()
+    assert killed, "no worker was busy with a partition: the test did not exercise a loss"
+    s0, sites0 = local_sites
+    assert_same_table(pd.DataFrame(sites0).drop(columns="geometry"), pd.DataFrame(sites).drop(columns="geometry"))
+    assert_same_table(s0, surfaces)
+
+
+def test_work_the_cluster_loses_is_one_clear_error(demo_clean, monkeypatch):
+    """Futures cancelled under the run (as when the scheduler goes away or the work is lost beyond Dask's
+    retries): a ClusterError saying to check the workers and run again, not a TypeError from unpacking."""
+    from solarplan.core.errors import ClusterError
+    from solarplan.pv import distributed as dd
+    real = dd._partition_task
+
+    def slow_partition(*args):
+        time.sleep(3.0)
+        return real(*args)
+
+    monkeypatch.setattr(dd, "_partition_task", slow_partition)
+    clean, cfg = demo_clean
+    with dd.dask_client(n_workers=1) as client:   # in-process worker threads
+        def cancel_all():
+            time.sleep(1.0)
+            client.cancel([distributed.Future(k, client) for k in list(client.futures)], force=True)
+
+        threading.Thread(target=cancel_all, daemon=True).start()
+        with pytest.raises(ClusterError, match="lost part of the work.*run again"):
+            simulate_sites(clean, cfg, client=client)
