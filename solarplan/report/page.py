@@ -64,6 +64,15 @@ iframe { width: 100%; height: 430px; border: 1px solid #bbb; display: block; }
 }
 """
 
+#: Added when the page lists only the top packages (a province's register, where district and unit names run
+#: long): the name and package columns of the top-sites table stay on one line, cut with an ellipsis (the
+#: whole name is the cell's title), so long names cannot push the page onto a second sheet (the package
+#: table's names were already kept on one line). A page that lists every
+#: package (the demo) is drawn as before.
+CSS_LONG = """
+#top-sites td.t { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 0; width: 38%; }
+"""
+
 
 def _cards(cards, narrow=False) -> str:
     out = []
@@ -74,19 +83,22 @@ def _cards(cards, narrow=False) -> str:
     return f'<div class="cards">{"".join(out)}</div>'
 
 
-def _table(head: list[str], rows: list[list], text_cols=(1,), table_id: str = "") -> str:
+def _table(head: list[str], rows: list[list], text_cols=(1,), table_id: str = "", titles: bool = False) -> str:
+    """A table; ``titles``: text cells carry their text as a title too (shown when cut by :data:`CSS_LONG`)."""
     th = "".join(f'<th class="{"t" if j in text_cols else ""}">{_e(h)}</th>' for j, h in enumerate(head))
-    body = "".join("<tr>" + "".join(f'<td class="{"t" if j in text_cols else ""}">{_e(v)}</td>'
+    body = "".join("<tr>" + "".join(f'<td class="t" title="{_e(v)}">{_e(v)}</td>' if titles and j in text_cols
+                                    else f'<td class="{"t" if j in text_cols else ""}">{_e(v)}</td>'
                                     for j, v in enumerate(r)) + "</tr>" for r in rows)
     ident = f' id="{_e(table_id)}"' if table_id else ""
     return f"<table{ident}><tr>{th}</tr>{body}</table>"
 
 
-def _package_table(b: Briefing, rows, table_id: str = "") -> str:
+def _package_table(b: Briefing, rows, table_id: str = "", titles: bool = False) -> str:
     t, lang = TEXT[b.lang], b.lang
     return _table([t["rank"], t["package"], t["n_sites"], "MW", energy(0, lang)[1], money(0, lang)[1], t["irr"],
                    t["score"]], [[r.rank, r.package, r.n_sites, r.mw, r.yield_, r.capex, r.irr, r.score]
-                                 for r in rows.rename(columns={"yield": "yield_"}).itertuples()], table_id=table_id)
+                                 for r in rows.rename(columns={"yield": "yield_"}).itertuples()], table_id=table_id,
+                  titles=titles)
 
 
 def briefing_html(b: Briefing, map_html: str, *, date_text: str = "", appendix_html: str = "") -> str:
@@ -99,18 +111,19 @@ def briefing_html(b: Briefing, map_html: str, *, date_text: str = "", appendix_h
                   [[r.indicator, f"{r.before:,.0f}", f"{r.after:,.0f}", r.unit] for r in b.indicators.itertuples()],
                   text_cols=(0, 3), table_id="indicators")
            if len(b.indicators) else f'<p class="note">{_e(t["no_indicators"])}</p>')
+    more = more_packages(b, in_appendix=bool(appendix_html))
     top = _table(["#", "单位名称" if lang == "zh" else "Name", t["package"], "MW", e_unit],
                  [[r.rank, r.name, r.package, r.capacity, r.yield_] for r in
-                  b.top_sites.rename(columns={"yield": "yield_"}).itertuples()], text_cols=(1, 2), table_id="top-sites")
+                  b.top_sites.rename(columns={"yield": "yield_"}).itertuples()], text_cols=(1, 2), table_id="top-sites",
+                 titles=bool(more))
     pk = _package_table(b, b.packages.head(TOP_PACKAGES), "packages")
-    more = more_packages(b, in_appendix=bool(appendix_html))
     pk_head = t["top_packages"].format(n=TOP_PACKAGES, total=f"{n_pk:,}") if more else t["packages"]
     if more:
         pk += f'<p class="note" id="more-packages">{_e(more)}</p>'
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <title>{_e(b.title)}</title>
-<style>{CSS}</style></head><body>
+<style>{CSS}{CSS_LONG if more else ""}</style></head><body>
 <div class="onepage">
 <h1>{_e(b.title)}</h1><p class="sub">{_e(sub)}</p>
 <div class="boxes">

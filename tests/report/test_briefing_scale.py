@@ -4,7 +4,8 @@ packages listed and a line saying how many more there are and where they are lis
 the appendix, when asked, in the HTML and the .docx alike.
 
 The results folder is made from the suite's demo run: every packaged site becomes its own package (315
-packages), ranked by score, so packages.csv and sites.csv agree exactly and the totals are known."""
+packages), ranked by score, so packages.csv and sites.csv agree exactly and the totals are known; every
+package is put in 长阳土家族自治县 (long names made the page two sheets before they were cut)."""
 from __future__ import annotations
 
 import io
@@ -25,10 +26,11 @@ from solarplan.report.word import write_docx
 pypdf = pytest.importorskip("pypdf", reason="pypdf is a test dependency: pip install '.[test]'")
 
 
-def one_package_per_site(demo: Path, out: Path, copies: int = 1) -> Path:
+def one_package_per_site(demo: Path, out: Path, copies: int = 1, long_district: str = "") -> Path:
     """A results folder whose every packaged site is a package of its own, the demo's sites ``copies`` times
     (ids suffixed, each copy 0.02 degrees further north); packages.csv is built from those sites and ranked by
-    score. About 315 packages per copy. Used by benchmarks/bench_briefing.py too."""
+    score. About 315 packages per copy. ``long_district``: the district of every package id (Hubei's county
+    names run to eight characters: 长阳土家族自治县). Used by benchmarks/bench_briefing.py too."""
     out.mkdir(parents=True, exist_ok=True)
     for f in ("retrofit.csv", "deal.xlsx", "indicators_register.csv"):
         if (demo / f).exists():
@@ -44,6 +46,8 @@ def one_package_per_site(demo: Path, out: Path, copies: int = 1) -> Path:
         group = s["package_id"].str.rsplit("-", n=1).str[0]     # hospital/茅箭区-01 -> hospital/茅箭区
         number = pd.Series(np.arange(packaged.sum()) + 1000 * c + 1, index=s.index[packaged]).astype(str)
         s.loc[packaged, "package_id"] = group[packaged] + "-" + number
+        if long_district:
+            s["package_id"] = s["package_id"].str.replace(r"/[^/]*-(?=\d+$)", f"/{long_district}-", regex=True)
         parts.append(s)
     s = pd.concat(parts, ignore_index=True)
     p = s[s["package_id"].fillna("") != ""]
@@ -58,7 +62,8 @@ def one_package_per_site(demo: Path, out: Path, copies: int = 1) -> Path:
 
 @pytest.fixture(scope="module")
 def many(demo_run, tmp_path_factory):
-    return one_package_per_site(demo_run.folder, tmp_path_factory.mktemp("many") / "results")
+    return one_package_per_site(demo_run.folder, tmp_path_factory.mktemp("many") / "results",
+                                long_district="长阳土家族自治县")
 
 
 def _pdf_pages(page) -> int:
@@ -90,6 +95,10 @@ def test_hundreds_of_packages_print_on_one_a4_page_with_all_totals(many, page_lo
     assert "shortlist.xlsx" in more and "packages.csv" in more
     assert ("附录" not in more) if lang == "zh" else ("appendix" not in more)
     assert page.locator("#all-packages").count() == 0
+    # long county names: the top-sites names are cut on the page, whole in the cell's title
+    cell = page.locator("#top-sites td.t").nth(1)
+    assert "长阳土家族自治县" in cell.get_attribute("title")
+    assert any("长阳土家族自治县" in page.locator("#packages td.t").nth(i).inner_text() for i in range(TOP_PACKAGES))
 
 
 def test_appendix_lists_every_package_and_the_page_says_so(many, page_log, tmp_path):
