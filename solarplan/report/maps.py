@@ -75,6 +75,10 @@ HULL_MAX_OVERLAP = 0.15
 #: Above ``big_above`` sites, rank labels and legend rows are drawn for this many packages (in rank order);
 #: the rest are counted in the legend (estimate: more labels than this cover a province's map).
 MAX_LISTED = 200
+#: Legend rows at most (in rank order; the rest counted as "... +N"): the briefing lists its top 25 packages
+#: (report.content.TOP_PACKAGES), and a longer legend covers the map printed beside it (a tester's 315-package
+#: briefing); the layer control and the popups still reach every package.
+MAX_LEGEND_ROWS = 25
 MAP_TEXT_KEYS = ("excluded", "capacity", "yield", "payback", "score", "package", "legend", "outlines",
                  "boundaries", "approx", "approx_note", "roofs", "year_unit")
 STYLE = """<style>
@@ -339,15 +343,18 @@ _SCRIPT = Template("""
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var box = el('div', undefined, 'sp-legend'); box.appendChild(el('b', T.legend));
-    var listed = D.big ? D.packages.slice(0, D.max_listed) : D.packages;
+    // the top legend_rows packages in their order, and the excluded sites' entry wherever it stands
+    var shown = 0, hidden = 0, listed = D.packages.filter(function (p) {
+      if (p.excluded) { return true; }
+      if (shown < D.legend_rows) { shown += 1; return true; }
+      hidden += 1; return false;
+    });
     listed.forEach(function (p) {
       var row = el('div', undefined, 'sp-legend-row'), dot = el('span', '\u25CF ');
       dot.style.color = p.color; row.appendChild(dot);
       row.appendChild(document.createTextNode(rankText(p))); box.appendChild(row);
     });
-    if (listed.length < D.packages.length) {
-      box.appendChild(el('div', '\u2026 +' + (D.packages.length - listed.length), 'sp-legend-row'));
-    }
+    if (hidden) { box.appendChild(el('div', '\u2026 +' + hidden, 'sp-legend-row')); }
     if (nApprox) {
       var row = el('div', undefined, 'sp-legend-row'); row.appendChild(el('span', '\u25CC '));
       row.appendChild(document.createTextNode(T.approx)); box.appendChild(row);
@@ -483,7 +490,8 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     c_lons = np.bincount(code, weights=np.where(ok_lon, lon, 0.0), minlength=len(order))
     pk_list = []
     for i, p in enumerate(order):
-        pk_list.append({"id": p or T["excluded"], "label": package_label(p, lang), "rank": rank.get(p),
+        pk_list.append({"id": p or T["excluded"], **({} if p else {"excluded": True}),
+                        "label": package_label(p, lang), "rank": rank.get(p),
                         "color": PALETTE[i % len(PALETTE)] if p else EXCLUDED_COLOR,
                         "lat": round(float(c_lats[i] / n_lat[i]), 6) if n_lat[i] else None,
                         "lon": round(float(c_lons[i] / n_lon[i]), 6) if n_lon[i] else None})
@@ -521,7 +529,7 @@ def build_map(sites: pd.DataFrame, packages: pd.DataFrame | None = None, outline
     labels.update(category="类型" if lang == "zh" else "Category", yield_unit=energy(0, lang)[1],
                   boundary_note=ATTRIBUTION)
     data = {"sites": rows, "packages": pk_list, "outlines": {"type": "FeatureCollection", "features": hulls},
-            "cluster": len(s) > cluster_above, "big": len(s) > big_above, "max_listed": MAX_LISTED,
+            "cluster": len(s) > cluster_above, "big": len(s) > big_above, "max_listed": MAX_LISTED, "legend_rows": MAX_LEGEND_ROWS,
             "labels": labels, "boundaries": basemap,
             "roofs": {"type": "FeatureCollection", "features": _roof_features(roofs, site_pkg, tiles == "gaode")}}
     center = [float(np.nanmean(lat)), float(np.nanmean(lon))] if len(s) else [32.6, 110.8]

@@ -9,6 +9,7 @@ package is put in 长阳土家族自治县 (long names made the page two sheets 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -95,6 +96,11 @@ def test_hundreds_of_packages_print_on_one_a4_page_with_all_totals(many, page_lo
     assert "shortlist.xlsx" in more and "packages.csv" in more
     assert ("附录" not in more) if lang == "zh" else ("appendix" not in more)
     assert page.locator("#all-packages").count() == 0
+    # the map beside the table lists as many packages in its legend as the page does, then "... +N" (a
+    # 315-row legend covered the printed map)
+    legend = page.frame_locator("#map").locator(".sp-legend-row")
+    assert legend.last.inner_text() == f"\u2026 +{n - TOP_PACKAGES}"
+    assert legend.count() - 1 - (legend.filter(has_text=re.compile("未入包|[Ee]xcluded")).count()) == TOP_PACKAGES
     # long county names: the top-sites names are cut on the page, whole in the cell's title
     cell = page.locator("#top-sites td.t").nth(1)
     assert "长阳土家族自治县" in cell.get_attribute("title")

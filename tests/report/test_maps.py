@@ -8,7 +8,7 @@ import pytest
 
 from solarplan.report.briefing import headline, write_briefing
 from solarplan.core.geodatum import gcj02_to_wgs84, wgs84_to_gcj02
-from solarplan.report.maps import build_map, render, write_map
+from solarplan.report.maps import MAX_LEGEND_ROWS, build_map, render, write_map
 
 XSS = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>"]
 # reference points: Shiyan city hall area, Wuhan, Jincheng, Beijing Tiananmen, Dazhou
@@ -198,7 +198,9 @@ def test_province_map_opens_offline_and_holds_every_site(page_log, tmp_path):
     assert page.evaluate("window.solarplan.drawnSites") == n
     assert 0 < page.evaluate("window.solarplan.drawnItems") < n / 10    # clustered, not 20,000 circles
     assert page.locator("path.leaflet-interactive").count() == 0 and page.locator("canvas").count() >= 1
-    assert page.locator(".sp-legend-row").count() == 200 + 1      # 200 packages listed, then "... +N"
+    # the legend lists the top MAX_LEGEND_ROWS packages and the excluded sites' entry, then "... +N"
+    assert page.locator(".sp-legend-row").count() == MAX_LEGEND_ROWS + 2
+    assert page.locator(".sp-legend-row").last.inner_text() == f"\u2026 +{len(packages) - MAX_LEGEND_ROWS}"
     assert page.locator(".sp-rank").count() <= 200
     texts = page.evaluate("""() => [0, 1].map(i => {
         const p = window.solarplan.openSite(i); return p.getElement().textContent; })""")
