@@ -25,6 +25,7 @@ from retrofit.evaluate import RetrofitParams, evaluate, left_out
 from solarplan.core.atomic import ensure_folder
 from solarplan.core.errors import ConfigError, InputError
 from solarplan.core.factors import factor_sheet, grid_factor, tce_factor
+from solarplan.core.geometry import haversine_km
 from solarplan.core.progress import step_progress
 from solarplan.core.resources import data_path
 from solarplan.io.config import PlanConfig, load_config
@@ -51,7 +52,7 @@ from solarplan.io.workbook import write_workbook
 from solarplan.report.shortlist import shortlist_sheets
 from solarplan.weather.options import WeatherOptions
 from solarplan.weather.grouping import is_embedded, per_location, site_weather_groups, weather_for_group
-from solarplan.weather.stations import haversine_km, resolve_location
+from solarplan.weather.stations import resolve_location
 
 #: Warnings of the steps go to the "solarplan.app.pipeline" logger unless a caller passes its own ``warn``.
 log = logging.getLogger(__name__)

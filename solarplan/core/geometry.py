@@ -28,6 +28,15 @@ def in_china(lon, lat) -> np.ndarray:
     return (lon >= CHINA_LON[0]) & (lon <= CHINA_LON[1]) & (lat >= CHINA_LAT[0]) & (lat <= CHINA_LAT[1])
 
 
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance [km] on a sphere of radius 6371.0 km (haversine formula; the earth's mean radius,
+    within 0.3 % of the WGS84 ellipsoid's distances: enough for station, county and campus distances)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def looks_swapped(lon, lat) -> np.ndarray:
     """True where the pair only makes sense in China with lat and lon exchanged."""
     return ~in_china(lon, lat) & in_china(lat, lon)

@@ -21,3 +21,21 @@ def compile_cached(py_func: Callable, **options) -> Callable:
         return numba.njit(cache=True, **options)(py_func)
     except RuntimeError:  # numba: "cannot cache function ...: no locator available for file ..."
         return numba.njit(cache=False, **options)(py_func)
+
+
+#: Every kernel :func:`compiled` has made in this process, by its Python function.
+_COMPILED: dict = {}
+
+
+def compiled(py_func: Callable, **options) -> Callable:
+    """``py_func`` through :func:`compile_cached`, once per process (the dispatcher is kept, so its machine code
+    is compiled or loaded from the disk cache at most once); ``options`` are those of the first call."""
+    kernel = _COMPILED.get(py_func)
+    if kernel is None:
+        kernel = _COMPILED[py_func] = compile_cached(py_func, **options)
+    return kernel
+
+
+def compiled_kernels() -> list:
+    """The dispatchers :func:`compiled` has made in this process (their ``stats`` show cache hits and misses)."""
+    return list(_COMPILED.values())

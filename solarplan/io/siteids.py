@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from solarplan.core.geometry import haversine_km
 from solarplan.io import gazetteer
 
 #: Rows under one generated id farther apart than this [km] are reported. A single institution's roofs
@@ -26,7 +27,6 @@ from solarplan.io import gazetteer
 #: or two 实验小学 stand) are usually 10 km or more apart. 5 km lies between (estimate from these sizes);
 #: a GCJ-02/WGS84 mix-up (~0.5 km) stays well below it.
 FAR_APART_KM = 5.0
-_EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 
 
 def site_id_from_name(name: str, place: str = "") -> str:
@@ -37,11 +37,17 @@ def site_id_from_name(name: str, place: str = "") -> str:
     ``place|name`` (48 bits: two of 100,000 distinct units share an id with a probability of about 2e-5;
     :func:`unit_ids` checks and lengthens colliding ids anyway).
     """
-    return "N" + hashlib.sha1(_key(name, place).encode("utf-8")).hexdigest()[:12].upper()
+    return _digest_id(_key(name, place))
 
 
 def _key(name: str, place: str) -> str:
     return f"{place}|{name}" if place else name
+
+
+def _digest_id(key: str, full: bool = False) -> str:
+    """``N`` + the SHA-1 of ``key`` in upper-case hex: its first 12 digits, or all 40 with ``full``."""
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest().upper()
+    return "N" + (digest if full else digest[:12])
 
 
 @dataclass(frozen=True)
@@ -112,18 +118,12 @@ def unit_ids(site_in: pd.Series, name: pd.Series, district: pd.Series, address: 
         if len(ids) == 1:
             site[i], source[i] = next(iter(ids)), "same_unit"
     gen = need & (source == "")
-    made = {k: "N" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12].upper() for k in set(keys[gen])}
+    made = {k: _digest_id(k) for k in set(keys[gen])}
     if len(set(made.values())) < len(made):  # a hash collision: use the full digest for every key
-        made = {k: "N" + hashlib.sha1(k.encode("utf-8")).hexdigest().upper() for k in made}
+        made = {k: _digest_id(k, full=True) for k in made}
     for i in np.flatnonzero(gen):
         site[i], source[i] = made[keys[i]], "generated"
     return UnitIds(site, source, place)
-
-
-def _haversine_km(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
 def far_apart(site, lat, lon, precision_km, use, threshold_km: float = FAR_APART_KM) -> pd.DataFrame:
@@ -160,7 +160,7 @@ def far_apart(site, lat, lon, precision_km, use, threshold_km: float = FAR_APART
     box = df.groupby("site", sort=False).agg(n=("i", "size"), la0=("lat", "min"), la1=("lat", "max"),
                                              lo0=("lon", "min"), lo1=("lon", "max"))
     box = box[box["n"] > 1]
-    diag = _haversine_km(box["la0"], box["lo0"], box["la1"], box["lo1"])
+    diag = haversine_km(box["la0"], box["lo0"], box["la1"], box["lo1"])
     out = []
     wide = set(box.index[np.asarray(diag > threshold_km)])
     members = df[df["site"].isin(wide)].groupby("site", sort=False).indices  # one pass, not one scan per site
@@ -168,13 +168,13 @@ def far_apart(site, lat, lon, precision_km, use, threshold_km: float = FAR_APART
     for s, at in members.items():
         la, lo, p, i = (cols_np[c][at] for c in ("lat", "lon", "p", "i"))
         if len(at) > 2000:  # pairs of a huge group would not fit: distances from its first row
-            d = _haversine_km(la[0], lo[0], la, lo)
+            d = haversine_km(la[0], lo[0], la, lo)
             excess = d - p[0] - p
             k = int(np.argmax(excess))
             if excess[k] > threshold_km:
                 out.append((s, float(d[k]), int(i[0]), int(i[k])))
             continue
-        d = _haversine_km(la[:, None], lo[:, None], la[None, :], lo[None, :])
+        d = haversine_km(la[:, None], lo[:, None], la[None, :], lo[None, :])
         excess = d - p[:, None] - p[None, :]
         a, b = np.unravel_index(int(np.argmax(excess)), excess.shape)
         if excess[a, b] > threshold_km:

@@ -66,7 +66,7 @@ from solarplan.pv.uncertainty import SIGMA_PER_KM, SIGMA_PER_M, Uncertainty, for
 from solarplan.pv.yieldsim import SystemParams, simulate
 from solarplan.weather import get_weather, resolve_location
 from solarplan.weather.options import WeatherOptions
-from solarplan.weather.stations import haversine_km
+from solarplan.core.geometry import haversine_km
 
 if TYPE_CHECKING:  # the config layer is only named, never imported at run time
     from solarplan.io.config import PlanConfig

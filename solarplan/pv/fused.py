@@ -56,7 +56,7 @@ import pandas as pd
 import pvlib
 
 from solarplan.core.errors import ConfigError, InputError
-from solarplan.core.jit import compile_cached
+from solarplan.core.jit import compiled
 from solarplan.weather.core import WeatherYear
 from solarplan.pv import yieldsim
 from solarplan.pv.yieldsim import (FAIMAN_BY_MOUNTING, SAPM_PARAMS_BY_MOUNTING, SPECTRAL_MODELS, SolarGeometry,
@@ -455,30 +455,11 @@ if numba is not None:
     _sum8 = numba.njit(inline="always", fastmath=FASTMATH)(_sum8)
     _month_sums = numba.njit(inline="always", fastmath=FASTMATH)(_month_sums)
 
-_KERNEL = None
-_SITE_KERNEL = None
-
-
 def _compile(py_func):
-    """``py_func`` compiled as every kernel here is (:func:`solarplan.core.jit.compile_cached`)."""
+    """``py_func`` compiled as every kernel here is, once per process (:func:`solarplan.core.jit.compiled`)."""
+    _require_numba()
     # error_model numpy: x/0 is inf, as numpy, never an exception in a worker thread
-    return compile_cached(py_func, parallel=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-
-
-def _kernel():
-    global _KERNEL
-    _require_numba()
-    if _KERNEL is None:
-        _KERNEL = _compile(_kernel_py)
-    return _KERNEL
-
-
-def _site_kernel():
-    global _SITE_KERNEL
-    _require_numba()
-    if _SITE_KERNEL is None:
-        _SITE_KERNEL = _compile(_site_kernel_py)
-    return _SITE_KERNEL
+    return compiled(py_func, parallel=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
 
 
 def _scalar_args(params: SystemParams) -> tuple:
@@ -527,7 +508,7 @@ def site_sums(hours: HourTerms, configs: pd.DataFrame, params: SystemParams, sit
     n_sites, n_pairs = len(site_start) - 1, len(pair_cfg)
     site_hourly = np.zeros((n_sites, len(hours.cos_zenith)))
     annual, poa, monthly = np.zeros(n_pairs), np.zeros(n_pairs), np.zeros((n_pairs, 12))
-    _site_kernel()(*_array_args(hours, cfg), np.ascontiguousarray(site_start, np.int64),
+    _compile(_site_kernel_py)(*_array_args(hours, cfg), np.ascontiguousarray(site_start, np.int64),
                    np.ascontiguousarray(pair_local.ravel(), np.int64), np.ascontiguousarray(pair_cap, float),
                    *_scalar_args(params), site_hourly, annual, poa, monthly)
     return site_hourly, annual, poa, monthly
@@ -553,7 +534,7 @@ def ac_totals(hours: HourTerms, cfg: dict, params: SystemParams, hourly: bool = 
     annual, poa = np.zeros(n_cfg), np.zeros(n_cfg)
     monthly = np.zeros((n_cfg, 12))
     hourly_arr = np.zeros((n_cfg, n_h) if hourly else (1, 1))
-    _kernel()(*_array_args(hours, cfg), *_scalar_args(params), hourly, annual, poa, monthly, hourly_arr)
+    _compile(_kernel_py)(*_array_args(hours, cfg), *_scalar_args(params), hourly, annual, poa, monthly, hourly_arr)
     return annual, poa, monthly, (hourly_arr if hourly else None)
 
 

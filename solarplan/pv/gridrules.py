@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
     prange = range
 
 from solarplan.core.errors import InputError
-from solarplan.core.jit import compile_cached
+from solarplan.core.jit import compiled
 from solarplan.core.resources import data_path
 
 GENERAL_CI, LARGE_CI, NOT_DISTRIBUTED = "一般工商业", "大型工商业", "非分布式"
@@ -230,7 +230,7 @@ def flow_sums(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, period_ind
     idx = np.ascontiguousarray(period_index, np.int64)
     mult = np.ascontiguousarray(multiplier, float)
     if numba is not None:
-        return _flow_sums_compiled()(pv, load, idx, mult, int(n_periods))
+        return compiled(_flow_sums_rows, parallel=True, nogil=True)(pv, load, idx, mult, int(n_periods))
     sc = np.minimum(pv, load)
     m = np.zeros((pv.shape[1], n_periods))
     m[np.arange(pv.shape[1]), idx] = mult
@@ -264,15 +264,6 @@ def _flow_sums_rows(pv, load, period_index, multiplier, n_periods):
     return generated, self_used, by_period
 
 
-_FLOW_SUMS = None
-
-
-def _flow_sums_compiled():
-    global _FLOW_SUMS
-    if _FLOW_SUMS is None:
-        _FLOW_SUMS = compile_cached(_flow_sums_rows, parallel=True, nogil=True)
-    return _FLOW_SUMS
-
 
 def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.ndarray, min_share) -> np.ndarray:
     """Largest scale k in [0, 1] of each site's PV whose self-consumption share is at least ``min_share``.
@@ -293,7 +284,8 @@ def largest_capacity_for_share(pv_hourly_kwh: np.ndarray, load_hourly_kwh: np.nd
     target = np.array(np.broadcast_to(np.asarray(min_share, float), (pv.shape[0],)))  # a writable copy: one signature
     if numba is not None:
         pv = np.ascontiguousarray(pv)  # hours without PV change none of the sums below (loads >= 0): skipped
-        return _scale_compiled()(pv, np.ascontiguousarray(load), target, 200, _pv_hours(pv))
+        scale = compiled(_scale_rows, parallel=True, nogil=True)
+        return scale(pv, np.ascontiguousarray(load), target, 200, _pv_hours(pv))
     total = pv.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         at_one = np.where(total > 0, np.minimum(pv, load).sum(axis=-1) / total, 1.0)
@@ -350,15 +342,6 @@ def _scale_rows(pv, load, target, max_steps, hours):
         out[i] = 0.0 if k < 0.0 else (1.0 if k > 1.0 else k)
     return out
 
-
-_SCALE = None
-
-
-def _scale_compiled():
-    global _SCALE
-    if _SCALE is None:
-        _SCALE = compile_cached(_scale_rows, parallel=True, nogil=True)
-    return _SCALE
 
 
 def _newton_scale(pv: np.ndarray, load: np.ndarray, total: np.ndarray, target: np.ndarray,

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from solarplan.weather import ResolvedWeather, get_weather
-from solarplan.weather.stations import climatology, haversine_km
+from solarplan.core.geometry import haversine_km
+from solarplan.weather.stations import climatology
 
 #: Grid [degrees] on which sites share one PVGIS year with ``--weather pvgis`` (estimate:
 #: 0.1 deg, about 11 km, is finer than the 0.25 deg ERA5 grid PVGIS uses over China).

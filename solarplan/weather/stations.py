@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from solarplan.core.errors import ConfigError, WeatherError
-from solarplan.core.geometry import in_china
+from solarplan.core.geometry import haversine_km, in_china
 from solarplan.core.resources import data_path
 from solarplan.weather.places import find_place
 
@@ -31,14 +31,6 @@ MONTHS = [f"m{m:02d}" for m in range(1, 13)]
 def climatology() -> pd.DataFrame:
     """The station table, one row per station."""
     return pd.read_csv(data_path(CLIMATOLOGY_FILE), dtype={"wmo_id": str})
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance [km] on a sphere of radius 6371.0 km."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlmb = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
 
 
 @dataclass(frozen=True)

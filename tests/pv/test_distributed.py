@@ -69,8 +69,8 @@ def local_sites(demo_clean):
 
 def _kernel_cache_stats():
     """(cache hits, cache misses) of the numba kernels this process has used."""
-    from solarplan.pv import fused, gridrules
-    used = [k for k in (fused._KERNEL, fused._SITE_KERNEL, gridrules._FLOW_SUMS, gridrules._SCALE) if k is not None]
+    from solarplan.core.jit import compiled_kernels
+    used = compiled_kernels()
     return (sum(sum(k.stats.cache_hits.values()) for k in used), sum(sum(k.stats.cache_misses.values()) for k in used))
 
 
@@ -86,7 +86,7 @@ def test_localcluster_gives_the_local_sites_table(demo_clean, local_sites):
         # compiling them again (a compilation is a cache miss)
         # (unless no cache folder is writable here: then fused compiles uncached, by design)
         from solarplan.pv import fused
-        if type(fused._kernel()._cache).__name__ != "NullCache":
+        if type(fused._compile(fused._kernel_py)._cache).__name__ != "NullCache":
             loaded = client.run(_kernel_cache_stats)
             assert all(misses == 0 for _, misses in loaded.values()), loaded
             assert sum(hits for hits, _ in loaded.values()) >= 2, loaded  # the yield kernel and the flows kernel
